@@ -107,7 +107,7 @@ def _failure(task_id: int, stage: str, exc: Exception, cache: Path) -> DatasetEr
             f"check that task {task_id} exists and is public on openml.org")
     if _is_network_error(exc):
         return DatasetError(
-            f"{where}: {stage} is not in the local cache {cache} and the OpenML server "
+            f"{where}: found no {stage} in the local cache {cache} and the OpenML server "
             f"could not be reached ({_short(exc)}); run once with network access and the "
             f"same data_home to fill the cache, or copy a warm openml cache there")
     if isinstance(exc, (NotImplementedError,)) or "TaskType" in str(exc):
@@ -176,7 +176,7 @@ def load_openml_task(task_id: int, data_home: Path) -> Task:
             task_id, download_splits=False, download_data=False, download_qualities=False,
             download_features_meta_data=False)
     except Exception as exc:  # openml raises many unrelated types here
-        raise _failure(task_id, "the task description", exc, cache) from None
+        raise _failure(task_id, "task description (task.xml)", exc, cache) from None
     task_type = _task_type(oml_task, task_id)
     assert isinstance(oml_task, OpenMLSupervisedTask)
 
@@ -187,7 +187,7 @@ def load_openml_task(task_id: int, data_home: Path) -> Task:
         X, y, categorical, _ = dataset.get_data(target=oml_task.target_name,
                                                 dataset_format="dataframe")
     except Exception as exc:
-        raise _failure(task_id, f"the data of dataset {oml_task.dataset_id}", exc,
+        raise _failure(task_id, f"data for dataset {oml_task.dataset_id}", exc,
                        cache) from None
     if not isinstance(X, pd.DataFrame):
         raise DatasetError(f"suite {SUITE!r}, OpenML task {task_id}: dataset "
@@ -201,7 +201,7 @@ def load_openml_task(task_id: int, data_home: Path) -> Task:
         splits: list[Split] = [oml_task.get_train_test_split_indices(fold=f, repeat=0, sample=0)
                                for f in range(n_folds)]
     except Exception as exc:
-        raise _failure(task_id, "the official splits (datasplits.arff)", exc, cache) from None
+        raise _failure(task_id, "official splits (datasplits.arff)", exc, cache) from None
 
     y_arr = np.asarray(y.to_numpy() if isinstance(y, pd.Series) else y)
     if task_type == "regression":
