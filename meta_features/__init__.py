@@ -1,0 +1,9 @@
+"""meta_features: describe a data set by numbers (pymfe-compatible names, fast, robust).
+
+>>> from meta_features import extract
+>>> extract(X, y)                       # doctest: +SKIP
+"""
+from ._extract import MetaFeatureWarning, extract
+from ._registry import list_features
+
+__all__ = ["extract", "list_features", "MetaFeatureWarning"]

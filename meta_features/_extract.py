@@ -1,0 +1,96 @@
+"""``extract``: run the requested groups on one data set and summarise the results."""
+from __future__ import annotations
+
+import warnings
+from typing import Any, Iterable, Optional, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _registry
+from ._summary import check_summary, summarize
+from ._validation import TaskData, prepare
+
+
+class MetaFeatureWarning(UserWarning):
+    """Issued once per ``extract`` call, naming the features that came out NaN."""
+
+
+def _expected_names(data: TaskData, group: str) -> list[str]:
+    """Base feature names a group defines for this kind of task (for NaN fill)."""
+    feats = _registry.module(group).FEATURES
+    return [n for n, (_, needs_y) in feats.items() if not needs_y or data.is_classif]
+
+
+def _scalar_names(group: str) -> set[str]:
+    return getattr(_registry.module(group), "SCALAR_FEATURES", set())
+
+
+def extract_from_data(
+    data: TaskData,
+    groups: Sequence[str],
+    summaries: Sequence[str],
+) -> tuple[dict[str, float], list[str]]:
+    """Compute summarised features of prepared ``data``; returns values and failure notes."""
+    values: dict[str, float] = {}
+    failures: list[str] = []
+    for g in groups:
+        mod = _registry.module(g)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            try:
+                raw = mod.compute(data)
+            except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError) as exc:
+                failures.append(f"group {g!r} failed ({type(exc).__name__}: {exc})")
+                raw = {}
+        for name in _expected_names(data, g):
+            if name not in raw:
+                raw[name] = np.nan if name in _scalar_names(g) or _is_scalar_feature(mod, name) else np.empty(0)
+        for name, val in raw.items():
+            if np.ndim(val) == 0:
+                values[name] = float(val)
+            else:
+                values.update(summarize(name, np.asarray(val, dtype=float), summaries))
+    return values, failures
+
+
+def _is_scalar_feature(mod: Any, name: str) -> bool:
+    return name in getattr(mod, "SCALAR_FEATURES", set())
+
+
+def extract(
+    X: Any,
+    y: Any = None,
+    *,
+    groups: Union[str, Iterable[str]] = "default",
+    summary: Union[str, Sequence[str], None] = ("mean", "sd"),
+    categorical: Any = None,
+    random_state: Optional[int] = 0,
+    target_type: str = "auto",
+    warn: bool = True,
+) -> pd.Series:
+    """Describe a data set by meta-features, as a Series ``name -> float`` sorted by name.
+
+    Parameters follow pymfe's ``MFE(groups, summary, random_state).fit(X, y).extract()``
+    and the names are pymfe's, so results compare line by line. ``y=None``
+    computes only the features that need no target; a float target with
+    non-integer values is treated as regression (override with ``target_type``),
+    for which class-based features are left out. Undefined features are NaN and
+    reported in one :class:`MetaFeatureWarning` (``warn=False`` silences it).
+    """
+    group_names = _registry.resolve_groups(groups)
+    summaries = check_summary(summary)
+    data = prepare(X, y, categorical=categorical, random_state=random_state, target_type=target_type)
+    values, failures = extract_from_data(data, group_names, summaries)
+    result = pd.Series(values, dtype=float).sort_index()
+    if warn:
+        nan_names = result.index[result.isna()].tolist()
+        notes = data.notes + failures
+        if nan_names or notes:
+            msg = []
+            if nan_names:
+                msg.append(f"{len(nan_names)} meta-feature(s) undefined for this data, set to NaN: {nan_names}")
+            if notes:
+                msg.append("; ".join(notes))
+            warnings.warn(". ".join(msg), MetaFeatureWarning, stacklevel=2)
+    return result

@@ -1,0 +1,317 @@
+"""Input checking and encoding: turns (X, y) into the views every group needs.
+
+Views (mirroring pymfe's ``fit`` preprocessing with its defaults
+``transform_num=True, transform_cat="gray"``):
+
+* ``N`` - numeric attributes followed by the "gray" (patsy model-matrix)
+  encoding of categorical attributes: the first categorical attribute gets one
+  indicator column per level, every later one drops its first level (levels in
+  sorted string order). Missing cells stay NaN.
+* ``C`` - integer codes of categorical attributes followed by numeric
+  attributes discretised into ``int(n ** (1/3))`` equal-frequency bins
+  (pymfe's ``_equal_freq_discretization``). Missing cells are ``-1``.
+
+Deviations from pymfe, needed for robustness: infinities are treated as
+missing; all-missing columns are dropped from ``N``/``C`` (still counted by
+``nr_attr``); categorical attributes with more than ``MAX_DUMMY_LEVELS`` levels
+are not expanded into ``N``. Each such change is reported in the one warning
+that ``extract`` emits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+MAX_DUMMY_LEVELS = 100
+
+ArrayLike = Union[np.ndarray, pd.DataFrame, Sequence[Sequence[Any]]]
+
+
+@dataclass
+class TaskData:
+    """Encoded data set plus lazily computed quantities shared between groups."""
+
+    X_cols: list[np.ndarray]  # raw columns (numeric as float, categorical as int codes)
+    is_cat: np.ndarray  # bool mask over original columns
+    N: np.ndarray
+    C: np.ndarray
+    C_levels: np.ndarray  # number of levels per C column
+    y: Optional[np.ndarray]  # class codes 0..k-1 (classification) or float (regression)
+    classes: Optional[np.ndarray]
+    class_freqs: Optional[np.ndarray]
+    task: Optional[str]  # "classification", "regression" or None
+    random_state: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n(self) -> int:
+        return int(self.N.shape[0]) if self.N.ndim == 2 else len(self.y)
+
+    @property
+    def nr_attr(self) -> int:
+        return len(self.X_cols)
+
+    @property
+    def is_classif(self) -> bool:
+        return self.task == "classification"
+
+    @cached_property
+    def N_imputed(self) -> np.ndarray:
+        """``N`` with missing cells replaced by the column median (for learners and
+        multivariate statistics); equal to ``N`` when nothing is missing."""
+        N = self.N
+        if not np.isnan(N).any():
+            return N
+        med = np.nanmedian(N, axis=0) if N.shape[0] else np.zeros(N.shape[1])
+        med = np.where(np.isnan(med), 0.0, med)
+        out = N.copy()
+        r, c = np.nonzero(np.isnan(out))
+        out[r, c] = med[c]
+        return out
+
+    @cached_property
+    def N_has_nan(self) -> bool:
+        return bool(np.isnan(self.N).any())
+
+
+def _is_numeric_object_column(col: np.ndarray) -> bool:
+    vals = [v for v in col if not _is_missing(v)]
+    return len(vals) > 0 and all(
+        isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) for v in vals
+    )
+
+
+def _is_missing(v: Any) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _to_frame(X: ArrayLike) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        return X
+    if isinstance(X, pd.Series):
+        raise ValueError("X: expected a 2-D array or DataFrame, got a pandas Series (1-D).")
+    if hasattr(X, "toarray"):
+        X = X.toarray()
+    arr = np.asarray(X) if isinstance(X, np.ndarray) else np.asarray(X, dtype=object)
+    if arr.ndim != 2:
+        raise ValueError(f"X: expected a 2-D array (n_samples, n_features), got shape {arr.shape}.")
+    return pd.DataFrame(arr)
+
+
+def _categorical_mask(df: pd.DataFrame, categorical: Any) -> np.ndarray:
+    p = df.shape[1]
+    if categorical is None or (isinstance(categorical, str) and categorical == "auto"):
+        mask = np.zeros(p, dtype=bool)
+        for j in range(p):
+            col = df.iloc[:, j]
+            dt = col.dtype
+            if pd.api.types.is_bool_dtype(dt):
+                mask[j] = True
+            elif pd.api.types.is_numeric_dtype(dt):
+                mask[j] = False
+            elif isinstance(dt, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dt):
+                mask[j] = not (dt == object and _is_numeric_object_column(col.to_numpy()))
+            else:
+                mask[j] = dt == object and not _is_numeric_object_column(col.to_numpy())
+                if dt != object:
+                    mask[j] = True  # datetimes etc.: treated as categorical
+        return mask
+    arr = np.asarray(categorical)
+    if arr.dtype == bool:
+        if arr.shape != (p,):
+            raise ValueError(
+                f"categorical: a boolean mask must have one entry per column ({p}), got shape {arr.shape}."
+            )
+        return arr.copy()
+    mask = np.zeros(p, dtype=bool)
+    cols = list(df.columns)
+    for item in np.atleast_1d(arr).tolist():
+        if item in cols:
+            mask[cols.index(item)] = True
+        elif isinstance(item, (int, np.integer)) and -p <= item < p:
+            mask[item] = True
+        else:
+            raise ValueError(
+                f"categorical: {item!r} is neither a column name nor a column index of X "
+                f"(X has {p} columns)."
+            )
+    return mask
+
+
+def _encode_categorical(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (levels in sorted string order, missing = -1) and level names."""
+    missing = col.isna().to_numpy()
+    codes = np.full(len(col), -1, dtype=np.int64)
+    if (~missing).any():
+        vals = col[~missing].astype(str).to_numpy()
+        c, uniq = pd.factorize(vals, sort=True)
+        codes[~missing] = c
+        return codes, np.asarray(uniq)
+    return codes, np.array([], dtype=object)
+
+
+def _discretize(col: np.ndarray, num_bins: int, tol: float = 1e-8) -> np.ndarray:
+    """pymfe's equal-frequency discretisation of one numeric column (missing -> -1)."""
+    obs = ~np.isnan(col)
+    out = np.full(col.shape[0], -1, dtype=np.int64)
+    if not obs.any():
+        return out
+    v = col[obs]
+    divs = np.quantile(v, np.linspace(0, 1, num_bins + 1)[1:])
+    divs = np.unique(divs[np.append(True, np.diff(divs) > tol)])
+    out[obs] = np.searchsorted(divs, v, side="left")  # == np.digitize(right=True)
+    return out
+
+
+def _encode_target(y: Any, n: int, target_type: str) -> tuple[np.ndarray, Optional[np.ndarray], Optional[np.ndarray], str]:
+    y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
+    if y_arr.ndim == 2 and 1 in y_arr.shape:
+        y_arr = y_arr.ravel()
+    if y_arr.ndim != 1:
+        raise ValueError(f"y: expected a 1-D array of length {n}, got shape {y_arr.shape}.")
+    if y_arr.shape[0] != n:
+        raise ValueError(f"y: expected {n} values (one per row of X), got {y_arr.shape[0]}.")
+    miss = pd.isna(pd.Series(y_arr)).to_numpy()
+    if miss.any():
+        raise ValueError(f"y: contains {int(miss.sum())} missing value(s); drop those rows first.")
+    if target_type not in ("auto", "classification", "regression"):
+        raise ValueError(
+            f"target_type: expected 'auto', 'classification' or 'regression', got {target_type!r}."
+        )
+    numeric = y_arr.dtype.kind in "fiu" or (
+        y_arr.dtype == object and _is_numeric_object_column(y_arr)
+    )
+    if target_type == "auto":
+        if y_arr.dtype.kind == "f" or (y_arr.dtype == object and numeric):
+            yf = y_arr.astype(float)
+            if not np.all(np.isfinite(yf)):
+                raise ValueError("y: contains infinite values.")
+            target_type = "classification" if np.all(yf == np.round(yf)) else "regression"
+        else:
+            target_type = "classification"
+    if target_type == "regression":
+        if not numeric:
+            raise ValueError("y: a regression target must be numeric.")
+        yf = y_arr.astype(float)
+        if not np.all(np.isfinite(yf)):
+            raise ValueError("y: contains infinite values.")
+        return yf, None, None, "regression"
+    try:
+        classes, codes, freqs = np.unique(y_arr, return_inverse=True, return_counts=True)
+    except TypeError:  # mixed types: compare as strings
+        classes, codes, freqs = np.unique(y_arr.astype(str), return_inverse=True, return_counts=True)
+    return codes.astype(np.int64), classes, freqs, "classification"
+
+
+def prepare(
+    X: ArrayLike,
+    y: Any = None,
+    *,
+    categorical: Any = None,
+    random_state: Optional[int] = 0,
+    target_type: str = "auto",
+) -> TaskData:
+    """Validate ``X``/``y`` and build the encoded :class:`TaskData`."""
+    df = _to_frame(X)
+    n, p = df.shape
+    if n == 0 or p == 0:
+        raise ValueError(f"X: expected at least one row and one column, got shape {(n, p)}.")
+    if random_state is None:
+        random_state = 0
+    if not isinstance(random_state, (int, np.integer)):
+        raise ValueError(f"random_state: expected an int or None, got {random_state!r}.")
+    notes: list[str] = []
+    is_cat = _categorical_mask(df, categorical)
+
+    X_cols: list[np.ndarray] = []
+    num_cols: list[np.ndarray] = []
+    cat_codes: list[np.ndarray] = []
+    cat_levels: list[np.ndarray] = []
+    n_inf = 0
+    dropped: list[str] = []
+    for j in range(p):
+        col = df.iloc[:, j]
+        if is_cat[j]:
+            codes, levels = _encode_categorical(col)
+            X_cols.append(codes)
+            if levels.size == 0:
+                dropped.append(str(df.columns[j]))
+                continue
+            cat_codes.append(codes)
+            cat_levels.append(levels)
+        else:
+            try:
+                v = pd.to_numeric(col, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(
+                    f"X: column {df.columns[j]!r} is marked numeric but holds non-numeric values "
+                    f"({exc}); pass it in `categorical=`."
+                ) from None
+            inf = np.isinf(v)
+            if inf.any():
+                n_inf += int(inf.sum())
+                v = np.where(inf, np.nan, v)
+            X_cols.append(v)
+            if np.isnan(v).all():
+                dropped.append(str(df.columns[j]))
+                continue
+            num_cols.append(v)
+    if n_inf:
+        notes.append(f"{n_inf} infinite value(s) in X treated as missing")
+    if dropped:
+        notes.append(f"all-missing column(s) {dropped} ignored by data-dependent features")
+
+    # N: numeric columns + gray-encoded categoricals (pymfe transform_cat="gray").
+    blocks = [np.column_stack(num_cols)] if num_cols else [np.empty((n, 0))]
+    first = True
+    skipped_hc = 0
+    for codes, levels in zip(cat_codes, cat_levels):
+        k = levels.size
+        if k > MAX_DUMMY_LEVELS:
+            skipped_hc += 1
+            continue
+        onehot = np.zeros((n, k))
+        obs = codes >= 0
+        onehot[np.nonzero(obs)[0], codes[obs]] = 1.0
+        onehot[~obs] = np.nan
+        blocks.append(onehot if first else onehot[:, 1:])
+        first = False
+    if skipped_hc:
+        notes.append(
+            f"{skipped_hc} categorical column(s) with more than {MAX_DUMMY_LEVELS} levels not "
+            "one-hot encoded for statistical/landmarking/model-based features"
+        )
+    N = np.hstack(blocks).astype(float) if blocks else np.empty((n, 0))
+
+    # C: categorical codes + discretised numeric columns (pymfe transform_num=True).
+    num_bins = max(int(n ** (1 / 3)), 1)
+    disc = [_discretize(v, num_bins) for v in num_cols]
+    C_list = cat_codes + disc
+    C = np.column_stack(C_list) if C_list else np.empty((n, 0), dtype=np.int64)
+    C_levels = np.array([int(c.max()) + 1 if c.size else 0 for c in C_list], dtype=np.int64)
+
+    task = None
+    yc = classes = freqs = None
+    if y is not None:
+        yc, classes, freqs, task = _encode_target(y, n, target_type)
+
+    return TaskData(
+        X_cols=X_cols,
+        is_cat=is_cat,
+        N=N,
+        C=C,
+        C_levels=C_levels,
+        y=yc,
+        classes=classes,
+        class_freqs=freqs,
+        task=task,
+        random_state=int(random_state),
+        notes=notes,
+    )

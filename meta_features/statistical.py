@@ -1,0 +1,235 @@
+"""Statistical meta-features on the numeric view ``N`` (pymfe ``statistical`` group).
+
+Definitions follow pymfe 0.4.4. Per-attribute statistics ignore missing cells;
+multivariate statistics (covariance, correlation, eigenvalues, canonical
+correlations, gravity, sd_ratio) use the median-imputed ``N`` (identical to
+``N`` when nothing is missing).
+
+Documented deviations from pymfe:
+
+* ``can_cor`` (and ``nr_disc``, ``w_lambda``, ``p_trace``, ``lh_trace``,
+  ``roy_root`` derived from it) are the exact canonical correlations between
+  ``N`` and the one-hot class matrix, computed from orthonormal bases (QR/SVD)
+  instead of sklearn's iterative ``CCA`` (NIPALS, ``max_iter=500``) that pymfe
+  uses. The exact values are stabler; pymfe's iterative values agree only up
+  to its convergence tolerance (see ``tests/meta_features/test_pymfe_agreement``).
+* ``sd_ratio`` is Box's M statistic with each class covariance paired with its
+  own class weight and log-determinants from ``slogdet``. pymfe flips the
+  class order of the covariance matrices (pairing class i with the weight of
+  class k-1-i and, for p mod 4 in {2, 3}, producing NaN from negative
+  determinants); both agree when classes have equal sizes and p mod 4 in {0, 1}.
+"""
+from __future__ import annotations
+
+import warnings
+from typing import Callable
+
+import numpy as np
+import scipy.stats
+
+from ._summary import _kurtosis, _skewness
+from ._validation import TaskData
+from .general import _n_unique
+
+GROUP = "statistical"
+
+FEATURES: dict[str, tuple[str, bool]] = {
+    "can_cor": ("Canonical correlations between the attributes and the one-hot class matrix.", True),
+    "cor": ("Absolute Pearson correlation of each pair of distinct attributes.", False),
+    "cov": ("Absolute covariance of each pair of distinct attributes.", False),
+    "eigenvalues": ("Eigenvalues of the covariance matrix.", False),
+    "g_mean": ("Geometric mean of each attribute (NaN for attributes with negative values).", False),
+    "gravity": ("Distance between the centroids of the majority and minority classes.", True),
+    "h_mean": ("Harmonic mean of each attribute (NaN for attributes with negative values).", False),
+    "iq_range": ("Interquartile range of each attribute.", False),
+    "kurtosis": ("Kurtosis of each attribute (e1071 type 3).", False),
+    "lh_trace": ("Lawley-Hotelling trace of the canonical correlations.", True),
+    "mad": ("Median absolute deviation of each attribute (scaled by 1.4826).", False),
+    "max": ("Maximum of each attribute.", False),
+    "mean": ("Mean of each attribute.", False),
+    "median": ("Median of each attribute.", False),
+    "min": ("Minimum of each attribute.", False),
+    "nr_cor_attr": ("Fraction of attribute pairs with absolute correlation >= 0.5.", False),
+    "nr_disc": ("Number of canonical correlations (discriminant functions).", True),
+    "nr_norm": ("Number of attributes not rejected as normal by Shapiro-Wilk (first 5000 rows).", False),
+    "nr_outliers": ("Number of attributes with a value beyond 1.5 IQR of the quartiles.", False),
+    "p_trace": ("Pillai's trace of the canonical correlations.", True),
+    "range": ("Range (max - min) of each attribute.", False),
+    "roy_root": ("Roy's largest root of the canonical correlations.", True),
+    "sd": ("Standard deviation of each attribute.", False),
+    "sd_ratio": ("Box's M based ratio of class covariance homogeneity.", True),
+    "skewness": ("Skewness of each attribute (e1071 type 3).", False),
+    "sparsity": ("Normalised (n / distinct values - 1) of each attribute.", False),
+    "t_mean": ("20% trimmed mean of each attribute.", False),
+    "var": ("Variance of each attribute.", False),
+    "w_lambda": ("Wilks' lambda of the canonical correlations.", True),
+}
+
+
+def _colwise(N: np.ndarray, func: Callable[[np.ndarray], float], vec: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Apply a per-column statistic; vectorised when nothing is missing, else on
+    the observed values of each column."""
+    miss = np.isnan(N)
+    if not miss.any():
+        return np.asarray(vec(N), dtype=float)
+    out = np.empty(N.shape[1])
+    for j in range(N.shape[1]):
+        v = N[~miss[:, j], j]
+        try:
+            out[j] = func(v) if v.size else np.nan
+        except (ValueError, ZeroDivisionError, FloatingPointError):
+            out[j] = np.nan
+    return out
+
+
+def _g_mean(N: np.ndarray) -> np.ndarray:
+    mins = np.nanmin(N, axis=0)
+    out = np.zeros(N.shape[1])
+    valid = mins >= 1e-10
+    if valid.any():
+        out[valid] = _colwise(N[:, valid], lambda v: scipy.stats.gmean(v), lambda a: scipy.stats.gmean(a, axis=0))
+    out[mins < 0] = np.nan
+    return out
+
+
+def canonical_correlations(N: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
+    """Exact canonical correlations between ``N`` and the one-hot encoding of ``y``."""
+    Xc = N - N.mean(axis=0)
+    Y = np.zeros((N.shape[0], k))
+    Y[np.arange(N.shape[0]), y] = 1.0
+    Yc = Y - Y.mean(axis=0)
+
+    def basis(A: np.ndarray) -> np.ndarray:
+        if A.shape[1] == 0:
+            return A
+        U, s, _ = np.linalg.svd(A, full_matrices=False)
+        if s.size == 0 or s[0] == 0:
+            return U[:, :0]
+        return U[:, s > s[0] * max(A.shape) * np.finfo(float).eps * 10]
+
+    Qx, Qy = basis(Xc), basis(Yc)
+    if Qx.shape[1] == 0 or Qy.shape[1] == 0:
+        return np.empty(0)
+    r = np.linalg.svd(Qx.T @ Qy, compute_uv=False)
+    return np.clip(r[: min(Qx.shape[1], Qy.shape[1], N.shape[1], k)], 0.0, 1.0)
+
+
+def _sd_ratio(N: np.ndarray, y: np.ndarray, freqs: np.ndarray) -> float:
+    n, p = N.shape
+    k = freqs.size
+    if k < 2 or p == 0 or np.any(freqs < 2) or n - k <= 0:
+        return np.nan
+    w = freqs - 1.0
+    pooled = np.zeros((p, p))
+    logdets = np.empty(k)
+    for c in range(k):
+        S = np.atleast_2d(np.cov(N[y == c], rowvar=False, ddof=1))
+        sign, ld = np.linalg.slogdet(S)
+        if sign <= 0:
+            return np.nan
+        logdets[c] = ld
+        pooled += w[c] * S
+    pooled /= n - k
+    sign, ld_pooled = np.linalg.slogdet(pooled)
+    if sign <= 0:
+        return np.nan
+    gamma = 1.0 - ((2.0 * p**2 + 3.0 * p - 1.0) / (6.0 * (p + 1.0) * (k - 1.0))) * (
+        np.sum(1.0 / w) - 1.0 / (n - k)
+    )
+    m = gamma * ((n - k) * ld_pooled - np.dot(w, logdets))
+    if not np.isfinite(m):
+        return np.nan
+    return float(np.exp(m / (p * (n - k))))
+
+
+def compute(data: TaskData) -> dict[str, float | np.ndarray]:
+    """Compute the statistical features of ``data``."""
+    N = data.N
+    n, p = N.shape
+    out: dict[str, float | np.ndarray] = {}
+    if p == 0:
+        return out
+    has_nan = data.N_has_nan
+    nanfree = (lambda f, nf: nf) if has_nan else (lambda f, nf: f)
+
+    out["mean"] = nanfree(np.mean, np.nanmean)(N, axis=0)
+    out["max"] = nanfree(np.max, np.nanmax)(N, axis=0)
+    out["min"] = nanfree(np.min, np.nanmin)(N, axis=0)
+    out["median"] = nanfree(np.median, np.nanmedian)(N, axis=0)
+    out["range"] = out["max"] - out["min"]
+    out["sd"] = _colwise(N, lambda v: np.std(v, ddof=1) if v.size > 1 else np.nan, lambda a: np.std(a, axis=0, ddof=1))
+    out["var"] = _colwise(N, lambda v: np.var(v, ddof=1) if v.size > 1 else np.nan, lambda a: np.var(a, axis=0, ddof=1))
+    out["iq_range"] = _colwise(N, scipy.stats.iqr, lambda a: scipy.stats.iqr(a, axis=0))
+    out["mad"] = _colwise(
+        N,
+        lambda v: scipy.stats.median_abs_deviation(v, scale=1.0 / 1.4826),
+        lambda a: scipy.stats.median_abs_deviation(a, axis=0, scale=1.0 / 1.4826),
+    )
+    out["t_mean"] = _colwise(N, lambda v: scipy.stats.trim_mean(v, 0.2), lambda a: scipy.stats.trim_mean(a, 0.2, axis=0))
+    out["h_mean"] = _colwise(N, lambda v: scipy.stats.hmean(v), lambda a: scipy.stats.hmean(a, axis=0))
+    out["g_mean"] = _g_mean(N)
+    out["kurtosis"] = _colwise(
+        N, _kurtosis, lambda a: (scipy.stats.kurtosis(a, axis=0, bias=True) + 3.0) * (1.0 - 1.0 / n) ** 2.0 - 3.0
+    )
+    out["skewness"] = _colwise(N, _skewness, lambda a: scipy.stats.skew(a, axis=0, bias=True) * ((n - 1.0) / n) ** 1.5)
+
+    q = np.nanpercentile(N, (0, 25, 75, 100), axis=0) if has_nan else np.percentile(N, (0, 25, 75, 100), axis=0)
+    whis = 1.5 * (q[2] - q[1])
+    out["nr_outliers"] = float(np.sum((q[1] - whis > q[0]) | (q[2] + whis < q[3])))
+
+    # Shapiro-Wilk on the first 5000 rows, as pymfe.
+    head = N[: min(5000, n)]
+    pvals = _colwise(
+        head,
+        lambda v: scipy.stats.shapiro(v).pvalue,
+        lambda a: scipy.stats.shapiro(a, axis=0).pvalue if a.shape[0] >= 3 else np.full(a.shape[1], np.nan),
+    )
+    out["nr_norm"] = float(np.sum(pvals > 0.05)) if n >= 3 else np.nan
+
+    out["sparsity"] = np.array(
+        [(n / _n_unique(c) - 1.0) / (n - 1.0) if n > 1 else np.nan for c in data.X_cols]
+    )
+
+    Ni = data.N_imputed
+    if p >= 2:
+        cov = np.cov(Ni, rowvar=False, ddof=1)
+        sd = np.sqrt(np.diag(cov))
+        corr = np.abs(cov / np.outer(sd, sd))
+        # np.corrcoef clips to [-1, 1]
+        corr = np.clip(corr, 0.0, 1.0, out=corr, where=~np.isnan(corr))
+        tril = np.tril_indices(p, k=-1)
+        out["cov"] = np.abs(cov[tril])
+        out["cor"] = corr[tril]
+        out["eigenvalues"] = np.linalg.eigvalsh(cov) if np.all(np.isfinite(cov)) else np.array([np.nan])
+        out["nr_cor_attr"] = float(np.sum(out["cor"] >= 0.5) * 2.0 / (p * (p - 1.0)))
+    else:
+        out["cov"] = np.empty(0)
+        out["cor"] = np.empty(0)
+        out["eigenvalues"] = np.atleast_1d(np.var(Ni, axis=0, ddof=1)) if n > 1 else np.array([np.nan])
+        out["nr_cor_attr"] = np.nan
+
+    if data.is_classif:
+        y, freqs = data.y, data.class_freqs
+        k = freqs.size
+        if k >= 2:
+            maj = int(np.argmax(freqs))
+            rest = np.delete(np.arange(k), maj)
+            mnr = int(rest[np.argmin(freqs[rest])])
+            out["gravity"] = float(np.linalg.norm(Ni[y == maj].mean(axis=0) - Ni[y == mnr].mean(axis=0)))
+        else:
+            out["gravity"] = np.nan
+        out["sd_ratio"] = _sd_ratio(Ni, y, freqs)
+        cc = canonical_correlations(Ni, y, k) if k >= 2 and n > 1 else np.empty(0)
+        out["can_cor"] = cc
+        out["nr_disc"] = float(cc.size) if k >= 2 else np.nan
+        if cc.size:
+            sq = np.square(cc)
+            eig = sq / (1.0 - sq)
+            out["w_lambda"] = float(np.exp(-np.sum(np.log1p(eig))))
+            out["p_trace"] = float(np.sum(sq))
+            out["lh_trace"] = float(np.sum(eig))
+            out["roy_root"] = float(np.max(eig))
+        else:
+            out["w_lambda"] = out["p_trace"] = out["lh_trace"] = out["roy_root"] = np.nan
+    return out
+
