@@ -1,0 +1,98 @@
+"""Save and load a meta-learned initialization: ``weights.safetensors`` + ``manifest.json``.
+
+The manifest records the format version, algorithm and hyper-parameters, the exact training
+and held-out task lists, metrics and the sha256 of the weights file, which is verified on load.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from ..nn.network import NetConfig, SchemaNet
+from ..nn.task_encoder import TaskEncoder
+
+FORMAT_VERSION = 1
+WEIGHTS = "weights.safetensors"
+MANIFEST = "manifest.json"
+
+
+class ArtifactError(ValueError):
+    """A missing, corrupt or incompatible artifact."""
+
+
+@dataclass
+class Artifact:
+    net: SchemaNet
+    encoder: TaskEncoder | None
+    manifest: dict[str, Any]
+
+
+def pretrained_path() -> Path:
+    """Folder of the packaged pretrained artifact (meta-trained on uci121 minus held-out)."""
+    return Path(str(resources.files("sklearn_meta.artifacts") / "metamlp_uci121"))
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def save_artifact(out_dir: str | Path, net: SchemaNet, encoder: TaskEncoder | None,
+                  manifest: dict[str, Any]) -> Path:
+    """Write weights and manifest into ``out_dir``; the manifest gains format and sha256."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tensors = {f"net.{k}": v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
+    if encoder is not None:
+        tensors.update({f"encoder.{k}": v.detach().cpu().contiguous()
+                        for k, v in encoder.state_dict().items()})
+    save_file(tensors, str(out / WEIGHTS))
+    full = {"format_version": FORMAT_VERSION, "net_config": net.config.to_dict(),
+            "encoder": None if encoder is None else
+            {"embed_dim": encoder.embed_dim, "meta_dim": encoder.meta_dim,
+             "cell_dim": encoder.cell_dim},
+            **manifest, "weights_file": WEIGHTS, "weights_sha256": sha256_file(out / WEIGHTS)}
+    (out / MANIFEST).write_text(json.dumps(full, indent=1, sort_keys=False) + "\n")
+    return out
+
+
+def load_artifact(path: str | Path) -> Artifact:
+    """Load an artifact folder; raises :class:`ArtifactError` on any mismatch."""
+    folder = Path(path)
+    if not (folder / MANIFEST).is_file():
+        raise ArtifactError(f"init/artifact path {folder} has no {MANIFEST}")
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except json.JSONDecodeError as exc:
+        raise ArtifactError(f"{folder / MANIFEST} is not valid JSON: {exc}") from None
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ArtifactError(f"{folder}: format_version {manifest.get('format_version')!r} is not "
+                            f"supported (expected {FORMAT_VERSION})")
+    weights = folder / manifest.get("weights_file", WEIGHTS)
+    if not weights.is_file():
+        raise ArtifactError(f"{folder}: weights file {weights.name} missing")
+    digest = sha256_file(weights)
+    if digest != manifest.get("weights_sha256"):
+        raise ArtifactError(f"{weights}: sha256 mismatch (file {digest[:12]}..., manifest "
+                            f"{str(manifest.get('weights_sha256'))[:12]}...); the weights are "
+                            "corrupt or were modified")
+    tensors = load_file(str(weights))
+    net = SchemaNet(NetConfig(**manifest["net_config"]))
+    net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
+    encoder = None
+    if manifest.get("encoder"):
+        encoder = TaskEncoder(**manifest["encoder"])
+        encoder.load_state_dict({k[8:]: v for k, v in tensors.items()
+                                 if k.startswith("encoder.")})
+        encoder.eval()
+    return Artifact(net.eval(), encoder, manifest)

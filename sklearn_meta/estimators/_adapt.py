@@ -1,0 +1,175 @@
+"""Task adaptation: build the fast parameters of a new task and fine-tune them.
+
+Fine-tuning is Adam on all fast parameters with label smoothing and an L2 pull towards the
+(meta-learned) initialization, with early stopping on an internal validation split where the
+zero-step model is itself a candidate — so adaptation can never end worse on validation than
+the initialization it started from.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..artifacts import load_artifact, pretrained_path
+from ..nn.episodes import CLIP, column_features
+from ..nn.network import NetConfig, SchemaNet, task_loss
+from ..nn.task_encoder import META_DIM, TaskEncoder, task_meta_vector
+
+Fast = dict[str, torch.Tensor]
+
+
+@lru_cache(maxsize=4)
+def _cached_artifact(path: str):
+    return load_artifact(path)
+
+
+def resolve_init(init, random_state: int | None) -> tuple[SchemaNet, TaskEncoder | None, str]:
+    """``init`` -> (network, task encoder or None, description)."""
+    if isinstance(init, str) and init == "random":
+        with torch.random.fork_rng():
+            torch.manual_seed(0 if random_state is None else int(random_state))
+            return SchemaNet(NetConfig()), None, "random"
+    if isinstance(init, str) and init == "pretrained":
+        path = pretrained_path()
+    elif isinstance(init, (str, Path)):
+        path = Path(init)
+    else:
+        raise ValueError(f"init must be 'pretrained', 'random' or a path to an artifact folder, "
+                         f"got {init!r}")
+    art = _cached_artifact(str(Path(path).resolve()))
+    return art.net, art.encoder, str(path)
+
+
+def task_embedding(encoder: TaskEncoder | None, Z: np.ndarray, y: np.ndarray, n_classes: int,
+                   regression: bool, embed_dim: int) -> torch.Tensor:
+    """Embedding of the training data, computed exactly as during meta-training."""
+    if encoder is None:
+        return torch.zeros(embed_dim)
+    cf = column_features(Z, y, n_classes, regression=regression)
+    meta = task_meta_vector(Z, np.zeros(len(Z), np.int64) if regression else y)
+    t = lambda a: torch.from_numpy(np.asarray(a, np.float32))[None]
+    with torch.no_grad():
+        e = encoder(t(Z), torch.ones(1, len(Z)), torch.ones(1, Z.shape[1]), t(cf), t(meta))
+    return e[0]
+
+
+@dataclass
+class AdaptConfig:
+    max_iter: int = 200
+    learning_rate: float = 3e-3
+    l2_init: float = 1e-3
+    label_smoothing: float = 0.1
+    n_iter_no_change: int = 20
+    batch_size: int = 1024
+    deadline: float | None = None  # time.monotonic() by which to stop
+
+
+def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.ndarray,
+                 w_tr: np.ndarray, Z_va: np.ndarray | None, y_va: np.ndarray | None,
+                 w_va: np.ndarray | None, n_classes: int, regression: bool, cfg: AdaptConfig,
+                 rng: np.random.Generator) -> tuple[Fast, int]:
+    """Initialise fast parameters on the training part, fine-tune, return the best by validation
+    loss (step 0 included) and the chosen number of steps."""
+    t = lambda a, dt=torch.float32: torch.as_tensor(np.asarray(a), dtype=dt)
+    ydt = torch.float32 if regression else torch.long
+    Xs, ys, ms = t(Z_tr), t(y_tr, ydt), t(w_tr)
+    K = max(n_classes, 1)
+    classmask = torch.ones(K)
+    cf = t(column_features(Z_tr, y_tr, n_classes, regression=regression))
+    theta = {k: v.detach() for k, v in net.meta_params().items()}
+    with torch.no_grad():
+        fast0 = SchemaNet.make_fast(theta, Xs, ys, ms, torch.ones(Xs.shape[1]), classmask, cf,
+                                    emb, regression=regression, ridge=net.config.ridge)
+    params = {k: v.clone().requires_grad_(True) for k, v in fast0.items()}
+    if Z_va is None or cfg.max_iter == 0:
+        n_steps = cfg.max_iter if Z_va is None else 0
+        val = None
+    else:
+        Xv, yv, mv = t(Z_va), t(y_va, ydt), t(w_va)
+        n_steps = cfg.max_iter
+
+    def val_loss(p: Fast) -> float:
+        with torch.no_grad():
+            return float(task_loss(p, Xv, yv, mv, classmask, 0.0, regression))
+
+    best = {k: v.detach().clone() for k, v in params.items()}
+    best_step = 0
+    best_val = val_loss(params) if Z_va is not None else None
+    if n_steps == 0:
+        return best, 0
+    opt = _Adam(list(params.values()), lr=cfg.learning_rate)
+    ls = 0.0 if regression else cfg.label_smoothing
+    n = len(ys)
+    bad = 0
+    for step in range(1, n_steps + 1):
+        if n > cfg.batch_size:
+            idx = torch.from_numpy(rng.choice(n, size=cfg.batch_size, replace=False))
+            xb, yb, mb = Xs[idx], ys[idx], ms[idx]
+        else:
+            xb, yb, mb = Xs, ys, ms
+        loss = task_loss(params, xb, yb, mb, classmask, ls, regression)
+        if cfg.l2_init > 0:
+            loss = loss + cfg.l2_init * sum(((params[k] - fast0[k]) ** 2).sum() for k in params)
+        opt.zero_grad()
+        loss.backward()
+        for p in params.values():  # NaN guard
+            if p.grad is not None:
+                torch.nan_to_num_(p.grad, nan=0.0, posinf=0.0, neginf=0.0)
+        torch.nn.utils.clip_grad_norm_(list(params.values()), 5.0)
+        opt.step()
+        if best_val is None:
+            best, best_step = {k: v.detach().clone() for k, v in params.items()}, step
+        else:
+            v = val_loss(params)
+            if v < best_val - 1e-5:
+                best_val, best_step, bad = v, step, 0
+                best = {k: p.detach().clone() for k, p in params.items()}
+            else:
+                bad += 1
+                if bad >= cfg.n_iter_no_change:
+                    break
+        if cfg.deadline is not None and time.monotonic() > cfg.deadline:
+            break
+    return best, best_step
+
+
+class _Adam:
+    """Minimal Adam (``torch.optim`` imports torch._dynamo on first use: seconds of latency)."""
+
+    def __init__(self, params: list[torch.Tensor], lr: float, betas=(0.9, 0.999), eps=1e-8):
+        self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
+        self.m = [torch.zeros_like(p) for p in params]
+        self.v = [torch.zeros_like(p) for p in params]
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        c1, c2 = 1 - b1 ** self.t, 1 - b2 ** self.t
+        for p, m, v in zip(self.params, self.m, self.v):
+            if p.grad is None:
+                continue
+            m.mul_(b1).add_(p.grad, alpha=1 - b1)
+            v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)
+            p.sub_(self.lr * (m / c1) / ((v / c2).sqrt() + self.eps))
+
+
+def predict_member(fast: Fast, Z: np.ndarray, n_classes: int, regression: bool) -> np.ndarray:
+    """Class probabilities (n, k) or standardised predictions (n,) of one fine-tuned member."""
+    # float64 so that predictions do not depend on how rows are batched
+    X = torch.as_tensor(np.clip(Z, -CLIP, CLIP), dtype=torch.float64)
+    fast = {k: v.double() for k, v in fast.items()}
+    with torch.no_grad():
+        out = SchemaNet.forward_fast(fast, X, torch.ones(max(n_classes, 1), dtype=torch.float64))
+        if regression:
+            return out.numpy().astype(np.float64)
+        return torch.softmax(out, dim=-1).numpy().astype(np.float64)

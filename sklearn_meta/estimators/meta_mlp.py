@@ -1,0 +1,223 @@
+"""scikit-learn estimators warm-started from a meta-learned initialization.
+
+``fit`` preprocesses the data, embeds the task with the learned task encoder (FiLM
+conditioning), builds the task's network from the meta-learned initialization (input layer from
+column statistics, prototype/ridge head from the training rows) and fine-tunes a small ensemble
+of copies, each with early stopping on its own internal validation split.
+"""
+from __future__ import annotations
+
+import time
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, check_random_state,
+                                      validate_data)
+
+from ..nn.episodes import CLIP
+from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
+from ._preprocess import make_preprocessor
+
+
+class _MetaMLPBase(BaseEstimator):
+    _parameter_constraints: dict = {
+        "init": [StrOptions({"pretrained", "random"}), str, "path-like"] if False else [object],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "l2_init": [Interval(Real, 0, None, closed="left")],
+        "n_ensemble": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+    _regression = False
+
+    def __init__(self, init="pretrained", *, max_iter=200, learning_rate=3e-3, l2_init=1e-3,
+                 n_ensemble=3, validation_fraction=0.2, n_iter_no_change=20, max_time=None,
+                 random_state=None, verbose=0):
+        self.init = init
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.l2_init = l2_init
+        self.n_ensemble = n_ensemble
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.max_time = max_time
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ input handling
+    def _validate_X(self, X, reset: bool):
+        if isinstance(X, pd.DataFrame):
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            if len(X) == 0:
+                raise ValueError("X has 0 samples; at least 1 is required")
+            return X
+        return validate_data(self, X, reset=reset, dtype="numeric",
+                             ensure_all_finite="allow-nan")
+
+    def _transform(self, X) -> np.ndarray:
+        Z = np.asarray(self.preprocessor_.transform(X), dtype=np.float64)
+        return np.clip(np.nan_to_num(Z), -CLIP, CLIP)
+
+    def _splits(self, y_codes: np.ndarray, rng: np.random.RandomState):
+        n = len(y_codes)
+        n_val = int(round(self.validation_fraction * n))
+        if n < 10 or n_val < 2:
+            return [(np.arange(n), None)] * self.n_ensemble
+        out = []
+        for _ in range(self.n_ensemble):
+            seed = rng.randint(np.iinfo(np.int32).max)
+            if not self._regression and np.bincount(y_codes).min() >= 2 and \
+                    n_val >= len(np.unique(y_codes)) and n - n_val >= len(np.unique(y_codes)):
+                sp = StratifiedShuffleSplit(1, test_size=n_val, random_state=seed)
+            else:
+                sp = ShuffleSplit(1, test_size=n_val, random_state=seed)
+            out.append(next(sp.split(np.zeros(n), y_codes)))
+        return out
+
+    def _fit(self, X, y_codes: np.ndarray, n_classes: int, sample_weight):
+        start = time.monotonic()
+        rs = check_random_state(self.random_state)
+        net, encoder, desc = resolve_init(self.init, rs.randint(np.iinfo(np.int32).max))
+        self.preprocessor_ = make_preprocessor(X).fit(X)
+        Z = self._transform(X)
+        w = _check_sample_weight(sample_weight, Z, dtype=np.float64)
+        w = w / max(w.mean(), 1e-12)
+        y_fit = y_codes.astype(np.float32) if self._regression else y_codes
+        self.embedding_ = task_embedding(encoder, Z, y_fit, n_classes, self._regression,
+                                         net.config.embed_dim).numpy()
+        emb = torch.from_numpy(self.embedding_)
+        cfg = AdaptConfig(max_iter=self.max_iter, learning_rate=self.learning_rate,
+                          l2_init=self.l2_init, n_iter_no_change=self.n_iter_no_change,
+                          deadline=None if self.max_time is None else start + self.max_time)
+        self.members_, self.n_iter_ = [], []
+        split_codes = y_codes if not self._regression else np.zeros(len(y_codes), np.int64)
+        for i, (tr, va) in enumerate(self._splits(split_codes, rs)):
+            va_args = (None, None, None) if va is None else (Z[va], y_fit[va], w[va])
+            fast, steps = adapt_member(net, emb, Z[tr], y_fit[tr], w[tr], *va_args,
+                                       n_classes=n_classes, regression=self._regression,
+                                       cfg=cfg, rng=np.random.default_rng(rs.randint(2**31)))
+            self.members_.append(fast)
+            self.n_iter_.append(steps)
+            if self.verbose:
+                print(f"[{type(self).__name__}] member {i}: {steps} fine-tuning steps "
+                      f"(init={desc}, {time.monotonic() - start:.2f}s)")
+            if self.max_time is not None and time.monotonic() - start > self.max_time:
+                break
+        self.init_ = desc
+        return self
+
+    def _raw_predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "members_")
+        X = self._validate_X(X, reset=False)
+        Z = self._transform(X)
+        k = getattr(self, "_n_out", 1)
+        return np.mean([predict_member(m, Z, k, self._regression) for m in self.members_],
+                       axis=0)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.non_deterministic = False
+        return tags
+
+
+class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
+    """Neural classifier warm-started from a meta-learned initialization.
+
+    Parameters
+    ----------
+    init : {"pretrained", "random"} or path, default="pretrained"
+        Initialization: the packaged artifact meta-trained on uci121, a fresh random one of
+        the same network, or the folder of an artifact written by ``sklearn-meta meta-train``.
+    max_iter : int, default=200
+        Maximum fine-tuning steps per ensemble member (0: the initialization as is).
+    learning_rate : float, default=3e-3
+        Adam step size for fine-tuning.
+    l2_init : float, default=1e-3
+        Strength of the L2 pull of the weights towards the initialization.
+    n_ensemble : int, default=3
+        Fine-tuned copies, each with its own validation split; probabilities are averaged.
+    validation_fraction : float, default=0.2
+        Fraction held out for early stopping (the zero-step model is a candidate).
+    n_iter_no_change : int, default=20
+        Early-stopping patience in steps.
+    max_time : float or None, default=None
+        Time budget for ``fit`` in seconds.
+    random_state : int, RandomState or None
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    classes_, n_features_in_, feature_names_in_, embedding_ (task embedding), members_,
+    n_iter_ (chosen steps per member), init_ (what initialization was used).
+    """
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit on ``X`` (array or DataFrame, missing values allowed) and labels ``y``."""
+        self._validate_params()
+        if y is None:
+            raise ValueError("requires y to be passed, but the target y is None")
+        X = self._validate_X(X, reset=True)
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if len(y) != X.shape[0]:
+            raise ValueError(f"y has {len(y)} entries but X has {X.shape[0]} rows")
+        check_classification_targets(y)
+        self._label_encoder = LabelEncoder().fit(y)
+        self.classes_ = self._label_encoder.classes_
+        codes = self._label_encoder.transform(y)
+        self._n_out = len(self.classes_)
+        return self._fit(X, codes, len(self.classes_), sample_weight)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, columns in the order of ``classes_``."""
+        P = self._raw_predict(X)
+        return P / P.sum(axis=1, keepdims=True)
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        return np.log(np.clip(self.predict_proba(X), 1e-300, None))
+
+    def predict(self, X) -> np.ndarray:
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+
+class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
+    """Neural regressor warm-started from a meta-learned initialization (ridge head).
+
+    Same parameters as :class:`MetaMLPClassifier`; the target is standardised internally.
+    """
+
+    _regression = True
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit on ``X`` (array or DataFrame, missing values allowed) and numeric ``y``."""
+        self._validate_params()
+        if y is None:
+            raise ValueError("requires y to be passed, but the target y is None")
+        X = self._validate_X(X, reset=True)
+        y = np.asarray(y, dtype=np.float64)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if y.ndim != 1 or len(y) != X.shape[0]:
+            raise ValueError(f"y must be 1-D with {X.shape[0]} entries, got shape {y.shape}")
+        if not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinity")
+        self.y_mean_ = float(y.mean())
+        self.y_scale_ = float(y.std()) or 1.0
+        return self._fit(X, (y - self.y_mean_) / self.y_scale_, 1, sample_weight)
+
+    def predict(self, X) -> np.ndarray:
+        return self._raw_predict(X) * self.y_scale_ + self.y_mean_

@@ -1,0 +1,83 @@
+"""The meta-training corpus: tasks as numpy arrays, the held-out list, derived regression tasks."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+# uci121 members whose content overlaps a scikit-learn bundled data set (iris, wine,
+# breast_cancer = Wisconsin diagnostic, digits = optical recognition of digits): always held
+# out, so that demos on sklearn data never score a model on data it was meta-trained on.
+SKLEARN_OVERLAP = ("iris", "wine", "breast-cancer-wisc-diag", "breast-cancer-wisc", "optical")
+HELDOUT_FRACTION_MOD = 4  # names whose sha256 is 0 mod 4 are held out (~25 %)
+
+
+@dataclass
+class CorpusTask:
+    """One task of the corpus as plain arrays (classification: y coded 0..k-1)."""
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray
+    regression: bool = False
+
+
+def default_heldout(names: list[str]) -> list[str]:
+    """Deterministic ~25 % of names (by sha256) plus the sklearn-overlap members."""
+    out = {n for n in names
+           if int(hashlib.sha256(n.encode()).hexdigest(), 16) % HELDOUT_FRACTION_MOD == 0}
+    out |= {n for n in names if n in SKLEARN_OVERLAP}
+    return sorted(out)
+
+
+def packaged_heldout_path() -> Path:
+    return Path(str(resources.files("sklearn_meta.artifacts") / "heldout_uci121.txt"))
+
+
+def read_name_list(path: str | Path) -> list[str]:
+    """Names one per line; blank lines and ``#`` comments ignored."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"name list file {path} not found")
+    lines = (ln.split("#", 1)[0].strip() for ln in path.read_text().splitlines())
+    return [ln for ln in lines if ln]
+
+
+def load_uci121(data_home: str | Path, names: list[str] | None = None,
+                exclude: list[str] | None = None, min_rows: int = 40) -> list[CorpusTask]:
+    """Load uci121 tasks (all, or ``names``), minus ``exclude`` and sets under ``min_rows``."""
+    try:  # the package loader, once present
+        from sklearn_meta.datasets.uci121 import list_headers, load_uci_task
+    except ImportError as exc:  # pragma: no cover
+        raise ImportError("sklearn_meta.datasets.uci121 is required to read uci121") from exc
+    excl = set(exclude or ())
+    tasks = []
+    for header in list_headers(Path(data_home)):
+        if header.name in excl or (names is not None and header.name not in names):
+            continue
+        if header.n_rows < min_rows:
+            continue
+        t = load_uci_task(header.folder)
+        tasks.append(CorpusTask(t.name, t.X.to_numpy(np.float64), np.asarray(t.y, np.int64)))
+    if not tasks:
+        raise ValueError(f"no uci121 task left under {data_home} after filtering")
+    return tasks
+
+
+def derive_regression_tasks(tasks: list[CorpusTask], min_unique: int = 20) -> list[CorpusTask]:
+    """Regression tasks from classification ones: predict the most varied numeric column
+    from the other columns (named ``<task>:col<j>``)."""
+    out = []
+    for t in tasks:
+        if t.X.shape[1] < 3:
+            continue
+        n_unique = np.array([len(np.unique(c)) for c in t.X.T])
+        j = int(np.argmax(n_unique))
+        if n_unique[j] < min_unique:
+            continue
+        X = np.delete(t.X, j, axis=1)
+        out.append(CorpusTask(f"{t.name}:col{j}", X, t.X[:, j].copy(), regression=True))
+    return out

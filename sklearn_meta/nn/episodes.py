@@ -1,0 +1,197 @@
+"""Episodes: one task's support/query rows plus per-column statistics, and padded batches.
+
+Every task has its own number of columns and classes. An :class:`Episode` holds one task in
+numpy; :func:`pad_episodes` stacks several into an :class:`EpisodeBatch` of padded tensors with
+row, column and class masks, the layout that ``torch.func.vmap`` batches over.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+N_COLUMN_FEATURES = 10
+CLIP = 5.0
+
+
+def column_features(X: np.ndarray, y: np.ndarray | None, n_classes: int,
+                    regression: bool = False) -> np.ndarray:
+    """Per-column statistics of standardised ``X`` (n, d) -> (d, N_COLUMN_FEATURES).
+
+    They describe each column to the shared column encoder: shape of its distribution, and
+    how strongly it relates to the target (correlation ratio for classes, correlation for a
+    numeric target). This is what lets one set of weights build an input layer for any schema.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    n, d = X.shape
+    out = np.zeros((d, N_COLUMN_FEATURES), dtype=np.float32)
+    if n == 0 or d == 0:
+        return out
+    std = X.std(axis=0)
+    mean = X.mean(axis=0)
+    safe = np.where(std > 1e-8, std, 1.0)
+    Z = (X - mean) / safe
+    skew = (Z ** 3).mean(axis=0)
+    kurt = (Z ** 4).mean(axis=0) - 3.0
+    frac_mode = np.array([np.unique(col, return_counts=True)[1].max() / n for col in X.T])
+    n_unique = np.array([len(np.unique(col)) for col in X.T], dtype=np.float64)
+    assoc = np.zeros(d)
+    spread = np.zeros(d)
+    if y is not None and n > 1:
+        y = np.asarray(y)
+        if regression:
+            yz = (y - y.mean()) / (y.std() + 1e-8)
+            assoc = np.abs((Z * yz[:, None]).mean(axis=0))
+            spread = (Z * yz[:, None]).mean(axis=0)
+        else:
+            means = np.zeros((max(n_classes, 1), d))
+            counts = np.zeros(max(n_classes, 1))
+            for k in range(n_classes):
+                sel = y == k
+                counts[k] = sel.sum()
+                if counts[k]:
+                    means[k] = Z[sel].mean(axis=0)
+            between = (counts[:, None] * means ** 2).sum(axis=0) / n
+            assoc = between  # correlation ratio eta^2 (Z has unit variance)
+            present = counts > 0
+            spread = np.abs(means[present]).max(axis=0) if present.any() else spread
+    out[:, 0] = np.clip(skew, -CLIP, CLIP)
+    out[:, 1] = np.clip(np.log1p(np.abs(kurt + 3.0)), 0, CLIP)
+    out[:, 2] = frac_mode
+    out[:, 3] = np.log(n_unique) / np.log(max(n, 2))
+    out[:, 4] = n_unique <= 2
+    out[:, 5] = np.clip(assoc, 0, 1)
+    out[:, 6] = np.clip(spread, -CLIP, CLIP)
+    out[:, 7] = np.sqrt(np.clip(assoc, 0, 1))
+    out[:, 8] = np.log(n) / 10.0
+    out[:, 9] = np.log(d) / 5.0
+    return out
+
+
+@dataclass
+class Episode:
+    """One task: support rows to adapt on, query rows to score, column statistics."""
+
+    Xs: np.ndarray
+    ys: np.ndarray
+    Xq: np.ndarray
+    yq: np.ndarray
+    colfeat: np.ndarray
+    n_classes: int
+    meta: np.ndarray | None = None  # task meta-feature vector (for the task encoder)
+    regression: bool = False
+
+
+def standardize(Xs: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
+    """Standardise by the support rows' mean/std (as the estimator does on its training rows)."""
+    mu = Xs.mean(axis=0)
+    sd = Xs.std(axis=0)
+    sd = np.where(sd > 1e-8, sd, 1.0)
+    return [np.clip((A - mu) / sd, -CLIP, CLIP).astype(np.float32) for A in (Xs, *others)]
+
+
+def make_episode(X: np.ndarray, y: np.ndarray, rng: np.random.Generator, n_support: int,
+                 n_query: int, max_classes: int = 10, max_columns: int = 32,
+                 regression: bool = False) -> Episode:
+    """Sample an episode from one task: a class subset, a column subset, support and query.
+
+    Classes beyond ``max_classes`` and columns beyond ``max_columns`` are sub-sampled so the
+    padded batch stays small; labels are re-coded 0..k-1 in a random order (the prototype head
+    makes the network indifferent to label identity).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y)
+    if not regression:
+        classes = np.unique(y)
+        if len(classes) > max_classes:
+            classes = rng.choice(classes, size=max_classes, replace=False)
+            keep = np.isin(y, classes)
+            X, y = X[keep], y[keep]
+        perm = rng.permutation(len(classes))
+        lut = {c: perm[i] for i, c in enumerate(classes)}
+        y = np.array([lut[v] for v in y], dtype=np.int64)
+        n_classes = len(classes)
+    else:
+        y = np.asarray(y, dtype=np.float64)
+        y = ((y - y.mean()) / (y.std() + 1e-8)).astype(np.float32)
+        n_classes = 1
+    if X.shape[1] > max_columns:
+        X = X[:, rng.choice(X.shape[1], size=max_columns, replace=False)]
+    n = len(y)
+    order = rng.permutation(n)
+    n_s = min(n_support, n // 2)
+    n_q = min(n_query, n - n_s)
+    s, q = order[:n_s], order[n_s:n_s + n_q]
+    Xs, Xq = standardize(X[s], X[q])
+    ys, yq = y[s], y[q]
+    if regression:
+        mu, sd = ys.mean(), ys.std() + 1e-8
+        ys, yq = ((ys - mu) / sd).astype(np.float32), ((yq - mu) / sd).astype(np.float32)
+    cf = column_features(Xs, ys, n_classes, regression=regression)
+    return Episode(Xs, ys, Xq, yq, cf, n_classes, regression=regression)
+
+
+@dataclass
+class EpisodeBatch:
+    """Padded tensors of T episodes: rows (T, N, D), masks, labels, column features (T, D, F)."""
+
+    Xs: torch.Tensor
+    ys: torch.Tensor
+    ms: torch.Tensor
+    Xq: torch.Tensor
+    yq: torch.Tensor
+    mq: torch.Tensor
+    colmask: torch.Tensor
+    classmask: torch.Tensor
+    colfeat: torch.Tensor
+    meta: torch.Tensor
+
+    def as_tuple(self) -> tuple[torch.Tensor, ...]:
+        return (self.Xs, self.ys, self.ms, self.Xq, self.yq, self.mq, self.colmask,
+                self.classmask, self.colfeat, self.meta)
+
+    def task(self, t: int) -> "EpisodeBatch":
+        """Episode ``t`` alone, cropped to its own size (for the per-task reference loop)."""
+        n_s = int(self.ms[t].sum())
+        n_q = int(self.mq[t].sum())
+        d = int(self.colmask[t].sum())
+        k = int(self.classmask[t].sum())
+        return EpisodeBatch(self.Xs[t:t + 1, :n_s, :d], self.ys[t:t + 1, :n_s],
+                            self.ms[t:t + 1, :n_s], self.Xq[t:t + 1, :n_q, :d],
+                            self.yq[t:t + 1, :n_q], self.mq[t:t + 1, :n_q],
+                            self.colmask[t:t + 1, :d], self.classmask[t:t + 1, :max(k, 1)],
+                            self.colfeat[t:t + 1, :d], self.meta[t:t + 1])
+
+    def to(self, device: torch.device | str) -> "EpisodeBatch":
+        return EpisodeBatch(*(a.to(device) for a in self.as_tuple()))
+
+
+def pad_episodes(episodes: list[Episode], meta_dim: int = 0) -> EpisodeBatch:
+    """Stack episodes into padded tensors with masks (zeros where padded)."""
+    T = len(episodes)
+    N_s = max(len(e.ys) for e in episodes)
+    N_q = max(max(len(e.yq) for e in episodes), 1)
+    D = max(e.Xs.shape[1] for e in episodes)
+    K = max(max(e.n_classes for e in episodes), 1)
+    F = episodes[0].colfeat.shape[1]
+    regression = episodes[0].regression
+    ydtype = np.float32 if regression else np.int64
+    Xs = np.zeros((T, N_s, D), np.float32)
+    Xq = np.zeros((T, N_q, D), np.float32)
+    ys = np.zeros((T, N_s), ydtype)
+    yq = np.zeros((T, N_q), ydtype)
+    ms = np.zeros((T, N_s), np.float32)
+    mq = np.zeros((T, N_q), np.float32)
+    cm = np.zeros((T, D), np.float32)
+    km = np.zeros((T, K), np.float32)
+    cf = np.zeros((T, D, F), np.float32)
+    meta = np.zeros((T, meta_dim), np.float32)
+    for t, e in enumerate(episodes):
+        s, q, d = len(e.ys), len(e.yq), e.Xs.shape[1]
+        Xs[t, :s, :d], ys[t, :s], ms[t, :s] = e.Xs, e.ys, 1
+        Xq[t, :q, :d], yq[t, :q], mq[t, :q] = e.Xq, e.yq, 1
+        cm[t, :d], km[t, :e.n_classes], cf[t, :d] = 1, 1, e.colfeat
+        if meta_dim and e.meta is not None:
+            meta[t] = e.meta
+    return EpisodeBatch(*(torch.from_numpy(a) for a in (Xs, ys, ms, Xq, yq, mq, cm, km, cf, meta)))

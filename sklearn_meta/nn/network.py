@@ -1,0 +1,155 @@
+"""A network whose one set of weights serves any number of input columns and classes.
+
+Design (Chameleon-like input alignment + Proto-MAML head):
+
+* **Input layer from column statistics.** A shared column encoder maps each column's statistics
+  (:func:`~sklearn_meta.nn.episodes.column_features`) to that column's row of the input weight
+  matrix; summing ``x_ij * a(c_j)`` over columns is a permutation-invariant pooling of
+  column-wise encodings, so any number of columns works.
+* **Backbone.** LayerNorm (never BatchNorm: tasks have few rows), FiLM from a task embedding,
+  one residual GELU block, a final LayerNorm.
+* **Heads.** Classification: weights initialised per task from class prototypes of the support
+  rows (Proto-MAML), so any class count works. Regression: a ridge solution on the support
+  embeddings.
+
+Everything a task adapts is a *fast* parameter produced by :meth:`SchemaNet.make_fast` from the
+meta-parameters and the task's support data. The functions are pure (``torch.func`` friendly)
+and handle one task; ``vmap`` batches them over padded tasks.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from .episodes import N_COLUMN_FEATURES
+
+NEG = -1e4
+Fast = dict[str, Tensor]
+
+
+@dataclass
+class NetConfig:
+    """Architecture hyper-parameters (stored in the artifact manifest)."""
+
+    hidden: int = 64
+    column_hidden: int = 32
+    embed_dim: int = 16
+    n_column_features: int = N_COLUMN_FEATURES
+    ridge: float = 1.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _layer_norm(h: Tensor, w: Tensor | None = None, b: Tensor | None = None) -> Tensor:
+    return F.layer_norm(h, h.shape[-1:], w, b, eps=1e-5)
+
+
+class SchemaNet(nn.Module):
+    """Meta-parameters of the schema-agnostic network (see module docstring)."""
+
+    def __init__(self, config: NetConfig | None = None):
+        super().__init__()
+        self.config = config or NetConfig()
+        c = self.config
+        H = c.hidden
+        self.col1 = nn.Linear(c.n_column_features, c.column_hidden)
+        self.col2 = nn.Linear(c.column_hidden, 2 * H)
+        self.b_in = nn.Parameter(torch.zeros(H))
+        self.film = nn.Linear(c.embed_dim, 2 * H)
+        nn.init.zeros_(self.film.weight)
+        nn.init.zeros_(self.film.bias)
+        self.fc1 = nn.Linear(H, 2 * H)
+        self.fc2 = nn.Linear(2 * H, H)
+        nn.init.normal_(self.fc2.weight, std=0.02)
+        nn.init.zeros_(self.fc2.bias)
+        self.ln_w = nn.Parameter(torch.ones(H))
+        self.ln_b = nn.Parameter(torch.zeros(H))
+        self.log_scale = nn.Parameter(torch.tensor(math.log(0.1)))
+        self.log_lr = nn.Parameter(torch.tensor(math.log(0.1)))  # Meta-SGD style step size
+
+    # ---------------------------------------------------------------- functional API
+    @staticmethod
+    def body(fast: Fast, X: Tensor) -> Tensor:
+        """Row embeddings (N, H) of standardised rows ``X`` (N, D) under fast parameters."""
+        h = X @ fast["W_in"] + fast["b_in"]
+        h = _layer_norm(h) * (1 + fast["gamma"]) + fast["beta"]
+        h = h + F.gelu(h @ fast["W1"].T + fast["c1"]) @ fast["W2"].T + fast["c2"]
+        return _layer_norm(h, fast["ln_w"], fast["ln_b"])
+
+    @staticmethod
+    def forward_fast(fast: Fast, X: Tensor, classmask: Tensor) -> Tensor:
+        """Logits (N, K) with padded classes masked out, or predictions (N,) for regression."""
+        z = SchemaNet.body(fast, X)
+        if "w_r" in fast:
+            return z @ fast["w_r"] + fast["b_r"]
+        logits = z @ fast["W_h"].T + fast["b_h"]
+        return torch.where(classmask > 0, logits, torch.full_like(logits, NEG))
+
+    def meta_params(self) -> dict[str, Tensor]:
+        return dict(self.named_parameters())
+
+    @staticmethod
+    def make_fast(theta: dict[str, Tensor], Xs: Tensor, ys: Tensor, ms: Tensor,
+                  colmask: Tensor, classmask: Tensor, colfeat: Tensor, emb: Tensor,
+                  regression: bool = False, ridge: float = 1.0) -> Fast:
+        """Initial fast parameters of one task, built from ``theta`` and its support data.
+
+        Differentiable in ``theta``: first-order meta-gradients are pulled back through this
+        function with a VJP, so the column encoder, FiLM and prototype head all meta-learn.
+        """
+        a = F.gelu(colfeat @ theta["col1.weight"].T + theta["col1.bias"])
+        a = a @ theta["col2.weight"].T + theta["col2.bias"]  # (D, 2H)
+        H = theta["b_in"].shape[0]
+        d_eff = colmask.sum().clamp(min=1.0)
+        W_in = a[:, :H] * colmask[:, None] / torch.sqrt(d_eff)
+        b_in = theta["b_in"] + (a[:, H:] * colmask[:, None]).sum(0) / d_eff
+        film = emb @ theta["film.weight"].T + theta["film.bias"]
+        fast: Fast = {
+            "W_in": W_in, "b_in": b_in, "gamma": film[:H], "beta": film[H:],
+            "W1": theta["fc1.weight"], "c1": theta["fc1.bias"],
+            "W2": theta["fc2.weight"], "c2": theta["fc2.bias"],
+            "ln_w": theta["ln_w"], "ln_b": theta["ln_b"],
+        }
+        z = SchemaNet.body(fast, Xs)  # (N, H)
+        if regression:
+            zw = z * ms[:, None]
+            n = ms.sum().clamp(min=1.0)
+            z_mean = zw.sum(0) / n
+            y_mean = (ys * ms).sum() / n
+            zc = (z - z_mean) * ms[:, None]
+            A = zc.T @ zc + ridge * torch.eye(H, dtype=z.dtype, device=z.device)
+            w = torch.linalg.solve(A, zc.T @ ((ys - y_mean) * ms))
+            fast["w_r"] = w
+            fast["b_r"] = y_mean - z_mean @ w
+            return fast
+        K = classmask.shape[0]
+        onehot = (ys[:, None] == torch.arange(K, device=ys.device)).to(z.dtype) * ms[:, None]
+        counts = onehot.sum(0)
+        protos = onehot.T @ z / counts.clamp(min=1.0)[:, None]  # (K, H)
+        scale = torch.exp(theta["log_scale"])
+        fast["W_h"] = 2 * scale * protos
+        fast["b_h"] = -scale * (protos ** 2).sum(-1)
+        return fast
+
+
+def task_loss(fast: Fast, X: Tensor, y: Tensor, m: Tensor, classmask: Tensor,
+              label_smoothing: float = 0.0, regression: bool = False) -> Tensor:
+    """Masked mean loss of one task: cross-entropy (optionally smoothed) or squared error."""
+    out = SchemaNet.forward_fast(fast, X, classmask)
+    denom = m.sum().clamp(min=1.0)
+    if regression:
+        return (((out - y) ** 2) * m).sum() / denom
+    logp = torch.log_softmax(out, dim=-1)
+    K = classmask.shape[0]
+    onehot = (y[:, None] == torch.arange(K, device=y.device)).to(logp.dtype)
+    nll = -(onehot * logp).sum(-1)
+    if label_smoothing > 0:
+        n_valid = classmask.sum().clamp(min=1.0)
+        smooth = -(logp * classmask).sum(-1) / n_valid
+        nll = (1 - label_smoothing) * nll + label_smoothing * smooth
+    return (nll * m).sum() / denom
