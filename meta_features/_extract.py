@@ -6,6 +6,7 @@ from typing import Any, Iterable, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from . import _registry
 from ._summary import check_summary, summarize
@@ -81,7 +82,10 @@ def extract(
     group_names = _registry.resolve_groups(groups)
     summaries = check_summary(summary)
     data = prepare(X, y, categorical=categorical, random_state=random_state, target_type=target_type)
-    values, failures = extract_from_data(data, group_names, summaries)
+    # Single-threaded BLAS: the matrices here are small, and multi-threaded
+    # OpenBLAS on a busy machine made a 262x262 eigh 100x slower.
+    with threadpool_limits(limits=1, user_api="blas"):
+        values, failures = extract_from_data(data, group_names, summaries)
     result = pd.Series(values, dtype=float).sort_index()
     if warn:
         nan_names = result.index[result.isna()].tolist()

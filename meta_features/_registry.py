@@ -6,12 +6,14 @@ from typing import Iterable, Union
 
 import pandas as pd
 
-from . import general, info_theory, statistical
+from . import general, info_theory, landmarking, model_based, statistical
 
 _MODULES: dict[str, ModuleType] = {
     "general": general,
     "statistical": statistical,
     "info-theory": info_theory,
+    "landmarking": landmarking,
+    "model-based": model_based,
 }
 
 ALL_GROUPS: tuple[str, ...] = (
