@@ -13,7 +13,9 @@ from ..datasets import DatasetError
 _COMMAND_MODULES = (
     "sklearn_meta.cli.datasets_cmd",
     "sklearn_meta.cli.demo",
+    "sklearn_meta.cli.bench_cmd",
     "sklearn_meta.cli.meta_train",
+    "sklearn_meta.cli.build_kb",
 )
 
 

@@ -1,0 +1,31 @@
+"""Leave-data-sets-out: pick, per task, a meta-learned artifact that never saw that task."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Sequence
+
+MANIFEST = "manifest.json"
+_TRAIN_KEYS = ("train_tasks", "training_tasks")
+
+
+def training_tasks(artifact: str | Path) -> set[str]:
+    """Names of the tasks an artifact was meta-trained on, read from its manifest."""
+    path = Path(artifact)
+    manifest = path / MANIFEST if path.is_dir() else path.with_suffix(".json")
+    if not manifest.exists():
+        raise FileNotFoundError(f"artifact {path}: no manifest at {manifest}")
+    data = json.loads(manifest.read_text())
+    for key in _TRAIN_KEYS:
+        if key in data:
+            return {str(t).split(":")[-1] for t in data[key]}
+    raise ValueError(f"artifact {path}: manifest {manifest} lists no training tasks "
+                     f"(expected one of {_TRAIN_KEYS})")
+
+
+def artifact_for_task(task_name: str, artifacts: Sequence[str | Path]) -> str | None:
+    """The first artifact whose training list excludes ``task_name``, else None."""
+    for artifact in artifacts:
+        if task_name not in training_tasks(artifact):
+            return str(artifact)
+    return None

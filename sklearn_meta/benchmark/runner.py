@@ -1,0 +1,212 @@
+"""Run estimators × tasks × folds × seeds (× training sizes) into a `ResultsStore`.
+
+One unit of work is (task, estimator, seed, training size): it chooses hyper-parameters on
+the task's validation split when the estimator has a grid, then scores every evaluation fold.
+Units already in the store are skipped, so an interrupted run resumes. Units run in parallel
+through joblib (any backend, e.g. ``"dask"`` inside a ``distributed.Client``); the parent
+process appends rows as units finish.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import json
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from sklearn import clone, metrics
+from sklearn.model_selection import ParameterGrid, train_test_split
+
+from .. import __version__
+from ..datasets import Task
+from .artifacts import artifact_for_task
+from .estimators import EstimatorSpec, get_spec
+from .memory import PeakMemory
+from .store import ResultsStore, unit_key
+
+
+@dataclass
+class BenchmarkConfig:
+    """What to run. ``train_sizes`` holds ints (rows kept of each training fold) or "all"."""
+
+    estimators: Sequence[str]
+    seeds: Sequence[int] = (0,)
+    train_sizes: Sequence[int | str] = ("all",)
+    folds: Sequence[int] | None = None  # None: every evaluation split
+    tune: bool = True
+    artifacts: Sequence[str] = field(default_factory=list)
+
+
+def _git_commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, cwd=Path(__file__).resolve().parent,
+                              timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _versions() -> dict[str, str]:
+    import sklearn
+
+    try:
+        import torch
+
+        torch_version = torch.__version__
+    except ImportError:  # pragma: no cover - torch is a dependency
+        torch_version = ""
+    return {"sklearn_meta_version": __version__, "sklearn_version": sklearn.__version__,
+            "torch_version": torch_version, "git_commit": _git_commit()}
+
+
+def _limit_train(train: np.ndarray, y: np.ndarray, size: int | str, seed: int,
+                 classification: bool) -> np.ndarray:
+    """Deterministic (stratified where possible) subset of ``size`` training rows."""
+    if size == "all" or int(size) >= len(train):
+        return train
+    strat = y[train] if classification else None
+    if strat is not None:
+        _, counts = np.unique(strat, return_counts=True)
+        if counts.min() < 2 or len(counts) > int(size):
+            strat = None
+    kept, _ = train_test_split(train, train_size=int(size), random_state=seed, stratify=strat)
+    return np.sort(kept)
+
+
+def _scores(task: Task, model: Any, X_test, y_test) -> dict[str, float]:
+    t0 = time.perf_counter()
+    pred = model.predict(X_test)
+    out: dict[str, float] = {}
+    if task.task_type == "classification":
+        out["accuracy"] = metrics.accuracy_score(y_test, pred)
+        out["balanced_accuracy"] = metrics.balanced_accuracy_score(y_test, pred)
+        if hasattr(model, "predict_proba"):
+            proba = model.predict_proba(X_test)
+            labels = getattr(model, "classes_", None)
+            out["log_loss"] = metrics.log_loss(y_test, proba, labels=labels)
+    else:
+        out["r2"] = metrics.r2_score(y_test, pred)
+        out["rmse"] = float(np.sqrt(metrics.mean_squared_error(y_test, pred)))
+    out["predict_time"] = time.perf_counter() - t0
+    return out
+
+
+def _choose_params(spec: EstimatorSpec, task: Task, base, seed: int) -> dict[str, Any]:
+    """Best grid point on the validation split (first point when there is no split/grid)."""
+    grid = list(ParameterGrid(spec.grid)) if spec.grid else [{}]
+    if len(grid) == 1 or task.validation_split is None:
+        return grid[0]
+    fit_idx, val_idx = task.validation_split
+    best, best_score = grid[0], -np.inf
+    for params in grid:
+        model = clone(base).set_params(**params)
+        try:  # a grid point that cannot fit this task (e.g. k > rows) is just not chosen
+            model.fit(task.X.iloc[fit_idx], task.y[fit_idx])
+            score = model.score(task.X.iloc[val_idx], task.y[val_idx])
+        except ValueError:
+            continue
+        if score > best_score:
+            best, best_score = params, score
+    return best
+
+
+def run_unit(task: Task, estimator: str, seed: int, train_size: int | str,
+             folds: Sequence[int], tune: bool, artifacts: Sequence[str]) -> list[dict]:
+    """Score one (task, estimator, seed, train size) on the given folds; one row per fold."""
+    spec = get_spec(estimator)
+    base_row = {"suite": task.suite, "task": task.name, "estimator": estimator, "seed": seed,
+                "train_size": train_size, **_versions()}
+    rows = []
+
+    def row(fold: int, **kw: Any) -> dict:
+        return {**base_row, "fold": fold,
+                "timestamp": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+                **kw}
+
+    if task.task_type not in spec.task_types:
+        return [row(f, status="skipped", error=f"{estimator} does not do {task.task_type}")
+                for f in folds]
+    meta: dict[str, Any] = {}
+    if spec.meta_learned:
+        chosen = artifact_for_task(task.name, artifacts)
+        if chosen is None:
+            reason = ("no meta-learned artifact excludes this task from its training list "
+                      "(leave-data-sets-out)")
+            return [row(f, status="skipped", error=reason) for f in folds]
+        meta["artifact"] = chosen
+    try:
+        base = spec.build(task.task_type, seed, meta)
+        params = _choose_params(spec, task, base, seed) if tune else {}
+    except Exception as exc:  # a failing estimator is a result, not a crash of the run
+        return [row(f, status="error", error=f"{type(exc).__name__}: {exc}") for f in folds]
+    classification = task.task_type == "classification"
+    for fold in folds:
+        train, test = task.splits[fold]
+        train = _limit_train(train, task.y, train_size, seed + fold, classification)
+        model = clone(base).set_params(**params)
+        try:
+            with PeakMemory() as mem:
+                t0 = time.perf_counter()
+                model.fit(task.X.iloc[train], task.y[train])
+                fit_time = time.perf_counter() - t0
+                scores = _scores(task, model, task.X.iloc[test], task.y[test])
+        except Exception as exc:
+            rows.append(row(fold, status="error", error=f"{type(exc).__name__}: {exc}"))
+            continue
+        rows.append(row(fold, status="ok", fit_time=fit_time, peak_memory_mb=mem.peak_mb,
+                        params=json.dumps(params, sort_keys=True, default=str),
+                        artifact=meta.get("artifact", ""), n_train=len(train),
+                        n_test=len(test), **scores))
+    return rows
+
+
+def run_benchmark(tasks: Sequence[Task], config: BenchmarkConfig, store: ResultsStore, *,
+                  n_jobs: int = 1, backend: str | None = None, progress: bool = True) -> int:
+    """Run every unit not yet in ``store``; returns the number of rows written."""
+    for name in config.estimators:
+        get_spec(name)  # fail fast on unknown names
+    done = store.done_keys()
+    units = []
+    for task, est, seed, size in itertools.product(tasks, config.estimators, config.seeds,
+                                                   config.train_sizes):
+        folds = list(config.folds) if config.folds is not None else list(range(len(task.splits)))
+        folds = [f for f in folds if f < len(task.splits)]
+        todo = [f for f in folds
+                if unit_key(task.suite, task.name, est, seed, size, f) not in done]
+        if todo:
+            units.append((task, est, seed, size, todo))
+    if not units:
+        return 0
+    from joblib import Parallel, delayed, parallel_config
+
+    written = 0
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(units), desc="benchmark", unit="unit")
+    with parallel_config(backend=backend) if backend else _nullcontext():
+        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(run_unit)(task, est, seed, size, folds, config.tune, config.artifacts)
+            for task, est, seed, size, folds in units)
+        for rows in results:
+            store.append(rows)
+            written += len(rows)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix_str(f"{rows[0]['task']}/{rows[0]['estimator']}")
+    if bar is not None:
+        bar.close()
+    return written
+
+
+class _nullcontext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False

@@ -1,0 +1,64 @@
+"""An append-only CSV store of benchmark rows, so interrupted runs resume where they left."""
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+KEY = ("suite", "task", "estimator", "seed", "train_size", "fold")
+COLUMNS = KEY + (
+    "status", "accuracy", "balanced_accuracy", "log_loss", "r2", "rmse",
+    "fit_time", "predict_time", "peak_memory_mb", "params", "artifact", "n_train", "n_test",
+    "error", "sklearn_meta_version", "sklearn_version", "torch_version", "git_commit",
+    "timestamp",
+)
+
+
+class ResultsStore:
+    """Rows keyed by (suite, task, estimator, seed, train_size, fold) in one CSV file."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+
+    def read(self) -> pd.DataFrame:
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return pd.DataFrame(columns=list(COLUMNS))
+        return pd.read_csv(self.path, keep_default_na=True)
+
+    def done_keys(self) -> set[tuple]:
+        """Keys of rows already stored (any status: errors are not retried silently)."""
+        frame = self.read()
+        if frame.empty:
+            return set()
+        return {tuple(_norm(v) for v in row) for row in frame[list(KEY)].itertuples(index=False)}
+
+    def append(self, rows: Iterable[dict[str, Any]]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        with self.path.open("a", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(COLUMNS), extrasaction="ignore")
+            if new:
+                writer.writeheader()
+            writer.writerows(rows)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def _norm(value: Any) -> Any:
+    """Make CSV-read and in-memory key values compare equal."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def unit_key(suite: str, task: str, estimator: str, seed: int, train_size: Any,
+             fold: int) -> tuple:
+    return tuple(_norm(v) for v in (suite, task, estimator, seed, train_size, fold))

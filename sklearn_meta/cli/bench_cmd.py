@@ -1,0 +1,77 @@
+"""`sklearn-meta bench` and `sklearn-meta report`: run benchmarks, write reports."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    b = subparsers.add_parser(
+        "bench", help="estimators × tasks × folds × seeds into a resumable results file")
+    b.add_argument("--suite", default="uci121", help="uci121, sklearn or openml:<suite>")
+    b.add_argument("--data-home", default=None)
+    b.add_argument("--estimators", nargs="+", default=["logreg", "rf", "hgb", "svc", "mlp"])
+    b.add_argument("--tasks", nargs="+", default=None, help="task names (default: all)")
+    b.add_argument("--exclude", nargs="+", default=None)
+    b.add_argument("--max-rows", type=int, default=None, help="drop tasks with more rows")
+    b.add_argument("--subsample", type=int, default=None,
+                   help="deterministically sub-sample larger tasks to this many rows")
+    b.add_argument("--seeds", nargs="+", type=int, default=[0])
+    b.add_argument("--train-sizes", nargs="+", default=["all"],
+                   help="rows kept of each training fold, e.g. 16 64 256 all")
+    b.add_argument("--folds", nargs="+", type=int, default=None)
+    b.add_argument("--no-tune", action="store_true",
+                   help="skip hyper-parameter choice on the validation split")
+    b.add_argument("--artifacts", nargs="+", default=[],
+                   help="meta-learned artifacts; per task the first one not trained on it")
+    b.add_argument("--results", required=True, help="results CSV (appended; resumes)")
+    b.add_argument("--n-jobs", type=int, default=1)
+    b.add_argument("--backend", choices=["loky", "threading", "dask"], default=None)
+    b.add_argument("--scheduler", default=None, help="dask scheduler address")
+    b.set_defaults(handler=_bench)
+
+    r = subparsers.add_parser("report", help="markdown report and plots from a results file")
+    r.add_argument("results")
+    r.add_argument("--out", required=True)
+    r.add_argument("--ours", default=None, help="estimator to count wins/ties/losses for")
+    r.add_argument("--metric", default=None)
+    r.add_argument("--published", default=None,
+                   help="folder with published uci121 results (default: <data-home>/published)")
+    r.add_argument("--data-home", default=None)
+    r.set_defaults(handler=_report)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from ..benchmark import BenchmarkConfig, ResultsStore, run_benchmark
+    from ..datasets import load_suite
+
+    sizes = [s if s == "all" else int(s) for s in args.train_sizes]
+    tasks = load_suite(args.suite, args.data_home, names=args.tasks, exclude=args.exclude,
+                       max_rows=args.max_rows, subsample=args.subsample, progress=True)
+    config = BenchmarkConfig(estimators=args.estimators, seeds=args.seeds, train_sizes=sizes,
+                             folds=args.folds, tune=not args.no_tune, artifacts=args.artifacts)
+    client = None
+    if args.backend == "dask":
+        from distributed import Client
+
+        client = Client(args.scheduler) if args.scheduler else Client(processes=False)
+    try:
+        n = run_benchmark(tasks, config, ResultsStore(args.results), n_jobs=args.n_jobs,
+                          backend=args.backend)
+    finally:
+        if client is not None:
+            client.close()
+    print(f"wrote {n} rows to {args.results}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ..benchmark.report import write_report
+    from ..datasets import get_data_home
+
+    published = Path(args.published) if args.published else (
+        get_data_home(args.data_home) / "published")
+    path = write_report(args.results, args.out, ours=args.ours, metric=args.metric,
+                        published_dir=published if published.is_dir() else None)
+    print(f"report written to {path}")
+    return 0

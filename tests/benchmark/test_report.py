@@ -1,0 +1,60 @@
+"""Reports: numbers from the results file, plots that open, published numbers labelled."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_meta.benchmark.published import published_summary, read_arora_list, read_delgado
+from sklearn_meta.benchmark.report import average_ranks, critical_difference, write_report
+from sklearn_meta.cli.main import main
+
+
+def _results(tmp_path):
+    rows = []
+    for t, (a, b, c) in {"iris": (0.9, 0.8, 0.7), "wine": (0.95, 0.9, 0.96),
+                         "zoo": (0.8, 0.85, 0.6), "abalone": (0.6, 0.5, 0.55)}.items():
+        for size in ("16", "all"):
+            for est, acc in (("ours", a), ("rf", b), ("logreg", c)):
+                for fold in range(2):
+                    rows.append({"suite": "uci121", "task": t, "estimator": est, "seed": 0,
+                                 "train_size": size, "fold": fold, "status": "ok",
+                                 "accuracy": acc - (0.1 if size == "16" else 0),
+                                 "fit_time": 0.1, "predict_time": 0.01, "peak_memory_mb": 1.0})
+    path = tmp_path / "results.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_ranks_and_cd():
+    table = pd.DataFrame({"a": [0.9, 0.8], "b": [0.8, 0.9], "c": [0.1, 0.2]})
+    assert average_ranks(table).to_dict() == {"a": 1.5, "b": 1.5, "c": 3.0}
+    assert critical_difference(3, 10) == pytest.approx(2.343 * np.sqrt(12 / 60))
+
+
+def test_report_files(tmp_path, data_home):
+    import matplotlib.image as mpimg
+
+    out = tmp_path / "rep"
+    assert main(["report", str(_results(tmp_path)), "--out", str(out), "--ours", "ours",
+                 "--data-home", str(data_home)]) == 0
+    text = (out / "report.md").read_text()
+    assert "| ours | 0.8125 | 4 | 0.8125 | 1.5000 |" in text  # mean of .9,.95,.8,.6
+    assert "| rf | 3 | 0 | 1 | 4 |" in text  # ours vs rf: wins, ties, losses
+    assert "Against published results" in text and "(published)" in text
+    assert "overlaps the test folds" in text
+    for png in ("cd_accuracy_all.png", "cd_accuracy_16.png", "by_train_size_accuracy.png"):
+        img = mpimg.imread(out / png)
+        assert img.ndim == 3 and img.shape[0] > 50 and img.std() > 0.01  # drawn, not blank
+
+
+def test_published_files_match_their_readme(data_home):
+    folder = data_home / "published"
+    delgado = read_delgado(folder)
+    arora = read_arora_list(folder)
+    assert len(arora) == 90
+    summary = published_summary(folder, arora).set_index("method")["mean_accuracy_%"]
+    assert summary["rf_caret"] == pytest.approx(81.56, abs=0.01)
+    assert summary["svm_C"] == pytest.approx(81.03, abs=0.01)
+    assert summary["best of 179 per data set"] == pytest.approx(85.23, abs=0.01)
+    assert delgado.loc["abalone", "elm_kernel_matlab"] == pytest.approx(66.1)

@@ -1,0 +1,71 @@
+"""The benchmark runner on real uci121 tasks: rows, resume, leave-data-sets-out, dask."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_meta.benchmark import BenchmarkConfig, ResultsStore, run_benchmark
+from sklearn_meta.benchmark.artifacts import artifact_for_task
+from sklearn_meta.datasets import load_suite
+
+
+@pytest.fixture(scope="module")
+def tasks(data_home):
+    return load_suite("uci121", data_home, names=["iris", "balloons"])
+
+
+def test_rows_and_resume(tasks, tmp_path):
+    store = ResultsStore(tmp_path / "r.csv")
+    config = BenchmarkConfig(estimators=["logreg", "knn"], train_sizes=[16, "all"])
+    n = run_benchmark(tasks, config, store, progress=False)
+    assert n == 2 * 2 * 2 * 4  # tasks × estimators × sizes × folds
+    frame = store.read()
+    assert (frame["status"] == "ok").all()
+    iris_all = frame[(frame.task == "iris") & (frame.train_size.astype(str) == "all")]
+    assert iris_all["accuracy"].between(0.85, 1.0).all()
+    few = frame[frame.train_size.astype(str) == "16"]
+    assert (few.loc[few.task == "iris", "n_train"] == 16).all()
+    assert (few.loc[few.task == "balloons", "n_train"] == 12).all()  # all it has
+    assert frame["params"].str.contains("C|n_neighbors").all()  # tuned on validation split
+    assert frame["git_commit"].notna().all() and frame["sklearn_version"].notna().all()
+    # a finished run does nothing more
+    assert run_benchmark(tasks, config, store, progress=False) == 0
+    # an interrupted run (last rows lost) redoes exactly the missing folds
+    frame.iloc[:-3].to_csv(store.path, index=False)
+    assert run_benchmark(tasks, config, store, progress=False) == 3
+    assert len(store.read()) == n
+
+
+def test_meta_learned_needs_a_leave_out_artifact(tasks, tmp_path):
+    art = tmp_path / "art"
+    art.mkdir()
+    (art / "manifest.json").write_text(json.dumps({"train_tasks": ["uci121:iris", "wine"]}))
+    assert artifact_for_task("iris", [art]) is None
+    assert artifact_for_task("balloons", [art]) == str(art)
+    store = ResultsStore(tmp_path / "r.csv")
+    run_benchmark(tasks[:1], BenchmarkConfig(estimators=["metamlp"], artifacts=[str(art)]),
+                  store, progress=False)
+    frame = store.read()
+    assert tasks[0].name == "iris"
+    assert (frame["status"] == "skipped").all()
+    assert frame["error"].str.contains("leave-data-sets-out").all()
+
+
+def test_dask_backend_on_local_cluster(tasks, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    store = ResultsStore(tmp_path / "r.csv")
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=1,
+                            dashboard_address=None):
+        n = run_benchmark(tasks[1:], BenchmarkConfig(estimators=["logreg"], folds=[0, 1]),
+                          store, n_jobs=1, backend="dask", progress=False)
+    assert n == 2
+    assert set(store.read()["fold"]) == {0, 1}
+
+
+def test_unknown_estimator_is_a_clear_error(tasks, tmp_path):
+    with pytest.raises(ValueError, match="unknown estimator 'nope'"):
+        run_benchmark(tasks, BenchmarkConfig(estimators=["nope"]), ResultsStore(tmp_path / "x"),
+                      progress=False)
