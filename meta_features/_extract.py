@@ -6,11 +6,22 @@ from typing import Any, Iterable, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from . import _registry
 from ._summary import check_summary, summarize
 from ._validation import TaskData, prepare
+
+
+_CONTROLLER: Optional[ThreadpoolController] = None
+
+
+def _blas_single_thread():
+    """Context limiting BLAS to one thread (controller built once: it scans loaded libraries)."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
 
 
 class MetaFeatureWarning(UserWarning):
@@ -84,7 +95,7 @@ def extract(
     data = prepare(X, y, categorical=categorical, random_state=random_state, target_type=target_type)
     # Single-threaded BLAS: the matrices here are small, and multi-threaded
     # OpenBLAS on a busy machine made a 262x262 eigh 100x slower.
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _blas_single_thread():
         values, failures = extract_from_data(data, group_names, summaries)
     result = pd.Series(values, dtype=float).sort_index()
     if warn:

@@ -6,9 +6,9 @@ Decision stumps (best/random/worst node) and Gaussian naive Bayes are
 re-implemented in numpy (one sort per attribute gives every Gini split at
 once), saving ~40 scikit-learn fit/predict round trips per data set; they
 reproduce scikit-learn's models up to tie-breaking between equally good
-splits. LDA and the 1-NN learners are scikit-learn's, as in pymfe, because
-their tie-breaking (collinear attributes, equidistant neighbours) changes
-accuracies noticeably. ``worst_node`` and ``elite_nn`` use the importance
+splits. LDA repeats scikit-learn's SVD solver step by step and the 1-NN
+learners query scikit-learn's own ``KDTree``, because their tie-breaking
+(collinear attributes, equidistant neighbours) changes accuracies noticeably. ``worst_node`` and ``elite_nn`` use the importance
 ranking of a full ``DecisionTreeClassifier(random_state)`` per training fold,
 exactly as pymfe.
 """
@@ -17,9 +17,9 @@ from __future__ import annotations
 from typing import Iterator
 
 import numpy as np
-from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+import scipy.linalg
 from sklearn.model_selection import StratifiedKFold
-from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neighbors import KDTree
 from sklearn.tree import DecisionTreeClassifier
 
 from ._validation import TaskData
@@ -84,6 +84,45 @@ def naive_bayes_predict(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, k: in
     return present[np.argmax(jll, axis=1)]
 
 
+def lda_predict(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, tol: float = 1e-4) -> np.ndarray:
+    """scikit-learn's ``LinearDiscriminantAnalysis(solver="svd")`` fit + predict,
+    re-implemented step by step (same SVDs, same rank cut-offs) without its
+    per-call input validation."""
+    present, yi = np.unique(ytr, return_inverse=True)
+    n = Xtr.shape[0]
+    k = present.size
+    if k == 1:
+        return np.full(Xte.shape[0], present[0])
+    priors = np.bincount(yi) / n
+    means = np.array([Xtr[yi == c].mean(axis=0) for c in range(k)])
+    Xc = np.concatenate([Xtr[yi == c] - means[c] for c in range(k)], axis=0)
+    xbar = priors @ means
+    std = Xc.std(axis=0)
+    std[std == 0] = 1.0
+    _, S, Vt = scipy.linalg.svd(np.sqrt(1.0 / n) * (Xc / std), full_matrices=False)
+    rank = int(np.sum(S > tol))
+    scalings = (Vt[:rank] / std).T / S[:rank]
+    B = ((np.sqrt(n * priors / (k - 1.0))) * (means - xbar).T).T @ scalings
+    _, S, Vt = scipy.linalg.svd(B, full_matrices=False)
+    rank = int(np.sum(S > tol * S[0]))
+    scalings = scalings @ Vt.T[:, :rank]
+    coef = (means - xbar) @ scalings
+    intercept = -0.5 * np.sum(coef**2, axis=1) + np.log(priors)
+    coef = coef @ scalings.T
+    intercept = intercept - xbar @ coef.T
+    if k == 2:
+        dec = Xte @ (coef[1] - coef[0]) + (intercept[1] - intercept[0])
+        return present[(dec > 0).astype(int)]
+    return present[np.argmax(Xte @ coef.T + intercept, axis=1)]
+
+
+def one_nn_predict(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray) -> np.ndarray:
+    """1-NN with the KD-tree scikit-learn's ``KNeighborsClassifier(1, algorithm="kd_tree")``
+    builds (leaf_size=30, Euclidean), so equidistant neighbours resolve identically."""
+    _, idx = KDTree(Xtr, leaf_size=30, metric="euclidean").query(Xte, k=1)
+    return ytr[idx[:, 0]]
+
+
 def _folds(data: TaskData) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     skf = StratifiedKFold(n_splits=N_FOLDS, shuffle=False)
     return skf.split(np.zeros((data.n, 1)), data.y)
@@ -95,6 +134,7 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
         return {}
     N, y, k = data.N_imputed, data.y, data.classes.size
     p = N.shape[1]
+    N32 = np.ascontiguousarray(N, dtype=np.float32)
     rand_attr = int(np.random.RandomState(data.random_state).randint(0, p, size=1)[0])
     res: dict[str, list[float]] = {name: [] for name in FEATURES}
     try:
@@ -103,7 +143,12 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
         return {}
     for tr, te in folds:
         Xtr, Xte, ytr, yte = N[tr], N[te], y[tr], y[te]
-        imp = DecisionTreeClassifier(random_state=data.random_state).fit(Xtr, ytr).feature_importances_
+        # check_input=False skips per-call validation; the tree casts to float32 anyway.
+        imp = (
+            DecisionTreeClassifier(random_state=data.random_state)
+            .fit(N32[tr], ytr, check_input=False)
+            .feature_importances_
+        )
         rank = np.argsort(imp)
         worst, elite = int(rank[0]), int(rank[-1])
         acc = lambda pred: float(np.mean(pred == yte))  # noqa: E731
@@ -111,9 +156,7 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
         res["random_node"].append(acc(stump_predict(Xtr[:, [rand_attr]], ytr, Xte[:, [rand_attr]], k)))
         res["worst_node"].append(acc(stump_predict(Xtr[:, [worst]], ytr, Xte[:, [worst]], k)))
         res["naive_bayes"].append(acc(naive_bayes_predict(Xtr, ytr, Xte, k)))
-        res["linear_discr"].append(acc(LinearDiscriminantAnalysis().fit(Xtr, ytr).predict(Xte)))
-        knn = KNeighborsClassifier(n_neighbors=1, algorithm="kd_tree")
-        res["one_nn"].append(acc(knn.fit(Xtr, ytr).predict(Xte)))
-        knn1 = KNeighborsClassifier(n_neighbors=1)
-        res["elite_nn"].append(acc(knn1.fit(Xtr[:, [elite]], ytr).predict(Xte[:, [elite]])))
+        res["linear_discr"].append(acc(lda_predict(Xtr, ytr, Xte)))
+        res["one_nn"].append(acc(one_nn_predict(Xtr, ytr, Xte)))
+        res["elite_nn"].append(acc(one_nn_predict(Xtr[:, [elite]], ytr, Xte[:, [elite]])))
     return {name: np.array(v) for name, v in res.items()}

@@ -1,0 +1,169 @@
+"""Awkward inputs give NaN (with one MetaFeatureWarning) or a clear ValueError."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from meta_features import MetaFeatureWarning, extract
+
+ALL = ["general", "statistical", "info-theory", "landmarking", "model-based"]
+
+
+def _run(X, y=None, **kw):
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        res = extract(X, y, groups=kw.pop("groups", ALL), **kw)
+    ours = [w for w in rec if issubclass(w.category, MetaFeatureWarning)]
+    others = [w for w in rec if not issubclass(w.category, MetaFeatureWarning)]
+    assert len(ours) <= 1
+    assert not others, [str(w.message) for w in others]
+    assert res.dtype == float and res.index.is_unique
+    nan_names = res.index[res.isna()].tolist()
+    if nan_names:
+        assert len(ours) == 1 and all(n in str(ours[0].message) for n in nan_names)
+    return res, ours
+
+
+def _frame(n=60, seed=0):
+    rng = np.random.RandomState(seed)
+    return pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.exponential(size=n),
+            "c": rng.choice(["x", "y", "z"], n),
+            "d": rng.rand(n) > 0.5,
+        }
+    ), rng.randint(0, 3, n)
+
+
+def test_dataframe_mixed_types_and_missing():
+    X, y = _frame()
+    X.loc[::7, "a"] = np.nan
+    X.loc[::5, "c"] = None
+    res, _ = _run(X, y)
+    assert res["nr_cat"] == 2 and res["nr_num"] == 2 and res["nr_attr"] == 4
+    for name in ["cor.mean", "mean.mean", "attr_ent.mean", "mut_inf.mean", "one_nn.mean", "leaves"]:
+        assert np.isfinite(res[name]), name
+
+
+def test_constant_and_all_missing_columns():
+    X, y = _frame()
+    X["const"] = 1.0
+    X["empty"] = np.nan
+    res, warn = _run(X, y)
+    assert res["nr_attr"] == 6
+    assert np.isfinite(res["mean.mean"]) and np.isfinite(res["one_nn.mean"])
+    assert "all-missing" in str(warn[0].message)
+
+
+def test_infinities_are_missing():
+    X, y = _frame()
+    X.loc[3, "a"] = np.inf
+    X.loc[4, "b"] = -np.inf
+    res, warn = _run(X, y)
+    assert np.isfinite(res["max.mean"]) and "infinite" in str(warn[0].message)
+
+
+def test_single_row():
+    res, _ = _run(np.array([[1.0, 2.0, 3.0]]), np.array([1]))
+    assert res["nr_inst"] == 1 and np.isnan(res["sd.mean"])
+
+
+def test_single_class():
+    X, _ = _frame()
+    res, _ = _run(X, np.zeros(len(X), dtype=int))
+    assert res["nr_class"] == 1 and res["class_ent"] == 0 and np.isnan(res["gravity"])
+
+
+def test_p_much_larger_than_n():
+    rng = np.random.RandomState(0)
+    res, _ = _run(rng.normal(size=(15, 400)), np.r_[np.zeros(7), np.ones(8)])
+    assert res["nr_attr"] == 400 and np.isfinite(res["cor.mean"]) and np.isfinite(res["attr_conc.mean"])
+
+
+def test_high_cardinality_categorical():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"id": [f"u{i}" for i in range(300)], "v": rng.normal(size=300)})
+    res, warn = _run(X, rng.randint(0, 2, 300))
+    assert res["nr_cat"] == 1 and "levels" in str(warn[0].message)
+
+
+def test_labels_not_0_to_k_and_strings_equivalent():
+    X, y = _frame()
+    a = extract(X, y, warn=False)
+    b = extract(X, y * 10 + 7, warn=False)
+    c = extract(X, np.array(["cat", "dog", "emu"])[y], warn=False)
+    pd.testing.assert_series_equal(a, b)
+    pd.testing.assert_series_equal(a, c)
+
+
+def test_regression_and_no_target():
+    X, _ = _frame()
+    yr = np.random.RandomState(1).normal(size=len(X))
+    res_r, _ = _run(X, yr)
+    res_n, _ = _run(X, None)
+    assert "nr_class" not in res_r and "one_nn.mean" not in res_r and "mean.mean" in res_r
+    assert set(res_n.index) == set(res_r.index)
+
+
+def test_default_is_deterministic():
+    X, y = _frame(200)
+    pd.testing.assert_series_equal(extract(X, y, warn=False), extract(X, y, warn=False))
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"groups": "nope"}, "groups"),
+        ({"summary": ["mean", "bogus"]}, "summary"),
+        ({"categorical": ["zz"]}, "categorical"),
+        ({"categorical": [True, False]}, "categorical"),
+        ({"random_state": "x"}, "random_state"),
+    ],
+)
+def test_bad_arguments_raise_valueerror(kwargs, match):
+    X, y = _frame()
+    with pytest.raises(ValueError, match=match):
+        extract(X, y, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "X, y, match",
+    [
+        (np.empty((0, 3)), None, "X"),
+        (np.arange(5.0), None, "X"),
+        (np.ones((4, 2)), np.ones(3), "y"),
+        (np.ones((4, 2)), np.array([1, np.nan, 1, 0]), "y"),
+    ],
+)
+def test_bad_data_raise_valueerror(X, y, match):
+    with pytest.raises(ValueError, match=match):
+        extract(X, y)
+
+
+cell = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=32),
+    st.integers(-5, 5).map(float),
+    st.just(np.nan),
+)
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    n=st.integers(1, 25),
+    p=st.integers(1, 5),
+    n_cat=st.integers(0, 2),
+    k=st.integers(1, 4),
+    data=st.data(),
+)
+def test_random_frames_never_crash(n, p, n_cat, k, data):
+    num = data.draw(st.lists(st.lists(cell, min_size=p, max_size=p), min_size=n, max_size=n))
+    X = pd.DataFrame(np.array(num, dtype=float), columns=[f"n{i}" for i in range(p)])
+    for j in range(n_cat):
+        X[f"c{j}"] = data.draw(st.lists(st.sampled_from(["a", "b", "c", None]), min_size=n, max_size=n))
+    y = np.array(data.draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)))
+    res, _ = _run(X, y)
+    assert res["nr_inst"] == n and res["nr_attr"] == p + n_cat
