@@ -5,5 +5,6 @@
 """
 from ._extract import MetaFeatureWarning, extract
 from ._registry import list_features
+from .extractor import MetaFeatureExtractor
 
-__all__ = ["extract", "list_features", "MetaFeatureWarning"]
+__all__ = ["extract", "list_features", "MetaFeatureExtractor", "MetaFeatureWarning"]

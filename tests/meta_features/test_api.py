@@ -1,0 +1,41 @@
+"""list_features and MetaFeatureExtractor."""
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_iris, load_wine
+
+from meta_features import MetaFeatureExtractor, extract, list_features
+
+
+def test_list_features_covers_extracted_names():
+    lf = list_features("default")
+    assert list(lf.columns) == ["name", "group", "description", "needs_target"]
+    assert lf["name"].is_unique and (lf["description"].str.len() > 10).all()
+    X, y = load_iris(return_X_y=True)
+    base = {n.split(".")[0] for n in extract(X, y, warn=False).index}
+    assert base == set(lf["name"])
+    assert set(list_features("statistical")["group"]) == {"statistical"}
+
+
+def test_default_groups_have_pymfe_count():
+    X, y = load_iris(return_X_y=True)
+    assert len(extract(X, y, warn=False)) == 111  # pymfe 0.4.4 default: 111 values
+
+
+def test_extractor_stable_columns():
+    iris, wine = load_iris(return_X_y=True), load_wine(return_X_y=True)
+    ext = MetaFeatureExtractor(groups=["general", "statistical"], random_state=0)
+    M = ext.fit_transform([iris, wine])
+    assert M.shape == (2, len(ext.get_feature_names_out()))
+    assert list(M.columns) == sorted(M.columns)
+    # A regression task lacks class features: same columns, NaN there.
+    Xr = np.random.RandomState(0).normal(size=(50, 3))
+    R = ext.transform([(Xr, Xr[:, 0] * 0.5 + 0.1)])
+    assert list(R.columns) == list(M.columns) and np.isnan(R.loc[0, "nr_class"])
+    again = ext.transform([wine])
+    pd.testing.assert_series_equal(again.iloc[0], M.iloc[1], check_names=False)
+
+
+def test_extractor_rejects_bad_input():
+    with pytest.raises(ValueError, match="datasets"):
+        MetaFeatureExtractor().fit([np.ones((3, 3))])
