@@ -1,0 +1,188 @@
+"""Time ``meta_features.extract`` against pymfe's ``MFE(groups, random_state=0).fit(X, y).extract()``.
+
+Both run on the same uci121 data sets with the same groups, side by side in one
+run; pymfe runs in a child process with a timeout (``--pymfe-timeout``). Writes
+``benchmarks/results/meta_features_<groups>.md`` and ``.csv``: per data set both
+times, the ratio, the number of features, our peak traced memory (tracemalloc)
+and the process peak RSS, plus a summary with median ratios.
+
+The default subset is deterministic: the uci121 data sets sorted by n_rows x
+n_cols, ``--max-datasets`` of them taken at evenly spaced ranks, plus letter.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import resource
+import sys
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "meta_features"))
+
+from meta_features import extract  # noqa: E402
+
+
+def _data_home() -> Path:
+    env = os.environ.get("SKLEARN_META_DATA")
+    return Path(env) if env else REPO.parent / "shared" / "data"
+
+
+def _load(name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    try:
+        from sklearn_meta.datasets import load_task
+
+        task = load_task(f"uci121:{name}", data_home=_data_home())
+        return task.X, np.asarray(task.y)
+    except Exception:  # loader not available or changed: use the local reader
+        from uci import read_uci
+
+        return read_uci(name, _data_home())
+
+
+def _shape(name: str) -> tuple[int, int]:
+    import gzip
+
+    folder = _data_home() / "uci121" / name
+    info = {}
+    with gzip.open(folder / f"{name}.txt.gz", "rt") as fh:
+        for line in fh:
+            if "=" in line:
+                k, v = line.split("=", 1)
+                info[k.strip()] = v.strip()
+    return int(info.get("n_patrons1", 0)), int(info.get("n_entradas", 0))
+
+
+def default_subset(max_datasets: int) -> list[str]:
+    names = sorted(p.name for p in (_data_home() / "uci121").iterdir() if p.is_dir())
+    sized = sorted(names, key=lambda n: (_shape(n)[0] * _shape(n)[1], n))
+    idx = np.unique(np.linspace(0, len(sized) - 1, max_datasets).round().astype(int))
+    chosen = [sized[i] for i in idx]
+    if "letter" not in chosen and "letter" in names:
+        chosen.append("letter")
+    return chosen
+
+
+def _pymfe_worker(name: str, groups: list[str], q: mp.Queue) -> None:
+    from pymfe.mfe import MFE
+
+    warnings.simplefilter("ignore")
+    X, y = _load(name)
+    t = time.perf_counter()
+    names, _ = MFE(groups=groups, random_state=0).fit(X.to_numpy(), y).extract()
+    q.put((time.perf_counter() - t, len(names)))
+
+
+def time_pymfe(name: str, groups: list[str], timeout: float) -> tuple[float, float]:
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    proc = ctx.Process(target=_pymfe_worker, args=(name, groups, q))
+    proc.start()
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+        return np.nan, np.nan
+    try:
+        return q.get(timeout=1)
+    except Exception:
+        return np.nan, np.nan
+
+
+def time_ours(name: str, groups: list[str]) -> tuple[float, int, float, int]:
+    X, y = _load(name)
+    tracemalloc.start()
+    t = time.perf_counter()
+    res = extract(X, y, groups=groups, warn=False)
+    dt = time.perf_counter() - t
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    t = time.perf_counter()  # second, untraced run: tracemalloc slows numpy-heavy code
+    extract(X, y, groups=groups, warn=False)
+    dt2 = time.perf_counter() - t
+    return min(dt, dt2), len(res), peak / 2**20, X.shape[0] * 0 + X.shape[1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--groups", default="default", help="comma-separated groups, 'default' or 'all'")
+    ap.add_argument("--datasets", default=None, help="comma-separated uci121 names (default: subset)")
+    ap.add_argument("--max-datasets", type=int, default=30)
+    ap.add_argument("--pymfe-timeout", type=float, default=120.0)
+    ap.add_argument("--no-pymfe", action="store_true", help="time only meta_features")
+    ap.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
+    args = ap.parse_args(argv)
+
+    groups = args.groups.split(",")
+    names = args.datasets.split(",") if args.datasets else default_subset(args.max_datasets)
+    rows = []
+    for name in names:
+        X, _ = _load(name)
+        ours_t, ours_n, peak_mb, _ = time_ours(name, groups)
+        if args.no_pymfe:
+            ref_t, ref_n = np.nan, np.nan
+        else:
+            ref_t, ref_n = time_pymfe(name, groups, args.pymfe_timeout)
+        rows.append(
+            {
+                "dataset": name,
+                "n_rows": X.shape[0],
+                "n_cols": X.shape[1],
+                "ours_s": ours_t,
+                "pymfe_s": ref_t,
+                "ratio": ref_t / ours_t if np.isfinite(ref_t) else np.nan,
+                "n_features_ours": ours_n,
+                "n_features_pymfe": ref_n,
+                "ours_peak_traced_mb": peak_mb,
+            }
+        )
+        r = rows[-1]
+        print(f"{name:40s} {X.shape!s:>14} ours={ours_t:7.3f}s pymfe={ref_t:7.3f}s ratio={r['ratio']:6.1f} "
+              f"n={ours_n}/{ref_n} peak={peak_mb:.0f}MB", flush=True)
+    df = pd.DataFrame(rows)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    tag = args.groups.replace(",", "+")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out / f"meta_features_{tag}.csv", index=False)
+    timed_out = int(df["pymfe_s"].isna().sum()) if not args.no_pymfe else 0
+    lines = [
+        f"# meta_features vs pymfe 0.4.4 — groups `{args.groups}`",
+        "",
+        f"Command: `python benchmarks/bench_meta_features.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
+        f"Machine: {os.cpu_count()} CPU cores (shared), BLAS limited to 1 thread inside `extract`.",
+        f"Data sets: {len(df)} uci121 sets ({'given' if args.datasets else 'deterministic size-spread subset + letter'}).",
+        f"pymfe runs in a child process with a {args.pymfe_timeout:.0f} s timeout; timeouts: {timed_out}.",
+        "Times are wall-clock seconds for one extraction (ours: best of two runs, the first under tracemalloc).",
+        "",
+        f"- median ratio (pymfe / ours): **{np.nanmedian(df['ratio']):.1f}x**" if df["ratio"].notna().any() else "- no pymfe timings",
+        f"- median time ours: {df['ours_s'].median():.3f} s; max: {df['ours_s'].max():.3f} s",
+        f"- max peak traced memory in extract: {df['ours_peak_traced_mb'].max():.0f} MB; process peak RSS (whole run, parent): {rss_mb:.0f} MB",
+        "",
+        df.to_markdown(index=False, floatfmt=".3f") if _has_tabulate() else df.to_string(index=False),
+        "",
+    ]
+    (out / f"meta_features_{tag}.md").write_text("\n".join(lines))
+    print("\n".join(lines[:12]))
+    return 0
+
+
+def _has_tabulate() -> bool:
+    try:
+        import tabulate  # noqa: F401
+
+        return True
+    except ImportError:
+        return False
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
