@@ -19,7 +19,7 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, check_random_state,
-                                      validate_data)
+                                      column_or_1d, validate_data)
 
 from ..nn.episodes import CLIP
 from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
@@ -169,9 +169,7 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
         if y is None:
             raise ValueError("requires y to be passed, but the target y is None")
         X = self._validate_X(X, reset=True)
-        y = np.asarray(y)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()
+        y = column_or_1d(y, warn=True)
         if len(y) != X.shape[0]:
             raise ValueError(f"y has {len(y)} entries but X has {X.shape[0]} rows")
         check_classification_targets(y)
@@ -208,10 +206,8 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
         if y is None:
             raise ValueError("requires y to be passed, but the target y is None")
         X = self._validate_X(X, reset=True)
-        y = np.asarray(y, dtype=np.float64)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()
-        if y.ndim != 1 or len(y) != X.shape[0]:
+        y = column_or_1d(y, warn=True).astype(np.float64)
+        if len(y) != X.shape[0]:
             raise ValueError(f"y must be 1-D with {X.shape[0]} entries, got shape {y.shape}")
         if not np.all(np.isfinite(y)):
             raise ValueError("y contains NaN or infinity")

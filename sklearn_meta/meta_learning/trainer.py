@@ -95,9 +95,10 @@ def make_task_metagrad(cfg: MetaConfig, ridge: float, regression: bool) -> Calla
             return task_loss(fast, Xq, yq, mq, classmask, ls, regression)
 
         # squared error on a 1-D ridge head is far stiffer than cross-entropy: smaller steps
-        lr = torch.exp(theta["log_lr"]) * (0.1 if regression else 1.0)
+        lr_scale = 0.1 if regression else 1.0
+        lr = torch.exp(theta["log_lr"]) * lr_scale
 
-        def inner(fast):
+        def inner(fast, lr=lr):
             for _ in range(cfg.inner_steps):
                 g = _clip_and_clean(grad(support_loss)(fast), cfg.inner_clip)
                 fast = {k: fast[k] - lr * g[k] for k in fast}
@@ -106,7 +107,7 @@ def make_task_metagrad(cfg: MetaConfig, ridge: float, regression: bool) -> Calla
         if cfg.algorithm == "maml":  # second order: differentiate through the inner loop
             def outer(th):
                 f0 = make(th)
-                adapted = query_loss(inner(f0))
+                adapted = query_loss(inner(f0, torch.exp(th["log_lr"]) * lr_scale))
                 return adapted + cfg.proto_weight * query_loss(f0), adapted.detach()
             g, loss = grad(outer, has_aux=True)(theta)
             return _clip_and_clean(g, 1e6), loss

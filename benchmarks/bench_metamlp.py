@@ -1,0 +1,170 @@
+"""Few-shot and full-data quality of MetaMLPClassifier on held-out uci121 tasks.
+
+For every held-out task (never in the artifact's training list — checked here) and every
+training size (16, 64, 256, all), rows are drawn from the task's first evaluation split's
+training part (at least one per class where possible) and every model is scored on its test
+part: accuracy and log-loss. Models: MetaMLP init="pretrained" and init="random" (same network
+and fine-tuning budget), sklearn MLPClassifier, LogisticRegression, RandomForestClassifier,
+HistGradientBoostingClassifier — all with default settings.
+
+    python benchmarks/bench_metamlp.py --data-home ../shared/data --out benchmarks/results
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, log_loss
+from sklearn.neural_network import MLPClassifier
+
+from sklearn_meta.artifacts import load_artifact, pretrained_path
+from sklearn_meta.estimators import MetaMLPClassifier
+from sklearn_meta.meta_learning import load_uci121
+
+ARTIFACT = {"path": "pretrained"}
+MODELS = {
+    "pretrained": lambda s: MetaMLPClassifier(init=ARTIFACT["path"], random_state=s),
+    "random": lambda s: MetaMLPClassifier(init="random", random_state=s),
+    "MLP": lambda s: MLPClassifier(random_state=s, max_iter=500),
+    "LogReg": lambda s: LogisticRegression(max_iter=1000),
+    "RF": lambda s: RandomForestClassifier(random_state=s, n_jobs=1),
+    "HGB": lambda s: HistGradientBoostingClassifier(random_state=s),
+}
+
+
+def draw_rows(y: np.ndarray, idx: np.ndarray, n: int | None, rng) -> np.ndarray:
+    """``n`` rows of ``idx`` (all if None), at least one per class where n allows."""
+    if n is None or n >= len(idx):
+        return idx
+    perm = rng.permutation(idx)
+    first = [perm[y[perm] == c][0] for c in np.unique(y[perm])]
+    rng.shuffle(first)
+    first = first[:n]
+    rest = [i for i in perm if i not in set(first)][: n - len(first)]
+    return np.array(first + rest)
+
+
+def score(model, Xtr, ytr, Xte, yte, classes) -> tuple[float, float, float]:
+    t0 = time.time()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(Xtr, ytr)
+        P = model.predict_proba(Xte)
+    full = np.full((len(Xte), len(classes)), 1e-6)
+    full[:, np.searchsorted(classes, model.classes_)] = P
+    full /= full.sum(1, keepdims=True)
+    acc = accuracy_score(yte, classes[full.argmax(1)])
+    ll = log_loss(yte, np.clip(full, 1e-6, 1), labels=classes)
+    return acc, ll, time.time() - t0
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--data-home", default="../shared/data")
+    p.add_argument("--out", default="benchmarks/results")
+    p.add_argument("--sizes", default="16,64,256,all")
+    p.add_argument("--models", default=",".join(MODELS))
+    p.add_argument("--tasks", default=None, help="comma-separated subset of held-out tasks")
+    p.add_argument("--max-train", type=int, default=2000, help="cap for size 'all'")
+    p.add_argument("--max-test", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--tag", default="metamlp")
+    p.add_argument("--artifact", default=None, help="artifact folder (default: packaged)")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    if args.artifact:
+        ARTIFACT["path"] = args.artifact
+    manifest = load_artifact(args.artifact or pretrained_path()).manifest
+    heldout = manifest["heldout_tasks"]
+    trained = set(manifest["training_tasks"])
+    names = args.tasks.split(",") if args.tasks else heldout
+    assert not trained & set(names), f"evaluation on training tasks: {trained & set(names)}"
+    tasks = load_uci121(args.data_home, names=names, min_rows=1)
+    sizes = [None if s == "all" else int(s) for s in args.sizes.split(",")]
+    models = args.models.split(",")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for task in tasks:
+        from sklearn_meta.datasets.uci121 import load_uci_task, suite_folder
+        t = load_uci_task(suite_folder(Path(args.data_home)) / task.name)
+        tr_idx, te_idx = t.splits[0]
+        rng = np.random.default_rng(args.seed)
+        te = rng.permutation(te_idx)[: args.max_test]
+        classes = np.unique(task.y)
+        for n in sizes:
+            n_eff = args.max_train if n is None else n
+            if n is not None and n >= len(tr_idx):
+                continue
+            tr = draw_rows(task.y, tr_idx, n_eff, np.random.default_rng(args.seed + 1))
+            if len(np.unique(task.y[tr])) < 2:
+                continue
+            for name in models:
+                acc, ll, sec = score(MODELS[name](args.seed), task.X[tr], task.y[tr],
+                                     task.X[te], task.y[te], classes)
+                rows.append({"task": task.name, "size": "all" if n is None else n,
+                             "n_train": len(tr), "model": name, "accuracy": acc,
+                             "log_loss": ll, "fit_seconds": sec})
+                print(f"{task.name:32s} n={len(tr):5d} {name:10s} acc={acc:.3f} ll={ll:.3f} "
+                      f"{sec:.1f}s", flush=True)
+            pd.DataFrame(rows).to_csv(out / f"{args.tag}_per_task.csv", index=False)
+    df = pd.DataFrame(rows)
+    summarize(df, out, args.tag)
+
+
+def summarize(df: pd.DataFrame, out: Path, tag: str) -> None:
+    """Mean accuracy/log-loss, average rank and win rates per size, plus a plot."""
+    summary = {}
+    for size, g in df.groupby("size", sort=False):
+        acc = g.pivot(index="task", columns="model", values="accuracy").dropna()
+        ll = g.pivot(index="task", columns="model", values="log_loss").dropna()
+        s = {"n_tasks": int(len(acc)),
+             "mean_accuracy": acc.mean().round(4).to_dict(),
+             "mean_log_loss": ll.mean().round(4).to_dict(),
+             "average_rank_accuracy": acc.rank(axis=1, ascending=False).mean().round(3).to_dict()}
+        if {"pretrained", "random"} <= set(acc.columns):
+            s["pretrained_beats_random_fraction"] = float((acc.pretrained > acc.random).mean())
+            s["pretrained_ties_or_beats_random_fraction"] = float(
+                (acc.pretrained >= acc.random).mean())
+        summary[str(size)] = s
+    (out / f"{tag}_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
+    lines = [f"# {tag}: held-out uci121 tasks\n"]
+    for size, s in summary.items():
+        lines.append(f"\n## training size {size} ({s['n_tasks']} tasks)\n")
+        lines.append("| model | mean acc | mean log-loss | avg rank (acc) |\n|---|---|---|---|")
+        for m in s["mean_accuracy"]:
+            lines.append(f"| {m} | {s['mean_accuracy'][m]:.4f} | {s['mean_log_loss'][m]:.4f} "
+                         f"| {s['average_rank_accuracy'][m]:.2f} |")
+        if "pretrained_beats_random_fraction" in s:
+            lines.append(f"\npretrained > random on {s['pretrained_beats_random_fraction']:.0%} "
+                         f"of tasks (>= on {s['pretrained_ties_or_beats_random_fraction']:.0%})")
+    (out / f"{tag}_summary.md").write_text("\n".join(lines) + "\n")
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for m in df.model.unique():
+            xs = list(summary)
+            ax.plot(xs, [summary[x]["mean_accuracy"].get(m, np.nan) for x in xs], marker="o",
+                    label=m)
+        ax.set_xlabel("training rows")
+        ax.set_ylabel("mean accuracy (held-out tasks)")
+        ax.legend()
+        fig.tight_layout()
+        fig.savefig(out / f"{tag}_accuracy.png", dpi=100)
+    except ImportError:
+        pass
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == "__main__":
+    main()

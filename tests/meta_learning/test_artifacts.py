@@ -1,0 +1,79 @@
+"""Artifacts: round trip, sha256 check, the packaged artifact and its held-out list."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from sklearn_meta.artifacts import ArtifactError, load_artifact, pretrained_path, save_artifact
+from sklearn_meta.meta_learning.corpus import (SKLEARN_OVERLAP, default_heldout,
+                                               packaged_heldout_path, read_name_list)
+from sklearn_meta.nn import SchemaNet, TaskEncoder
+
+
+def _save(tmp_path):
+    torch.manual_seed(0)
+    net, enc = SchemaNet(), TaskEncoder()
+    save_artifact(tmp_path, net, enc, {"algorithm": "reptile", "training_tasks": ["a"],
+                                       "heldout_tasks": ["b"], "metrics": {}})
+    return net
+
+
+def test_round_trip(tmp_path):
+    net = _save(tmp_path)
+    art = load_artifact(tmp_path)
+    for k, v in net.state_dict().items():
+        assert torch.equal(v, art.net.state_dict()[k])
+    m = art.manifest
+    assert m["format_version"] == 1 and len(m["weights_sha256"]) == 64
+    assert m["training_tasks"] == ["a"] and art.encoder is not None
+
+
+def test_sha256_mismatch_is_a_clear_error(tmp_path):
+    _save(tmp_path)
+    raw = bytearray((tmp_path / "weights.safetensors").read_bytes())
+    raw[-1] ^= 0xFF
+    (tmp_path / "weights.safetensors").write_bytes(bytes(raw))
+    with pytest.raises(ArtifactError, match="sha256 mismatch"):
+        load_artifact(tmp_path)
+
+
+def test_missing_artifact_is_named(tmp_path):
+    with pytest.raises(ArtifactError, match="manifest.json"):
+        load_artifact(tmp_path / "nope")
+
+
+def test_packaged_heldout_list_is_deterministic_and_covers_sklearn_overlap(uci_home):
+    from sklearn_meta.datasets.uci121 import list_headers
+    names = [h.name for h in list_headers(uci_home)]
+    packaged = read_name_list(packaged_heldout_path())
+    assert packaged == default_heldout(names)
+    assert set(SKLEARN_OVERLAP) <= set(packaged)
+    assert 0.2 <= len(packaged) / len(names) <= 0.33
+
+
+@pytest.mark.skipif(not (pretrained_path() / "manifest.json").is_file(),
+                    reason="pretrained artifact not built yet")
+def test_packaged_artifact_loads_and_never_trained_on_heldout():
+    art = load_artifact(pretrained_path())
+    m = art.manifest
+    assert set(m["training_tasks"]).isdisjoint(m["heldout_tasks"])
+    assert set(m["heldout_tasks"]) == set(read_name_list(packaged_heldout_path()))
+    assert all(t.split(":")[0] in m["training_tasks"] for t in m["regression_tasks"])
+    assert (pretrained_path() / "weights.safetensors").stat().st_size < 5_000_000
+    assert m["algorithm"] in ("maml", "fomaml", "reptile")
+    assert art.encoder is not None
+    e = art.encoder.encode(np.random.default_rng(0).normal(size=(30, 4)), np.arange(30) % 2)
+    assert np.isfinite(e).all()
+
+
+def test_benchmark_results_only_use_heldout_tasks():
+    from pathlib import Path
+    import pandas as pd
+    res = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+    files = sorted(res.glob("metamlp*_per_task.csv"))
+    if not files or not (pretrained_path() / "manifest.json").is_file():
+        pytest.skip("no benchmark results yet")
+    trained = set(load_artifact(pretrained_path()).manifest["training_tasks"])
+    for f in files:
+        assert trained.isdisjoint(set(pd.read_csv(f)["task"])), f

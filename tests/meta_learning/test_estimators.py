@@ -1,0 +1,100 @@
+"""MetaMLPClassifier / MetaMLPRegressor: scikit-learn contract and real-data behaviour."""
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_classification
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_meta.artifacts import pretrained_path
+from sklearn_meta.estimators import MetaMLPClassifier, MetaMLPRegressor
+
+XFAIL = {"check_sample_weight_equivalence_on_dense_data":
+         "internal random validation split differs between weighted and repeated rows",
+         "check_sample_weight_equivalence_on_sparse_data": "same"}
+HAS_PRETRAINED = (pretrained_path() / "manifest.json").is_file()
+
+
+@parametrize_with_checks([MetaMLPClassifier(init="random", max_iter=20, n_ensemble=1),
+                          MetaMLPRegressor(init="random", max_iter=20, n_ensemble=1)],
+                         expected_failed_checks=lambda est: XFAIL)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_pandas_categorical_bool_missing_and_string_labels():
+    rng = np.random.default_rng(0)
+    n = 120
+    X = pd.DataFrame({"num": rng.normal(size=n), "cat": rng.choice(["a", "b", "c"], n),
+                      "flag": rng.random(n) > 0.5,
+                      "cc": pd.Categorical(rng.choice(["x", "y"], n))})
+    X.loc[::7, "num"] = np.nan
+    X.loc[::11, "cat"] = None
+    y = np.where((X["cat"] == "a") | X["flag"], "yes", "no")
+    clf = MetaMLPClassifier(init="random", random_state=0).fit(X, y)
+    assert set(clf.classes_) == {"no", "yes"}
+    assert clf.score(X, y) > 0.8
+    assert list(clf.feature_names_in_) == ["num", "cat", "flag", "cc"]
+    assert clf.predict_proba(X.iloc[:5]).shape == (5, 2)
+
+
+def test_pipeline_grid_search_cross_val_pickle_clone():
+    X, y = load_iris(return_X_y=True)
+    pipe = make_pipeline(StandardScaler(), MetaMLPClassifier(init="random", max_iter=30,
+                                                             random_state=0))
+    assert cross_val_score(pipe, X, y, cv=3).mean() > 0.8
+    gs = GridSearchCV(pipe, {"metamlpclassifier__l2_init": [1e-3, 1e-2]}, cv=2).fit(X, y)
+    est = gs.best_estimator_
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_allclose(again.predict_proba(X), est.predict_proba(X))
+    c = clone(est[-1])
+    assert not hasattr(c, "members_") and c.get_params()["max_iter"] == 30
+
+
+def test_sample_weight_changes_the_fit():
+    X, y = make_classification(200, 5, random_state=0)
+    w = np.where(y == 1, 10.0, 0.1)
+    a = MetaMLPClassifier(init="random", random_state=0).fit(X, y)
+    b = MetaMLPClassifier(init="random", random_state=0).fit(X, y, sample_weight=w)
+    assert b.predict(X).mean() > a.predict(X).mean()
+
+
+def test_bad_init_is_named():
+    with pytest.raises(Exception, match="init"):
+        MetaMLPClassifier(init=123).fit(np.zeros((10, 2)), np.arange(10) % 2)
+
+
+def test_regressor_learns():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 6))
+    y = 3 * X[:, 0] - 2 * X[:, 1] + 0.1 * rng.normal(size=300) + 100
+    r = MetaMLPRegressor(init="random", random_state=0).fit(X[:200], y[:200])
+    assert r.score(X[200:], y[200:]) > 0.8
+
+
+def test_fit_is_fast_on_1000_by_20():
+    import time
+    X, y = make_classification(1000, 20, n_informative=8, random_state=0)
+    MetaMLPClassifier(init="random", max_iter=1).fit(X[:50], y[:50])  # warm-up
+    t = time.perf_counter()
+    MetaMLPClassifier(init="random", random_state=0).fit(X, y)
+    assert time.perf_counter() - t < 15  # ~1-2 s unloaded; generous for shared CI cores
+
+
+@pytest.mark.skipif(not HAS_PRETRAINED, reason="pretrained artifact not built yet")
+def test_pretrained_on_heldout_real_data(uci_home):
+    from sklearn_meta.meta_learning import load_uci121
+    task = load_uci121(uci_home, names=["statlog-heart"])[0]
+    rng = np.random.default_rng(0)
+    idx = rng.permutation(len(task.y))
+    tr, te = idx[:64], idx[64:]
+    clf = MetaMLPClassifier(init="pretrained", random_state=0).fit(task.X[tr], task.y[tr])
+    assert clf.init_ != "random" and clf.embedding_.shape == (16,)
+    assert clf.score(task.X[te], task.y[te]) > 0.7
+    zero = MetaMLPClassifier(init="pretrained", max_iter=0).fit(task.X[tr], task.y[tr])
+    assert zero.score(task.X[te], task.y[te]) > 0.6  # the initialization alone is useful
