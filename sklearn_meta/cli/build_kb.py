@@ -1,0 +1,101 @@
+"""`sklearn-meta build-kb`: build the warm-start knowledge base with Optuna (resumable)."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
+def read_heldout(path: str | Path | None, suite: str) -> list[str]:
+    """Names listed in the held-out file (``#`` comments ignored); [] if there is none."""
+    path = Path(path) if path else ARTIFACTS / f"heldout_{suite}.txt"
+    if not path.exists():
+        return []
+    return [ln.strip() for ln in path.read_text().splitlines()
+            if ln.strip() and not ln.startswith("#")]
+
+
+def subsample_task(task, max_rows: int, random_state: int = 0):
+    """Deterministic stratified sub-sample; keeps every row when the remainder would be
+    smaller than the number of classes (where a stratified split is impossible)."""
+    from ..datasets import stratified_subsample
+
+    if task.n_rows - max_rows < (task.n_classes or 0):
+        return task
+    return stratified_subsample(task, max_rows, random_state)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "build-kb", help="build the warm-start knowledge base (Optuna, resumable)",
+        description="Evaluate a shared candidate pool per estimator family on every task of "
+                    "a suite (held-out tasks excluded), persist every study in Optuna storage "
+                    "(rerun the same command to resume), then export the knowledge base.")
+    p.add_argument("--suite", default="uci121")
+    p.add_argument("--data-home", default=None, help="folder holding the suite's data")
+    p.add_argument("--storage", default="kb-build.log",
+                   help="Optuna storage: a journal file path (one machine) or a SQLAlchemy "
+                        "URL (many workers); default %(default)s")
+    p.add_argument("--out", default=None, help="knowledge base file (default "
+                   "<suite>.kb.json.gz); a <name>.manifest.json is written beside it")
+    p.add_argument("--families", nargs="+", default=None,
+                   help="estimator families (default: all available)")
+    p.add_argument("--subsample", type=int, default=300,
+                   help="rows per task, deterministic stratified sub-sample (default 300)")
+    p.add_argument("--cv", type=int, default=3, help="CV folds (default 3)")
+    p.add_argument("--n-jobs", type=int, default=1)
+    p.add_argument("--backend", choices=["loky", "threading", "dask"], default="loky")
+    p.add_argument("--scheduler", default=None, help="Dask scheduler address (with "
+                   "--backend dask; default: a local in-process cluster)")
+    p.add_argument("--heldout", default=None, help="file of held-out task names (default: "
+                   "the package's artifacts/heldout_<suite>.txt)")
+    p.add_argument("--also-heldout", action="store_true",
+                   help="also evaluate held-out tasks into the storage (for benchmarks); "
+                        "they are never exported")
+    p.add_argument("--max-tasks", type=int, default=None)
+    p.add_argument("--no-export", action="store_true")
+    p.add_argument("--random-state", type=int, default=0)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..datasets import load_suite
+    from ..search import build as kb_build
+    from ..search.spaces import FAMILIES
+
+    heldout = set(read_heldout(args.heldout, args.suite))
+    tasks = [subsample_task(t, args.subsample, args.random_state)
+             for t in load_suite(args.suite, data_home=args.data_home)]
+    task_type = tasks[0].task_type if tasks else "classification"
+    families = args.families or [f for f, fam in FAMILIES.items() if fam.available(task_type)]
+    skipped = [f for f, fam in FAMILIES.items() if f not in families]
+    pool = kb_build.candidate_pool(families, task_type)
+    train = [t for t in tasks if t.name not in heldout]
+    if args.max_tasks:
+        train = train[: args.max_tasks]
+    todo = train + ([t for t in tasks if t.name in heldout] if args.also_heldout else [])
+    print(f"build-kb: {len(train)} training tasks ({len(heldout)} held out), families "
+          f"{families}, pool sizes { {f: len(v) for f, v in pool.items()} }, "
+          f"storage {args.storage}", flush=True)
+    start = time.time()
+
+    def progress(name: str, ran: dict) -> None:
+        print(f"  {name}: ran {sum(ran.values())} trials ({time.time() - start:.0f}s)",
+              flush=True)
+
+    kb_build.build(todo, pool, args.storage, n_jobs=args.n_jobs, backend=args.backend,
+                   scheduler=args.scheduler, n_splits=args.cv,
+                   random_state=args.random_state, progress=progress)
+    if args.no_export:
+        return 0
+    out = Path(args.out or f"{args.suite}.kb.json.gz")
+    info = {"suite": args.suite, "subsample_rows": args.subsample, "cv_folds": args.cv,
+            "families_skipped": skipped, "score": "mean CV accuracy (R^2 for regression)",
+            "created": time.strftime("%Y-%m-%d")}
+    kb = kb_build.export(args.storage, train, pool, out, heldout=heldout, info=info)
+    print(f"build-kb: wrote {out} ({out.stat().st_size / 1024:.0f} KiB, "
+          f"{len(kb.tasks)} tasks)", file=sys.stderr)
+    return 0

@@ -1,0 +1,216 @@
+"""Build the knowledge base: evaluate a shared candidate pool per family on every task.
+
+Every (task, family) pair is one Optuna study in the given storage; each pool
+configuration is one trial tagged with its ``pool_index``. A restarted build skips the
+trials already complete, so an interrupted build resumes and loses nothing. Tasks run in
+parallel through joblib (``backend="loky"``) or a Dask cluster (``backend="dask"``).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import optuna
+
+from .evaluate import evaluate_config
+from .spaces import FAMILIES, Config, sample_configs
+from .storage import make_storage
+
+log = logging.getLogger(__name__)
+
+#: Pool size (default included) per family: cheap families get more candidates.
+DEFAULT_POOL_SIZES: dict[str, int] = {
+    "hgb": 6, "random_forest": 6, "extra_trees": 6,
+    "logistic_regression": 10, "svc": 12, "knn": 12, "metamlp": 6,
+}
+POOL_SEED = 20240601
+
+
+def candidate_pool(families: Iterable[str], task_type: str = "classification",
+                   sizes: Mapping[str, int] | None = None,
+                   random_state: int = POOL_SEED) -> dict[str, list[Config]]:
+    """Per family: the default ``{}`` then configurations drawn once from its space."""
+    sizes = {**DEFAULT_POOL_SIZES, **(sizes or {})}
+    pool = {}
+    for i, fam in enumerate(families):
+        if fam not in FAMILIES:
+            raise ValueError(f"families: unknown family {fam!r}; known: {sorted(FAMILIES)}")
+        n = sizes.get(fam, 8)
+        space = FAMILIES[fam].space_for(task_type)
+        pool[fam] = [{}] + sample_configs(space, n - 1, random_state=random_state + i)
+    return pool
+
+
+def study_name(task: str, family: str) -> str:
+    return f"{task}::{family}"
+
+
+def run_task(task: Any, pool: Mapping[str, list[Config]], storage: Any,
+             n_splits: int = 3, random_state: int = 0) -> dict[str, int]:
+    """Evaluate every pool configuration of every family on ``task`` (resumable).
+
+    Returns the number of trials newly run per family.
+    """
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    storage = make_storage(storage)
+    X = task.X.to_numpy(dtype=np.float64) if hasattr(task.X, "to_numpy") else task.X
+    ran: dict[str, int] = {}
+    for family, configs in pool.items():
+        study = optuna.create_study(study_name=study_name(task.name, family),
+                                    storage=storage, direction="maximize",
+                                    load_if_exists=True)
+        study.set_user_attr("task", task.name)
+        study.set_user_attr("family", family)
+        done = {t.user_attrs.get("pool_index") for t in study.get_trials(deepcopy=False)
+                if t.state == optuna.trial.TrialState.COMPLETE}
+        ran[family] = 0
+        for idx, cfg in enumerate(configs):
+            if idx in done:
+                continue
+            score, seconds = evaluate_config(family, cfg, X, task.y, task.task_type,
+                                             n_splits=n_splits, random_state=random_state)
+            trial = optuna.trial.create_trial(
+                params={}, distributions={}, value=score if np.isfinite(score) else None,
+                state=(optuna.trial.TrialState.COMPLETE if np.isfinite(score)
+                       else optuna.trial.TrialState.FAIL),
+                user_attrs={"pool_index": idx, "config": _jsonable(cfg),
+                            "fit_seconds": round(seconds, 3)})
+            study.add_trial(trial)
+            ran[family] += 1
+    return ran
+
+
+def _jsonable(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in cfg.items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        out[k] = v
+    return out
+
+
+def build(tasks: Sequence[Any], pool: Mapping[str, list[Config]], storage: Any,
+          n_jobs: int = 1, backend: str = "loky", scheduler: str | None = None,
+          n_splits: int = 3, random_state: int = 0,
+          progress: Callable[[str, dict], None] | None = None) -> dict[str, dict[str, int]]:
+    """Run :func:`run_task` for every task, in parallel; returns trials run per task."""
+    if backend not in ("loky", "threading", "dask", "sequential"):
+        raise ValueError(f"backend must be 'loky', 'threading', 'dask' or 'sequential', "
+                         f"got {backend!r}")
+    if isinstance(storage, str) and storage.startswith("sqlite") and (
+            n_jobs != 1 or backend == "dask"):
+        raise ValueError("storage: SQLite does not support concurrent writers; use a "
+                         "journal file (e.g. kb.log) on one machine or a server database "
+                         "URL (postgresql://, mysql://) for many workers")
+    # create the storage once up front (fails early on a bad URL)
+    make_storage(storage)
+    results: dict[str, dict[str, int]] = {}
+    if backend == "sequential" or (n_jobs == 1 and backend != "dask"):
+        for task in tasks:
+            results[task.name] = run_task(task, pool, storage, n_splits, random_state)
+            if progress:
+                progress(task.name, results[task.name])
+        return results
+    from joblib import Parallel, delayed, parallel_backend
+
+    client = None
+    own_client = False
+    if backend == "dask":
+        try:
+            from dask.distributed import Client
+        except ImportError as exc:  # pragma: no cover - optional dependency
+            raise ImportError("backend='dask' needs dask[distributed]: "
+                              "pip install 'dask[distributed]'") from exc
+        if isinstance(scheduler, Client):
+            client = scheduler
+        else:
+            client = Client(scheduler) if scheduler else Client(processes=False)
+            own_client = True
+        ctx = parallel_backend("dask", client=client)
+    else:
+        ctx = parallel_backend(backend, n_jobs=n_jobs)
+    try:
+        with ctx, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = Parallel(n_jobs=n_jobs)(
+                delayed(run_task)(t, pool, storage, n_splits, random_state) for t in tasks)
+    finally:
+        if own_client:
+            client.close()
+    for task, ran in zip(tasks, out):
+        results[task.name] = ran
+        if progress:
+            progress(task.name, ran)
+    return results
+
+
+def collect(storage: Any, task_names: Iterable[str], families: Iterable[str],
+            pool_sizes: Mapping[str, int]) -> dict[str, dict[str, list[float | None]]]:
+    """Read the pool scores back: ``{family: {task: [score or None per pool index]}}``."""
+    storage = make_storage(storage)
+    existing = {s.study_name for s in optuna.get_all_study_summaries(storage)}
+    out: dict[str, dict[str, list[float | None]]] = {}
+    for family in families:
+        out[family] = {}
+        for task in task_names:
+            name = study_name(task, family)
+            scores: list[float | None] = [None] * pool_sizes[family]
+            if name in existing:
+                study = optuna.load_study(study_name=name, storage=storage)
+                for t in study.get_trials(deepcopy=False,
+                                          states=(optuna.trial.TrialState.COMPLETE,)):
+                    idx = t.user_attrs.get("pool_index")
+                    if idx is not None and idx < len(scores):
+                        scores[idx] = float(t.value)
+            out[family][task] = scores
+    return out
+
+
+def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
+           path: Any, heldout: Iterable[str] = (), embedder: Any = None,
+           embedding_name: str | None = None, info: Mapping[str, Any] | None = None):
+    """Write the knowledge base file and its manifest from the build storage.
+
+    Held-out tasks are never exported; ``ValueError`` if one is passed in ``tasks``.
+    Returns the :class:`~sklearn_meta.search.knowledge_base.KnowledgeBase`.
+    """
+    import hashlib
+    import json
+    from pathlib import Path
+
+    from .knowledge_base import KnowledgeBase
+
+    heldout = set(heldout)
+    leaked = sorted(t.name for t in tasks if t.name in heldout)
+    if leaked:
+        raise ValueError(f"tasks: held-out tasks may not enter the knowledge base: {leaked}")
+    sizes = {f: len(v) for f, v in pool.items()}
+    scores = collect(storage, [t.name for t in tasks], list(pool), sizes)
+    kb = KnowledgeBase(pool={f: list(v) for f, v in pool.items()}, scores={},
+                       embedding_name=embedding_name, info=dict(info or {}))
+    for task in tasks:
+        if not any(s is not None for f in pool for s in scores[f][task.name]):
+            continue  # not evaluated (yet)
+        kb.add_task(task.name, task.X, task.y, task.task_type, embedder)
+    for f in pool:
+        kb.scores[f] = {t: v for t, v in scores[f].items() if t in kb.tasks}
+    path = Path(path)
+    kb.save(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    evaluated = {f: sum(any(s is not None for s in v) for v in kb.scores[f].values())
+                 for f in pool}
+    manifest = {
+        "file": path.name, "sha256": digest, "format_version": kb.to_dict()["format_version"],
+        "training_tasks": kb.task_names, "n_training_tasks": len(kb.task_names),
+        "heldout_excluded": sorted(heldout), "families": {f: {"pool_size": sizes[f],
+                                                             "tasks_evaluated": evaluated[f]}
+                                                         for f in pool},
+        "embedding": embedding_name, **dict(info or {}),
+    }
+    (path.parent / (path.name.split(".")[0] + ".manifest.json")).write_text(
+        json.dumps(manifest, indent=1) + "\n")
+    return kb

@@ -1,0 +1,261 @@
+"""The knowledge base: per source task its meta-features, embedding and scored configurations.
+
+File format (JSON, gzip-compressed, ``format_version`` 1)::
+
+    {"format": "sklearn-meta-kb", "format_version": 1, "metric": {...},
+     "meta_feature_names": [...], "embedding_name": str | null,
+     "tasks": {name: {"task_type", "n_rows", "n_features", "n_classes",
+                      "meta_features": [...], "embedding": [...] | null}},
+     "pool": {family: [config, ...]},                  # shared candidates, index 0 = default
+     "scores": {family: {task: [score | null, ...]}},   # raw CV scores, one per pool entry
+     "extra": [{"task", "family", "config", "score"}]}  # configs outside the pool (studies)
+
+Scores are raw cross-validated scores; :meth:`KnowledgeBase.normalised` turns them into
+per-task regret-normalised scores in [0, 1] (1 = best configuration seen on that task across
+all families, 0 = worst) so knowledge transfers across tasks of different difficulty.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
+
+from .spaces import Config, config_key
+
+FORMAT = "sklearn-meta-kb"
+FORMAT_VERSION = 1
+MF_GROUPS = ("general", "statistical", "info-theory")
+KB_DIR = Path(__file__).resolve().parents[1] / "kb"
+DEFAULT_KB = KB_DIR / "uci121.kb.json.gz"
+
+
+def compute_meta_features(X: Any, y: Any) -> dict[str, float]:
+    """pymfe-named meta-features (``meta_features.extract``), NaN where undefined."""
+    import meta_features
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = meta_features.extract(X, y, groups=list(MF_GROUPS), random_state=0)
+    return {str(k): float(v) for k, v in s.items()}
+
+
+@dataclass
+class Record:
+    """One evaluated configuration on one task."""
+
+    task: str
+    family: str
+    config: Config
+    score: float
+
+
+@dataclass
+class KnowledgeBase:
+    """Evaluated configurations of past tasks, with the descriptions used to find neighbours."""
+
+    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pool: dict[str, list[Config]] = field(default_factory=dict)
+    scores: dict[str, dict[str, list[float | None]]] = field(default_factory=dict)
+    extra: list[Record] = field(default_factory=list)
+    meta_feature_names: list[str] = field(default_factory=list)
+    embedding_name: str | None = None
+    metric: dict[str, str] = field(default_factory=lambda: {
+        "classification": "accuracy", "regression": "r2"})
+    info: dict[str, Any] = field(default_factory=dict)
+
+    # ----------------------------------------------------------------- access
+    @property
+    def task_names(self) -> list[str]:
+        return sorted(self.tasks)
+
+    @property
+    def families(self) -> list[str]:
+        return sorted(set(self.pool) | {r.family for r in self.extra})
+
+    def records(self, family: str | None = None, task_type: str | None = None) -> list[Record]:
+        """All evaluated configurations (pool and extra), optionally of one family."""
+        out = []
+        for fam, by_task in self.scores.items():
+            if family is not None and fam != family:
+                continue
+            for task, scores in by_task.items():
+                if task_type and self.tasks.get(task, {}).get("task_type") != task_type:
+                    continue
+                for cfg, s in zip(self.pool[fam], scores):
+                    if s is not None and np.isfinite(s):
+                        out.append(Record(task, fam, dict(cfg), float(s)))
+        out += [r for r in self.extra if (family is None or r.family == family) and (
+            not task_type or self.tasks.get(r.task, {}).get("task_type") == task_type)]
+        return out
+
+    def score_range(self) -> dict[str, tuple[float, float]]:
+        """Per task: (worst, best) raw score over every evaluated configuration."""
+        lo: dict[str, float] = {}
+        hi: dict[str, float] = {}
+        for r in self.records():
+            lo[r.task] = min(lo.get(r.task, np.inf), r.score)
+            hi[r.task] = max(hi.get(r.task, -np.inf), r.score)
+        return {t: (lo[t], hi[t]) for t in lo}
+
+    def normalised(self, record: Record, ranges: Mapping[str, tuple[float, float]] | None
+                   = None) -> float:
+        """Regret-normalised score of ``record`` in [0, 1] (1 = best on its task)."""
+        ranges = ranges if ranges is not None else self.score_range()
+        lo, hi = ranges[record.task]
+        return 1.0 if hi - lo < 1e-12 else (record.score - lo) / (hi - lo)
+
+    def pool_matrix(self, family: str | None = None, tasks: Iterable[str] | None = None,
+                    ) -> tuple[list[tuple[str, int]], list[str], np.ndarray]:
+        """Normalised pool scores as a (tasks x candidates) matrix (NaN = not evaluated).
+
+        Returns ``(candidates, task_names, matrix)`` where a candidate is
+        ``(family, pool_index)``.
+        """
+        ranges = self.score_range()
+        names = [t for t in (tasks if tasks is not None else self.task_names) if t in ranges]
+        fams = [family] if family else sorted(self.pool)
+        cands = [(f, i) for f in fams for i in range(len(self.pool.get(f, [])))]
+        M = np.full((len(names), len(cands)), np.nan)
+        for j, (f, i) in enumerate(cands):
+            by_task = self.scores.get(f, {})
+            for r, t in enumerate(names):
+                s = by_task.get(t, [None] * (i + 1))[i]
+                if s is not None and np.isfinite(s):
+                    lo, hi = ranges[t]
+                    M[r, j] = 1.0 if hi - lo < 1e-12 else (s - lo) / (hi - lo)
+        return cands, names, M
+
+    def meta_feature_matrix(self, names: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+        names = names if names is not None else self.task_names
+        M = np.array([[np.nan if v is None else v for v in self.tasks[t]["meta_features"]]
+                      for t in names], dtype=float)
+        return names, M
+
+    def embedding_matrix(self) -> tuple[list[str], np.ndarray] | None:
+        names = [t for t in self.task_names if self.tasks[t].get("embedding") is not None]
+        if not names:
+            return None
+        return names, np.array([self.tasks[t]["embedding"] for t in names], dtype=float)
+
+    # ------------------------------------------------------------- building
+    def add_task(self, name: str, X: Any, y: Any, task_type: str = "classification",
+                 embedder: Callable[[Any, Any], np.ndarray] | None = None) -> None:
+        """Describe a task (meta-features, and the embedding when ``embedder`` is given)."""
+        mf = compute_meta_features(X, y)
+        if not self.meta_feature_names:
+            self.meta_feature_names = sorted(mf)
+        y = np.asarray(y)
+        self.tasks[name] = {
+            "task_type": task_type, "n_rows": int(len(y)), "n_features": int(np.shape(X)[1]),
+            "n_classes": int(len(np.unique(y))) if task_type == "classification" else None,
+            "meta_features": [_num(mf.get(k)) for k in self.meta_feature_names],
+            "embedding": ([float(v) for v in np.ravel(embedder(X, y))]
+                          if embedder is not None else None),
+        }
+
+    def add_study(self, study: Any, X: Any, y: Any, estimator: Any, task_name: str,
+                  embedder: Callable[[Any, Any], np.ndarray] | None = None,
+                  task_type: str | None = None) -> int:
+        """Add the finished trials of a user's Optuna study on data ``(X, y)``.
+
+        The study must maximise the score; parameters may carry a Pipeline prefix
+        (``"clf__C"``), which is stripped. Returns the number of configurations added.
+        """
+        from optuna.trial import TrialState
+
+        from .spaces import family_of, task_type_of
+
+        family = family_of(estimator)
+        if task_type is None:
+            task_type = task_type_of(estimator) if not isinstance(estimator, str) \
+                else "classification"
+        if len(study.directions) != 1 or study.direction.name != "MAXIMIZE":
+            raise ValueError("study: only single-objective studies that maximise a score "
+                             "can be added")
+        if task_name not in self.tasks:
+            self.add_task(task_name, X, y, task_type, embedder)
+        n = 0
+        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+            cfg = {k.rsplit("__", 1)[-1]: v for k, v in t.params.items()}
+            self.extra.append(Record(task_name, family, cfg, float(t.value)))
+            n += 1
+        return n
+
+    # ------------------------------------------------------------------ io
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT, "format_version": FORMAT_VERSION, "metric": self.metric,
+            "meta_feature_names": self.meta_feature_names,
+            "embedding_name": self.embedding_name, "info": self.info,
+            "tasks": self.tasks, "pool": self.pool,
+            "scores": {f: {t: [None if s is None or not np.isfinite(s) else round(s, 5)
+                               for s in v] for t, v in d.items()}
+                       for f, d in self.scores.items()},
+            "extra": [{"task": r.task, "family": r.family, "config": r.config,
+                       "score": round(r.score, 5)} for r in self.extra],
+        }
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = json.dumps(self.to_dict(), separators=(",", ":"), allow_nan=False,
+                          default=_json_default).encode()
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "wb") as fh:
+            fh.write(data)
+        return path
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "KnowledgeBase":
+        if d.get("format") != FORMAT:
+            raise ValueError(f"not a sklearn-meta knowledge base (format={d.get('format')!r})")
+        if int(d.get("format_version", -1)) > FORMAT_VERSION:
+            raise ValueError(f"knowledge base format_version {d['format_version']} is newer "
+                             f"than this sklearn-meta supports ({FORMAT_VERSION}); upgrade")
+        return cls(tasks=dict(d["tasks"]), pool={f: list(v) for f, v in d["pool"].items()},
+                   scores={f: dict(v) for f, v in d["scores"].items()},
+                   extra=[Record(**r) for r in d.get("extra", [])],
+                   meta_feature_names=list(d["meta_feature_names"]),
+                   embedding_name=d.get("embedding_name"), metric=dict(d["metric"]),
+                   info=dict(d.get("info", {})))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "KnowledgeBase":
+        """Load a knowledge base file; ``None`` loads the one shipped with the package."""
+        path = Path(path) if path is not None else DEFAULT_KB
+        if not path.exists():
+            raise FileNotFoundError(f"knowledge base file not found: {path}")
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rb") as fh:
+            return cls.from_dict(json.loads(fh.read()))
+
+    def dedup_key(self, family: str, config: Mapping[str, Any]) -> str:
+        return f"{family}|{config_key(config)}"
+
+
+_DEFAULT_CACHE: dict[str, KnowledgeBase] = {}
+
+
+def load_default_kb() -> KnowledgeBase:
+    """The shipped knowledge base (cached)."""
+    if "kb" not in _DEFAULT_CACHE:
+        _DEFAULT_CACHE["kb"] = KnowledgeBase.load(None)
+    return _DEFAULT_CACHE["kb"]
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    v = float(v)
+    return v if np.isfinite(v) else None
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, np.generic):
+        return o.item()
+    raise TypeError(f"cannot store {type(o).__name__} in a knowledge base")

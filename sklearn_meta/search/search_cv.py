@@ -1,0 +1,357 @@
+"""`MetaSearchCV`: Optuna hyper-parameter search, warm-started from the knowledge base."""
+from __future__ import annotations
+
+import copy
+import tempfile
+import time
+import uuid
+import warnings
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import optuna
+from optuna.distributions import (BaseDistribution, CategoricalDistribution,
+                                  FloatDistribution, IntDistribution)
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.model_selection import check_cv, cross_validate
+from sklearn.utils.metaestimators import available_if
+
+from .spaces import (FAMILIES, default_space, family_of, param_prefix, task_type_of,
+                     to_optuna_space, with_prefix)
+from .storage import is_sqlite, make_storage
+from .suggest import STRATEGIES, infer_task_type
+from .warm_start import FAMILY_PARAM, KEYS_ATTR, SOURCE_ATTR, warm_start_study
+
+
+def _suggest(trial: optuna.Trial, name: str, dist: BaseDistribution) -> Any:
+    if isinstance(dist, CategoricalDistribution):
+        return trial.suggest_categorical(name, dist.choices)
+    if isinstance(dist, IntDistribution):
+        return trial.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log)
+    if isinstance(dist, FloatDistribution):
+        return trial.suggest_float(name, dist.low, dist.high, step=dist.step, log=dist.log)
+    raise ValueError(f"param_distributions[{name!r}]: unsupported distribution {dist!r}")
+
+
+class _Objective:
+    """Picklable objective: CV score of one trial's configuration (maximised)."""
+
+    def __init__(self, bases: Mapping[str, BaseEstimator], spaces: Mapping[str, dict],
+                 multi: bool, X: Any, y: Any, splits: list, scoring: Any, main: str,
+                 fit_params: Mapping[str, Any]):
+        self.bases, self.spaces, self.multi = bases, spaces, multi
+        self.X, self.y, self.splits, self.scoring, self.main = X, y, splits, scoring, main
+        self.fit_params = dict(fit_params)
+
+    def configure(self, trial: optuna.Trial) -> tuple[str, dict[str, Any]]:
+        keys = trial.user_attrs.get(KEYS_ATTR)
+        if self.multi:
+            fam = trial.suggest_categorical(FAMILY_PARAM, sorted(self.spaces))
+            space = {f"{fam}__{k}": d for k, d in self.spaces[fam].items()}
+        else:
+            fam = next(iter(self.spaces))
+            space = self.spaces[fam]
+        params = {name: _suggest(trial, name, d) for name, d in space.items()
+                  if keys is None or name in keys}
+        if self.multi:
+            params = {k.split("__", 1)[1]: v for k, v in params.items()}
+        return fam, params
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        fam, params = self.configure(trial)
+        est = clone(self.bases[fam]).set_params(**params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = cross_validate(est, self.X, self.y, cv=self.splits, scoring=self.scoring,
+                                 n_jobs=1, error_score=np.nan, params=self.fit_params)
+        for key, vals in res.items():
+            trial.set_user_attr(key, [float(v) for v in vals])
+        value = float(np.mean(res[f"test_{self.main}"]))
+        return value
+
+
+def _run_worker(storage: Any, name: str, sampler: Any, objective: _Objective,
+                n_trials: int, timeout: float | None) -> None:
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.load_study(study_name=name, storage=make_storage(storage), sampler=sampler)
+    study.optimize(objective, n_trials=n_trials, timeout=timeout)
+
+
+class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
+    """Hyper-parameter search with Optuna, warm-started from past tasks.
+
+    Parameters
+    ----------
+    estimator : estimator, list of estimators/family keys, or None
+        What to tune. None (or a list) searches across estimator families as well.
+    param_distributions : dict, optional
+        Search space (Optuna, scipy or list distributions); default: the family's space.
+    n_trials : int
+        Trials in total (warm-start trials included).
+    warm_start : {"auto", "embedding", "meta-features", "portfolio"} or None
+        How to seed the search from the knowledge base; None/False for a cold search.
+    sampler : optuna sampler, optional
+        Copied for every fit; default ``TPESampler(seed=random_state)``.
+    storage : str or optuna storage, optional
+        Where the study lives; a server database URL lets several processes/machines share
+        it. SQLite is refused with ``n_jobs > 1``.
+    cv, scoring, refit, n_jobs, random_state : as in scikit-learn's searches.
+        ``scoring`` may name several metrics; ``refit`` then names the one optimised.
+        ``n_jobs > 1`` runs that many worker processes on a shared study.
+    timeout : float, optional
+        Seconds; stop starting new trials after it.
+    n_warm_start : int
+        How many suggestions to enqueue (capped at ``n_trials``).
+    knowledge_base : KnowledgeBase, optional
+        Default: the packaged one.
+    """
+
+    def __init__(self, estimator: Any = None, param_distributions: Mapping | None = None,
+                 n_trials: int = 20, warm_start: str | None = "auto", sampler: Any = None,
+                 storage: Any = None, cv: Any = 5, scoring: Any = None, n_jobs: int = 1,
+                 timeout: float | None = None, refit: bool | str = True,
+                 random_state: int | None = None, n_warm_start: int = 10,
+                 knowledge_base: Any = None):
+        self.estimator = estimator
+        self.param_distributions = param_distributions
+        self.n_trials = n_trials
+        self.warm_start = warm_start
+        self.sampler = sampler
+        self.storage = storage
+        self.cv = cv
+        self.scoring = scoring
+        self.n_jobs = n_jobs
+        self.timeout = timeout
+        self.refit = refit
+        self.random_state = random_state
+        self.n_warm_start = n_warm_start
+        self.knowledge_base = knowledge_base
+
+    # ------------------------------------------------------------------ setup
+    def _check_params(self) -> None:
+        if not isinstance(self.n_trials, (int, np.integer)) or self.n_trials < 1:
+            raise ValueError(f"n_trials must be a positive integer, got {self.n_trials!r}")
+        if self.warm_start not in (None, False) and self.warm_start not in STRATEGIES:
+            raise ValueError(f"warm_start must be one of {STRATEGIES} or None, "
+                             f"got {self.warm_start!r}")
+        if not isinstance(self.n_jobs, (int, np.integer)) or self.n_jobs == 0:
+            raise ValueError(f"n_jobs must be a non-zero integer, got {self.n_jobs!r}")
+        if self.n_jobs != 1 and is_sqlite(self.storage):
+            raise ValueError("storage: SQLite cannot be shared by several worker processes "
+                             "(n_jobs != 1); use a journal storage or a server database "
+                             "URL such as postgresql://...")
+
+    def _bases_and_spaces(self, y: Any) -> tuple[dict, dict, bool]:
+        est = self.estimator
+        if est is not None and not isinstance(est, (list, tuple)):
+            if isinstance(est, str):
+                raise ValueError("estimator: give an estimator instance (or a list of "
+                                 "family keys to search across families)")
+            if self.param_distributions is not None:
+                space = to_optuna_space(self.param_distributions)
+            else:
+                space = with_prefix(default_space(est), param_prefix(est))
+            try:
+                fam = family_of(est)
+            except ValueError:
+                fam = type(est).__name__
+            return {fam: est}, {fam: space}, False
+        if self.param_distributions is not None:
+            raise ValueError("param_distributions: not supported when searching across "
+                             "families (estimator=None or a list)")
+        task_type = infer_task_type(y)
+        members = est if est is not None else [
+            f for f, fam in FAMILIES.items() if f != "metamlp" and fam.available(task_type)]
+        bases, spaces = {}, {}
+        for m in members:
+            fam = family_of(m)
+            base = m if isinstance(m, BaseEstimator) else FAMILIES[fam].make(
+                task_type, random_state=self.random_state)
+            tt = task_type_of(base)
+            bases[fam] = base
+            spaces[fam] = FAMILIES[fam].space_for(tt)
+        return bases, spaces, True
+
+    def _scoring(self, base: BaseEstimator) -> tuple[Any, str, bool]:
+        sc = self.scoring
+        multi = isinstance(sc, (list, tuple, set, dict))
+        if not multi:
+            if not isinstance(self.refit, bool):
+                raise ValueError("refit: must be True/False with a single metric, "
+                                 f"got {self.refit!r}")
+            return sc, "score", False
+        names = list(sc) if not isinstance(sc, dict) else list(sc.keys())
+        if isinstance(self.refit, str):
+            if self.refit not in names:
+                raise ValueError(f"refit={self.refit!r} is not one of the scoring metrics "
+                                 f"{names}")
+            return sc, self.refit, True
+        if self.refit:
+            raise ValueError(f"refit: with several metrics, refit must name the metric to "
+                             f"optimise and refit on (one of {names}), or be False")
+        return sc, names[0], True
+
+    # -------------------------------------------------------------------- fit
+    def fit(self, X: Any, y: Any = None, groups: Any = None, **fit_params: Any):
+        """Run a fresh study on ``(X, y)`` and refit the best configuration."""
+        self._check_params()
+        bases, spaces, multi = self._bases_and_spaces(y)
+        first = next(iter(bases.values()))
+        scoring, main, multimetric = self._scoring(first)
+        cv = check_cv(self.cv, y, classifier=is_classifier(first))
+        splits = list(cv.split(X, y, groups))
+        sampler = (copy.deepcopy(self.sampler) if self.sampler is not None
+                   else optuna.samplers.TPESampler(seed=self.random_state))
+        storage = self.storage
+        if self.n_jobs != 1 and storage is None:  # workers need a shared storage
+            self._tmpdir = tempfile.mkdtemp(prefix="metasearchcv-")
+            storage = str(Path(self._tmpdir) / "study.log")
+        storage_obj = make_storage(storage)
+        name = f"metasearchcv-{uuid.uuid4().hex[:12]}"
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        study = optuna.create_study(study_name=name, storage=storage_obj, sampler=sampler,
+                                    direction="maximize")
+        self.warm_start_params_ = []
+        if self.warm_start:
+            n_warm = int(min(self.n_warm_start, self.n_trials))
+            target = list(bases) if multi else first
+            try:
+                self.warm_start_params_ = warm_start_study(
+                    study, X, y, target, n=n_warm, strategy=self.warm_start,
+                    search_space=None if multi else self.param_distributions,
+                    knowledge_base=self.knowledge_base)
+            except (ValueError, FileNotFoundError) as exc:
+                if "no knowledge for" not in str(exc) and not isinstance(
+                        exc, FileNotFoundError):
+                    raise
+                warnings.warn(f"warm start skipped: {exc}", UserWarning, stacklevel=2)
+        objective = _Objective(bases, spaces, multi, X, y, splits, scoring, main, fit_params)
+        n_jobs = self.n_jobs if self.n_jobs > 0 else max(1, __import__("os").cpu_count() or 1)
+        if n_jobs == 1:
+            study.optimize(objective, n_trials=self.n_trials, timeout=self.timeout)
+        else:
+            from joblib import Parallel, delayed
+
+            shares = [self.n_trials // n_jobs + (i < self.n_trials % n_jobs)
+                      for i in range(n_jobs)]
+            samplers = []
+            for i in range(n_jobs):
+                s = copy.deepcopy(sampler)
+                if self.sampler is None and self.random_state is not None:
+                    s = optuna.samplers.TPESampler(seed=self.random_state + i)
+                samplers.append(s)
+            Parallel(n_jobs=n_jobs, backend="loky")(
+                delayed(_run_worker)(storage, name, samplers[i], objective, shares[i],
+                                     self.timeout) for i in range(n_jobs) if shares[i])
+            study = optuna.load_study(study_name=name, storage=storage_obj, sampler=sampler)
+        self.study_ = study
+        self.study_name_ = name
+        self.multimetric_ = multimetric
+        self._collect(study, main, multi, len(splits))
+        self.n_splits_ = len(splits)
+        if self.refit:
+            fam, params = self._best_family_params
+            self.best_estimator_ = clone(bases[fam]).set_params(**params)
+            start = time.perf_counter()
+            if y is None:
+                self.best_estimator_.fit(X, **fit_params)
+            else:
+                self.best_estimator_.fit(X, y, **fit_params)
+            self.refit_time_ = time.perf_counter() - start
+            for attr in ("classes_", "n_features_in_", "feature_names_in_"):
+                if hasattr(self.best_estimator_, attr):
+                    setattr(self, attr, getattr(self.best_estimator_, attr))
+        return self
+
+    def _collect(self, study: optuna.Study, main: str, multi: bool, n_splits: int) -> None:
+        trials = [t for t in study.get_trials(deepcopy=False)
+                  if t.state in (optuna.trial.TrialState.COMPLETE,
+                                 optuna.trial.TrialState.FAIL)]
+        trials.sort(key=lambda t: t.number)
+        if not trials:
+            raise RuntimeError("no trial finished (timeout too short?)")
+        metrics = sorted({k[5:] for t in trials for k in t.user_attrs if k.startswith("test_")})
+        res: dict[str, Any] = {"trial_number": np.array([t.number for t in trials])}
+        params_list = []
+        for t in trials:
+            p = dict(t.params)
+            if multi:
+                fam = p.pop(FAMILY_PARAM)
+                p = {FAMILY_PARAM: fam, **{k.split("__", 1)[1]: v for k, v in p.items()}}
+            params_list.append(p)
+        res["params"] = params_list
+        for key in sorted({k for p in params_list for k in p}):
+            res[f"param_{key}"] = np.ma.MaskedArray(
+                np.array([p.get(key) for p in params_list], dtype=object),
+                mask=[key not in p for p in params_list])
+        for m in metrics:
+            S = np.array([t.user_attrs.get(f"test_{m}", [np.nan] * n_splits) for t in trials],
+                         dtype=float)
+            for i in range(S.shape[1]):
+                res[f"split{i}_test_{m}"] = S[:, i]
+            mean = S.mean(axis=1)
+            res[f"mean_test_{m}"] = mean
+            res[f"std_test_{m}"] = S.std(axis=1)
+            filled = np.where(np.isfinite(mean), mean, -np.inf)
+            order = (-filled).argsort(kind="stable")
+            rank = np.empty(len(mean), dtype=np.int32)
+            rank[order] = np.arange(1, len(mean) + 1)
+            res[f"rank_test_{m}"] = rank
+        for k in ("fit_time", "score_time"):
+            T = [np.mean(t.user_attrs.get(k, [np.nan])) for t in trials]
+            res[f"mean_{k}"] = np.array(T)
+        res["warm_start"] = np.array([t.user_attrs.get(SOURCE_ATTR, -1) for t in trials])
+        self.cv_results_ = res
+        if f"mean_test_{main}" not in res:
+            raise RuntimeError("every trial failed; check the estimator and data")
+        mean = res[f"mean_test_{main}"]
+        if not np.isfinite(mean).any():
+            raise RuntimeError("every trial failed; check the estimator and data")
+        self.best_index_ = int(np.nanargmax(mean))
+        self.best_score_ = float(mean[self.best_index_])
+        self.best_params_ = params_list[self.best_index_]
+        p = dict(self.best_params_)
+        fam = p.pop(FAMILY_PARAM) if multi else self._single_family()
+        self._best_family_params = (fam, p)
+
+    def _single_family(self) -> str:
+        try:
+            return family_of(self.estimator)
+        except ValueError:
+            return type(self.estimator).__name__
+
+    # ------------------------------------------------------------ delegation
+    def _has(name: str):  # noqa: N805
+        def check(self: "MetaSearchCV") -> bool:
+            return hasattr(self.best_estimator_, name) if hasattr(self, "best_estimator_") \
+                else True
+        return check
+
+    @available_if(_has("predict"))
+    def predict(self, X: Any) -> np.ndarray:
+        return self.best_estimator_.predict(X)
+
+    @available_if(_has("predict_proba"))
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self.best_estimator_.predict_proba(X)
+
+    @available_if(_has("decision_function"))
+    def decision_function(self, X: Any) -> np.ndarray:
+        return self.best_estimator_.decision_function(X)
+
+    @available_if(_has("transform"))
+    def transform(self, X: Any) -> np.ndarray:
+        return self.best_estimator_.transform(X)
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Score of the refitted best estimator (the refit metric with multi-metric)."""
+        from sklearn.metrics import check_scoring
+
+        if not hasattr(self, "best_estimator_"):
+            raise AttributeError("score needs refit=True")
+        if self.multimetric_:
+            scorer = check_scoring(self.best_estimator_, scoring=self.scoring)
+            return float(scorer(self.best_estimator_, X, y)[self.refit])
+        scorer = check_scoring(self.best_estimator_, scoring=self.scoring)
+        return float(scorer(self.best_estimator_, X, y))

@@ -1,0 +1,257 @@
+"""Estimator families, their default search spaces, and fitting configurations into a space.
+
+A *family* is a short key (``"hgb"``, ``"random_forest"``, ...) naming one scikit-learn
+estimator class per task type. A *configuration* is a plain ``dict`` of constructor
+parameters; ``{}`` is the estimator's default.
+"""
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import numpy as np
+from optuna.distributions import (BaseDistribution, CategoricalDistribution,
+                                  FloatDistribution, IntDistribution)
+from sklearn.base import BaseEstimator, clone, is_regressor
+
+Space = dict[str, BaseDistribution]
+Config = dict[str, Any]
+
+F = FloatDistribution
+I = IntDistribution  # noqa: E741
+C = CategoricalDistribution
+
+
+@dataclass(frozen=True)
+class Family:
+    """One estimator family: its classes, fixed keyword arguments and search space."""
+
+    key: str
+    classifier: str | None  # "module:Class"
+    regressor: str | None
+    space: Mapping[str, BaseDistribution]
+    fixed: Mapping[str, Any]
+    regressor_space: Mapping[str, BaseDistribution] | None = None
+
+    def space_for(self, task_type: str) -> Space:
+        if task_type == "regression" and self.regressor_space is not None:
+            return dict(self.regressor_space)
+        return dict(self.space)
+
+    def estimator_class(self, task_type: str) -> type:
+        path = self.classifier if task_type == "classification" else self.regressor
+        if path is None:
+            raise ValueError(f"family {self.key!r} has no estimator for task_type={task_type!r}")
+        module, name = path.split(":")
+        return getattr(importlib.import_module(module), name)
+
+    def make(self, task_type: str, params: Mapping[str, Any] | None = None,
+             random_state: int | None = 0) -> BaseEstimator:
+        """A new estimator with the family's fixed arguments and ``params``."""
+        cls = self.estimator_class(task_type)
+        est = cls(**dict(self.fixed))
+        if random_state is not None and "random_state" in est.get_params():
+            est.set_params(random_state=random_state)
+        if params:
+            est.set_params(**params)
+        return est
+
+    def available(self, task_type: str) -> bool:
+        try:
+            self.estimator_class(task_type)
+        except (ImportError, AttributeError, ValueError):
+            return False
+        return True
+
+
+_TREES: Space = {
+    "n_estimators": I(16, 128, log=True),
+    "max_features": F(0.05, 1.0),
+    "min_samples_leaf": I(1, 20, log=True),
+    "bootstrap": C([True, False]),
+}
+
+FAMILIES: dict[str, Family] = {f.key: f for f in [
+    Family("hgb", "sklearn.ensemble:HistGradientBoostingClassifier",
+           "sklearn.ensemble:HistGradientBoostingRegressor",
+           {"learning_rate": F(0.01, 0.5, log=True), "max_iter": I(16, 128, log=True),
+            "max_leaf_nodes": I(4, 64, log=True), "min_samples_leaf": I(2, 64, log=True),
+            "l2_regularization": F(1e-6, 10.0, log=True)}, {}),
+    Family("random_forest", "sklearn.ensemble:RandomForestClassifier",
+           "sklearn.ensemble:RandomForestRegressor", _TREES, {}),
+    Family("extra_trees", "sklearn.ensemble:ExtraTreesClassifier",
+           "sklearn.ensemble:ExtraTreesRegressor", _TREES, {}),
+    Family("logistic_regression", "sklearn.linear_model:LogisticRegression",
+           "sklearn.linear_model:Ridge",
+           {"C": F(1e-4, 1e3, log=True), "class_weight": C([None, "balanced"])},
+           {"max_iter": 1000},
+           regressor_space={"alpha": F(1e-4, 1e3, log=True)}),
+    Family("svc", "sklearn.svm:SVC", "sklearn.svm:SVR",
+           {"C": F(1e-2, 1e3, log=True), "gamma": F(1e-4, 10.0, log=True)}, {}),
+    Family("knn", "sklearn.neighbors:KNeighborsClassifier",
+           "sklearn.neighbors:KNeighborsRegressor",
+           {"n_neighbors": I(1, 50, log=True), "weights": C(["uniform", "distance"]),
+            "p": C([1, 2])}, {}),
+    Family("metamlp", "sklearn_meta.estimators:MetaMLPClassifier",
+           "sklearn_meta.estimators:MetaMLPRegressor",
+           {"learning_rate": F(3e-4, 3e-2, log=True), "l2_init": F(1e-5, 1e-1, log=True)},
+           {"n_ensemble": 1}),
+]}
+
+
+def family_of(estimator: BaseEstimator | type | str) -> str:
+    """The family key of an estimator (instance, class, or key); ``ValueError`` if unknown."""
+    if isinstance(estimator, str):
+        if estimator in FAMILIES:
+            return estimator
+        raise ValueError(f"estimator: unknown family {estimator!r}; known: {sorted(FAMILIES)}")
+    final = getattr(estimator, "_final_estimator", estimator)  # Pipelines: the last step
+    cls = final if isinstance(final, type) else type(final)
+    name = cls.__name__
+    for fam in FAMILIES.values():
+        for path in (fam.classifier, fam.regressor):
+            if path is not None and path.split(":")[1] == name:
+                return fam.key
+    raise ValueError(f"estimator: no knowledge for {name}; supported families: "
+                     f"{sorted(FAMILIES)} (pass param_distributions to search anyway)")
+
+
+def task_type_of(estimator: BaseEstimator) -> str:
+    final = getattr(estimator, "_final_estimator", estimator)
+    return "regression" if is_regressor(final) else "classification"
+
+
+def param_prefix(estimator: BaseEstimator) -> str:
+    """``"<last step>__"`` for a Pipeline, else ``""``."""
+    steps = getattr(estimator, "steps", None)
+    return f"{steps[-1][0]}__" if steps else ""
+
+
+def default_space(estimator: BaseEstimator | str, task_type: str = "classification") -> Space:
+    """The default Optuna search space of an estimator (or family key)."""
+    if not isinstance(estimator, str):
+        task_type = task_type_of(estimator)
+    return FAMILIES[family_of(estimator)].space_for(task_type)
+
+
+def sample_configs(space: Mapping[str, BaseDistribution], n: int,
+                   random_state: int = 0) -> list[Config]:
+    """``n`` configurations drawn uniformly (log-uniformly where ``log``) from ``space``."""
+    rng = np.random.default_rng(random_state)
+    out = []
+    for _ in range(n):
+        cfg: Config = {}
+        for name, dist in space.items():
+            if isinstance(dist, CategoricalDistribution):
+                cfg[name] = dist.choices[int(rng.integers(len(dist.choices)))]
+            elif isinstance(dist, (FloatDistribution, IntDistribution)):
+                lo, hi = dist.low, dist.high
+                if dist.log:
+                    v = math.exp(rng.uniform(math.log(lo), math.log(hi)))
+                else:
+                    v = rng.uniform(lo, hi)
+                cfg[name] = _clip(v, dist)
+        out.append(cfg)
+    return out
+
+
+def _clip(value: float, dist: FloatDistribution | IntDistribution) -> float | int:
+    v = min(max(float(value), dist.low), dist.high)
+    step = dist.step
+    if step is not None:
+        v = dist.low + round((v - dist.low) / step) * step
+        v = min(v, dist.high)
+    if isinstance(dist, IntDistribution):
+        return int(round(v))
+    return float(v)
+
+
+def to_optuna_space(param_distributions: Mapping[str, Any]) -> Space:
+    """Convert scikit-learn style ``param_distributions`` (lists, scipy distributions or
+    Optuna distributions) to Optuna distributions."""
+    if not isinstance(param_distributions, Mapping):
+        raise ValueError("param_distributions must be a dict of parameter name -> "
+                         f"distribution, got {type(param_distributions).__name__}")
+    space: Space = {}
+    for name, d in param_distributions.items():
+        if isinstance(d, BaseDistribution):
+            space[name] = d
+        elif isinstance(d, (list, tuple, np.ndarray)):
+            space[name] = CategoricalDistribution(list(d))
+        elif hasattr(d, "dist") and hasattr(d, "support"):  # scipy frozen distribution
+            lo, hi = (float(v) for v in d.support())
+            dname = d.dist.name
+            if dname in ("randint",):
+                space[name] = IntDistribution(int(lo), int(hi))
+            elif dname in ("loguniform", "reciprocal"):
+                space[name] = FloatDistribution(lo, hi, log=True)
+            elif math.isfinite(lo) and math.isfinite(hi):
+                space[name] = FloatDistribution(lo, hi)
+            else:
+                raise ValueError(f"param_distributions[{name!r}]: unbounded scipy "
+                                 f"distribution {dname!r}; give bounds or an Optuna "
+                                 "distribution")
+        else:
+            raise ValueError(f"param_distributions[{name!r}]: expected a list, a scipy "
+                             f"distribution or an Optuna distribution, got {d!r}")
+    return space
+
+
+def fit_to_space(config: Mapping[str, Any], space: Mapping[str, BaseDistribution]) -> Config:
+    """Fit a configuration into ``space``: unknown keys dropped, numbers clipped to the
+    bounds and snapped to the step/integer grid, categorical values kept only if allowed
+    (numeric ones snapped to the nearest numeric choice)."""
+    out: Config = {}
+    for name, value in config.items():
+        dist = space.get(name)
+        if dist is None:
+            continue
+        if isinstance(dist, CategoricalDistribution):
+            if any(_same(value, c) for c in dist.choices):
+                out[name] = next(c for c in dist.choices if _same(value, c))
+            elif _is_number(value):
+                nums = [c for c in dist.choices if _is_number(c)]
+                if nums:
+                    out[name] = min(nums, key=lambda c: abs(float(c) - float(value)))
+        elif isinstance(dist, (FloatDistribution, IntDistribution)):
+            if _is_number(value) and math.isfinite(float(value)):
+                out[name] = _clip(float(value), dist)
+    return out
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b or (isinstance(a, bool) and isinstance(b, bool) and a == b)
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - arrays and odd types compare unequal
+        return False
+
+
+def config_key(config: Mapping[str, Any]) -> str:
+    """A canonical string for deduplication (floats rounded to 4 significant digits)."""
+    parts = []
+    for k in sorted(config):
+        v = config[k]
+        if isinstance(v, float):
+            v = float(f"{v:.4g}")
+        parts.append(f"{k}={v!r}")
+    return ",".join(parts)
+
+
+def with_prefix(config: Mapping[str, Any], prefix: str) -> Config:
+    return {f"{prefix}{k}": v for k, v in config.items()}
+
+
+def build_estimator(estimator: BaseEstimator, params: Mapping[str, Any]) -> BaseEstimator:
+    """``clone(estimator).set_params(**params)``."""
+    return clone(estimator).set_params(**dict(params))
+
+
+Embedder = Callable[[Any, Any], np.ndarray]

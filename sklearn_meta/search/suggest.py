@@ -1,0 +1,228 @@
+"""`suggest_configs`: configurations worth trying first on a new data set.
+
+Order: the estimator's default, then the best configurations of the nearest knowledge-base
+tasks (weighted by similarity, deduplicated), then members of the greedy portfolio.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.multiclass import type_of_target
+
+from .knowledge_base import KnowledgeBase, compute_meta_features, load_default_kb
+from .neighbours import Neighbours, task_space
+from .portfolio import kb_portfolio
+from .spaces import (FAMILIES, Config, config_key, family_of, fit_to_space, param_prefix,
+                     task_type_of, to_optuna_space, with_prefix)
+
+STRATEGIES = ("embedding", "meta-features", "portfolio", "auto")
+Embedder = Callable[[Any, Any], np.ndarray]
+
+
+def default_embedder() -> Embedder | None:
+    """The packaged learned task encoder as an ``embedder(X, y)``, or None if unavailable.
+
+    The callable carries a ``name`` that identifies the encoder weights; a knowledge base's
+    embeddings are only used with the encoder that made them.
+    """
+    try:
+        import torch
+
+        from ..artifacts.io import load_artifact, pretrained_path
+
+        art = load_artifact(pretrained_path())
+    except Exception:  # noqa: BLE001 - missing torch, artifact or a corrupt file
+        return None
+    if art.encoder is None:
+        return None
+    enc = art.encoder.eval()
+
+    def embed(X: Any, y: Any) -> np.ndarray:
+        with torch.no_grad():
+            return np.asarray(enc.encode(np.asarray(X, dtype=np.float64), np.asarray(y)))
+
+    digest = hashlib.sha256(json.dumps(art.manifest, sort_keys=True, default=str)
+                            .encode()).hexdigest()[:16]
+    embed.name = f"metamlp_uci121-encoder:{digest}"  # type: ignore[attr-defined]
+    return embed
+
+
+def infer_task_type(y: Any) -> str:
+    return "regression" if type_of_target(np.asarray(y)) == "continuous" else "classification"
+
+
+def _families(estimator: Any, task_type: str) -> tuple[list[str], BaseEstimator | None]:
+    if estimator is None:
+        return [f for f, fam in FAMILIES.items() if fam.available(task_type)], None
+    if isinstance(estimator, (list, tuple)):
+        return [family_of(e) for e in estimator], None
+    return [family_of(estimator)], (estimator if not isinstance(estimator, str) else None)
+
+
+def neighbours_for(X: Any, y: Any, kb: KnowledgeBase, kind: str, task_type: str,
+                   embedder: Embedder | None = None,
+                   exclude_tasks: Sequence[str] | None = None) -> Neighbours:
+    """Knowledge-base tasks nearest to ``(X, y)`` by meta-features or embedding."""
+    if kind == "embedding":
+        vec = np.ravel(np.asarray(embedder(X, y), dtype=float))  # type: ignore[misc]
+    else:
+        mf = compute_meta_features(X, y)
+        vec = np.array([np.nan if mf.get(k) is None else mf[k]
+                        for k in kb.meta_feature_names], dtype=float)
+    return task_space(kb, kind, task_type).query(vec, set(exclude_tasks or ()))
+
+
+def _resolve_kind(strategy: str, kb: KnowledgeBase, embedder: Embedder | None,
+                  ) -> tuple[str | None, Embedder | None]:
+    if strategy == "portfolio":
+        return None, None
+    if strategy in ("embedding", "auto"):
+        emb = embedder
+        if emb is None and kb.embedding_matrix() is not None:
+            emb = default_embedder()
+            if emb is not None and getattr(emb, "name", None) != kb.embedding_name:
+                emb = None  # the KB was embedded by another encoder
+        if emb is not None and kb.embedding_matrix() is not None:
+            return "embedding", emb
+        if strategy == "embedding":
+            warnings.warn("strategy='embedding': no task embedder/embeddings available; "
+                          "falling back to meta-features", UserWarning, stacklevel=3)
+    return "meta-features", None
+
+
+def _neighbour_ranking(kb: KnowledgeBase, nb: Neighbours, families: list[str],
+                       task_type: str, n_neighbors: int) -> list[tuple[str, Config]]:
+    """Candidate (family, config) ordered by similarity-weighted normalised score."""
+    tasks = nb.names[:n_neighbors]
+    w = dict(zip(tasks, nb.weights[:n_neighbors]))
+    ranges = kb.score_range()
+    by_task: dict[str, dict[str, float]] = {t: {} for t in tasks}
+    configs: dict[str, tuple[str, Config]] = {}
+    for fam in families:
+        for r in kb.records(fam, task_type):
+            if r.task in by_task:
+                key = kb.dedup_key(fam, r.config)
+                s = kb.normalised(r, ranges)
+                by_task[r.task][key] = max(by_task[r.task].get(key, -np.inf), s)
+                configs[key] = (fam, r.config)
+    medians = {t: float(np.median(list(v.values()))) if v else 0.0 for t, v in by_task.items()}
+    total = sum(w.values()) or 1.0
+    util = {key: sum(w[t] * by_task[t].get(key, medians[t]) for t in tasks) / total
+            for key in configs}
+    return [configs[k] for k in sorted(util, key=lambda k: -util[k])]
+
+
+def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
+                  strategy: str = "auto", *, search_space: Mapping[str, Any] | None = None,
+                  knowledge_base: KnowledgeBase | None = None,
+                  embedder: Embedder | None = None, n_neighbors: int = 5,
+                  exclude_tasks: Sequence[str] | None = None,
+                  ) -> tuple[list[tuple[str, Config]], dict[str, Any]]:
+    """Like :func:`suggest_configs` but returns ``(family, bare config)`` pairs and details."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    kb = knowledge_base if knowledge_base is not None else load_default_kb()
+    task_type = (task_type_of(estimator) if isinstance(estimator, BaseEstimator)
+                 else infer_task_type(y))
+    families, instance = _families(estimator, task_type)
+    spaces = {f: FAMILIES[f].space_for(task_type) for f in families}
+    if search_space is not None:
+        if len(families) != 1:
+            raise ValueError("search_space: only with a single estimator")
+        prefix = param_prefix(instance) if instance is not None else ""
+        user = to_optuna_space(search_space)
+        spaces[families[0]] = {k[len(prefix):]: v for k, v in user.items()
+                               if k.startswith(prefix)}
+
+    out: list[tuple[str, Config]] = []
+    seen: set[str] = set()
+
+    def add(fam: str, cfg: Mapping[str, Any], complete: bool = True) -> None:
+        if len(out) >= n or fam not in spaces:
+            return
+        full = {**_family_defaults(fam, task_type, spaces[fam]), **cfg} if complete else cfg
+        fitted = fit_to_space(full, spaces[fam])
+        key = f"{fam}|{config_key(fitted)}"
+        if key not in seen:
+            seen.add(key)
+            out.append((fam, fitted))
+
+    details: dict[str, Any] = {"families": families, "task_type": task_type}
+    if len(families) == 1:  # the estimator's own default first
+        fam = families[0]
+        cur = (instance.get_params() if instance is not None else
+               FAMILIES[fam].make(task_type).get_params())
+        pre = param_prefix(instance) if instance is not None else ""
+        add(fam, {k: cur[pre + k] for k in spaces[fam] if pre + k in cur}, complete=False)
+
+    kind, emb = _resolve_kind(strategy, kb, embedder)
+    nb = None
+    if kind is not None:
+        nb = neighbours_for(X, y, kb, kind, task_type, emb, exclude_tasks)
+        details.update(kind=kind, neighbours=nb.names[:n_neighbors],
+                       distances=nb.distances[:n_neighbors].tolist(), near=nb.near,
+                       confidence=nb.confidence)
+        if strategy == "auto" and not nb.near:
+            nb = None  # nothing close enough: trust the portfolio instead
+    details["used_neighbours"] = nb is not None
+    n_port = 0 if nb is None else (n - len(out)) // 3
+    if nb is not None:
+        budget = n - n_port
+        for fam, cfg in _neighbour_ranking(kb, nb, families, task_type, n_neighbors):
+            if len(out) >= budget:
+                break
+            add(fam, cfg)
+    portfolio = kb_portfolio(kb, families[0] if len(families) == 1 else None,
+                             size=n + 10, task_type=task_type)
+    for fam, idx in portfolio:
+        if fam in spaces:
+            add(fam, kb.pool[fam][idx])
+    if nb is not None:  # portfolio exhausted: more neighbour candidates
+        for fam, cfg in _neighbour_ranking(kb, nb, families, task_type, len(nb.names)):
+            add(fam, cfg)
+    return out, details
+
+
+def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
+                    strategy: str = "auto", *, search_space: Mapping[str, Any] | None = None,
+                    knowledge_base: KnowledgeBase | None = None,
+                    embedder: Embedder | None = None, n_neighbors: int = 5,
+                    exclude_tasks: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Up to ``n`` configurations to try first on ``(X, y)``, best first.
+
+    Parameters
+    ----------
+    estimator : estimator, family key, list of them, or None
+        One estimator: parameter dicts for it (Pipeline step prefix included), starting with
+        its current (default) values. A list or None: dicts ``{"estimator": instance}`` with
+        ready-to-fit estimators across families (``n=1`` is a zero-shot choice).
+    strategy : {"embedding", "meta-features", "portfolio", "auto"}
+        How neighbours are found; "auto" uses the embedding when available and falls back
+        to the portfolio when no knowledge-base task is near.
+    search_space : dict, optional
+        The caller's space (Optuna, scipy or list distributions); suggestions are clipped
+        and snapped into it, unknown keys dropped. Default: the family's default space.
+    embedder : callable ``(X, y) -> vector``, optional
+        Task embedder; default: the packaged task encoder when the KB was embedded by it.
+    exclude_tasks : names of KB tasks to ignore as neighbours (leave-one-out evaluation).
+    """
+    pairs, _ = suggest_pairs(X, y, estimator, n, strategy, search_space=search_space,
+                             knowledge_base=knowledge_base, embedder=embedder,
+                             n_neighbors=n_neighbors, exclude_tasks=exclude_tasks)
+    if estimator is not None and not isinstance(estimator, (list, tuple)):
+        prefix = param_prefix(estimator) if not isinstance(estimator, str) else ""
+        return [with_prefix(cfg, prefix) for _, cfg in pairs]
+    task_type = infer_task_type(y)
+    return [{"estimator": FAMILIES[f].make(task_type, cfg)} for f, cfg in pairs]
+
+
+def _family_defaults(family: str, task_type: str, space: Mapping[str, Any]) -> Config:
+    params = FAMILIES[family].make(task_type).get_params()
+    return {k: params[k] for k in space if k in params}
