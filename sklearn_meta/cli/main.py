@@ -41,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        handler = getattr(args, "handler", None) or args.func
+        return int(handler(args) or 0)
     except (DatasetError, ValueError, FileNotFoundError) as exc:
         print(f"sklearn-meta {args.command}: error: {exc}", file=sys.stderr)
         return 2
