@@ -65,8 +65,10 @@ def run_task(task: Any, pool: Mapping[str, list[Config]], storage: Any,
                                     load_if_exists=True)
         study.set_user_attr("task", task.name)
         study.set_user_attr("family", family)
+        # failures are deterministic (e.g. more neighbours than rows): not retried
         done = {t.user_attrs.get("pool_index") for t in study.get_trials(deepcopy=False)
-                if t.state == optuna.trial.TrialState.COMPLETE}
+                if t.state in (optuna.trial.TrialState.COMPLETE,
+                               optuna.trial.TrialState.FAIL)}
         ran[family] = 0
         for idx, cfg in enumerate(configs):
             if idx in done:

@@ -1,0 +1,84 @@
+"""Building, resuming, exporting and shipping the knowledge base."""
+import json
+import time
+
+import pytest
+
+from sklearn_meta.cli.build_kb import read_heldout
+from sklearn_meta.datasets import load_suite
+from sklearn_meta.search import build as kb_build
+from sklearn_meta.search.knowledge_base import DEFAULT_KB, KnowledgeBase
+
+SMALL = ["acute-inflammation", "balloons"]
+
+
+@pytest.fixture(scope="module")
+def small_tasks(data_home):
+    return load_suite("uci121", data_home=data_home, names=SMALL, subsample=120)
+
+
+def test_dask_build_resumes_and_exports(small_tasks, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    pool = kb_build.candidate_pool(["knn", "logistic_regression"],
+                                   sizes={"knn": 3, "logistic_regression": 2})
+    storage = str(tmp_path / "kb.log")
+    start = time.time()
+    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=1,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        ran = kb_build.build(small_tasks, pool, storage, n_jobs=1, backend="dask",
+                             scheduler=client)
+    assert time.time() - start < 30
+    assert all(sum(r.values()) == 5 for r in ran.values())
+    # an interrupted build resumes: nothing left to run
+    again = kb_build.build(small_tasks, pool, storage)
+    assert all(sum(r.values()) == 0 for r in again.values())
+    kb = kb_build.export(storage, small_tasks, pool, tmp_path / "t.kb.json.gz")
+    assert kb.task_names == sorted(SMALL)
+    assert all(s is not None for s in kb.scores["logistic_regression"]["balloons"])
+    manifest = json.loads((tmp_path / "t.manifest.json").read_text())
+    assert manifest["training_tasks"] == sorted(SMALL)
+    reloaded = KnowledgeBase.load(tmp_path / "t.kb.json.gz")
+    assert reloaded.scores == kb.scores
+    with pytest.raises(ValueError, match="held-out"):
+        kb_build.export(storage, small_tasks, pool, tmp_path / "x.kb.json.gz",
+                        heldout=["balloons"])
+
+
+def test_sqlite_refused_for_parallel_build(small_tasks, tmp_path):
+    with pytest.raises(ValueError, match="SQLite"):
+        kb_build.build(small_tasks, {"knn": [{}]}, f"sqlite:///{tmp_path}/x.db", n_jobs=2)
+
+
+def test_shipped_kb_is_small_versioned_and_never_held_out():
+    assert DEFAULT_KB.exists() and DEFAULT_KB.stat().st_size < 2_000_000
+    manifest = json.loads((DEFAULT_KB.parent / "uci121.manifest.json").read_text())
+    heldout = set(read_heldout(None, "uci121"))
+    assert {"iris", "wine", "breast-cancer-wisc-diag", "optical", "pendigits"} <= heldout
+    kb = KnowledgeBase.load()
+    assert kb.task_names == manifest["training_tasks"]
+    assert not heldout & set(kb.task_names)
+    families = set(kb.pool)
+    assert {"hgb", "random_forest", "extra_trees", "logistic_regression", "svc",
+            "knn"} <= families
+    # every pool candidate carries a raw CV score per evaluated task
+    for fam in families:
+        for scores in kb.scores[fam].values():
+            assert len(scores) == len(kb.pool[fam])
+
+
+def test_user_study_can_be_added(tmp_path):
+    optuna = pytest.importorskip("optuna")
+    from sklearn.datasets import load_iris
+    from sklearn.svm import SVC
+
+    X, y = load_iris(return_X_y=True)
+    kb = KnowledgeBase.load()
+    n_before = len(kb.records("svc"))
+    study = optuna.create_study(direction="maximize")
+    study.enqueue_trial({"svc__C": 3.0})
+    study.optimize(lambda t: t.suggest_float("svc__C", 0.1, 10), n_trials=2)
+    assert kb.add_study(study, X, y, SVC(), "my-iris") == 2
+    assert len(kb.records("svc")) == n_before + 2
+    kb.save(tmp_path / "mine.kb.json.gz")
+    assert "my-iris" in KnowledgeBase.load(tmp_path / "mine.kb.json.gz").tasks

@@ -1,0 +1,84 @@
+"""MetaSearchCV on real data."""
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_breast_cancer, load_wine
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score, cross_validate
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from sklearn_meta.datasets import load_suite
+from sklearn_meta.search import MetaSearchCV
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+@pytest.fixture(scope="module")
+def wine():
+    return load_wine(return_X_y=True)
+
+
+def test_finds_config_at_least_as_good_as_default():
+    X, y = load_breast_cancer(return_X_y=True)
+    X, y = X[::2], y[::2]
+    pipe = make_pipeline(StandardScaler(), SVC())
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    default = cross_val_score(pipe, X, y, cv=cv).mean()
+    search = MetaSearchCV(pipe, n_trials=6, cv=cv, random_state=0).fit(X, y)
+    assert search.best_score_ >= default - 1e-12
+    assert search.cv_results_["params"][0] == {"svc__C": 1.0}  # default tried first
+    assert search.cv_results_["mean_test_score"][0] == pytest.approx(default)
+    assert set(search.best_params_) <= {"svc__C", "svc__gamma"}
+    assert search.predict(X).shape == y.shape and 0.9 <= search.score(X, y) <= 1
+
+
+def test_fresh_study_per_fit_under_cross_validate(wine):
+    X, y = wine
+    res = cross_validate(MetaSearchCV(LogisticRegression(max_iter=500), n_trials=3, cv=3,
+                                      random_state=0), X, y, cv=2, return_estimator=True)
+    studies = [est.study_ for est in res["estimator"]]
+    assert studies[0].study_name != studies[1].study_name
+    assert [len(s.trials) for s in studies] == [3, 3]
+
+
+def test_multi_metric_refit_names_the_metric(wine):
+    X, y = wine
+    search = MetaSearchCV(None, n_trials=4, cv=3, scoring=["accuracy", "f1_macro"],
+                          refit="f1_macro", random_state=0).fit(X, y)
+    assert "mean_test_accuracy" in search.cv_results_
+    assert search.best_score_ == pytest.approx(
+        np.nanmax(search.cv_results_["mean_test_f1_macro"]))
+    assert "estimator" in search.best_params_
+    with pytest.raises(ValueError, match="refit"):
+        MetaSearchCV(SVC(), n_trials=2, scoring=["accuracy", "f1_macro"]).fit(X, y)
+
+
+def test_predefined_splits_from_a_task(data_home):
+    (task,) = load_suite("uci121", data_home=data_home, names=["iris"])
+    search = MetaSearchCV(SVC(), n_trials=3, cv=task.splits, random_state=0).fit(task.X, task.y)
+    assert search.n_splits_ == len(task.splits)
+    assert f"split{len(task.splits) - 1}_test_score" in search.cv_results_
+
+
+def test_sqlite_refused_for_several_workers(wine, tmp_path):
+    X, y = wine
+    with pytest.raises(ValueError, match="SQLite"):
+        MetaSearchCV(SVC(), n_trials=2, n_jobs=2, storage=f"sqlite:///{tmp_path}/s.db").fit(X, y)
+
+
+def test_process_workers_share_one_study(wine, tmp_path):
+    X, y = wine
+    search = MetaSearchCV(SVC(), n_trials=4, cv=3, n_jobs=2, random_state=0,
+                          storage=str(tmp_path / "journal.log")).fit(X, y)
+    assert len(search.study_.trials) == 4 and np.isfinite(search.best_score_)
+
+
+def test_bad_arguments_are_named(wine):
+    X, y = wine
+    with pytest.raises(ValueError, match="n_trials"):
+        MetaSearchCV(SVC(), n_trials=0).fit(X, y)
+    with pytest.raises(ValueError, match="warm_start"):
+        MetaSearchCV(SVC(), warm_start="nope").fit(X, y)

@@ -1,0 +1,144 @@
+"""suggest_configs and warm_start_study on real data and the shipped knowledge base."""
+import copy
+import warnings
+
+import numpy as np
+import optuna
+import pytest
+from optuna.distributions import FloatDistribution
+from sklearn.svm import SVC
+
+from sklearn_meta.cli.build_kb import subsample_task
+from sklearn_meta.datasets import load_suite
+from sklearn_meta.search import KnowledgeBase, suggest_configs, warm_start_study
+from sklearn_meta.search.knowledge_base import compute_meta_features
+from sklearn_meta.search.suggest import suggest_pairs
+
+
+@pytest.fixture(scope="module")
+def kb():
+    return KnowledgeBase.load()
+
+
+@pytest.fixture(scope="module")
+def heldout_iris(data_home):
+    (task,) = load_suite("uci121", data_home=data_home, names=["iris"])
+    return task
+
+
+def _l1_neighbours(kb, X, y, k):
+    """Independent auto-sklearn-1 distance: L1 over min-max scaled meta-features."""
+    mf = compute_meta_features(X, y)
+    names, M = kb.meta_feature_matrix()
+    q = np.array([np.nan if mf.get(n) is None else mf[n] for n in kb.meta_feature_names])
+    med = np.nanmedian(M, axis=0)
+    M, q = np.where(np.isfinite(M), M, med), np.where(np.isfinite(q), q, med)
+    lo, hi = M.min(0), M.max(0)
+    keep = hi - lo > 1e-12
+    Z, z = (M[:, keep] - lo[keep]) / (hi - lo)[keep], (q[keep] - lo[keep]) / (hi - lo)[keep]
+    d = np.abs(Z - np.clip(z, -0.5, 1.5)).sum(1)
+    return [names[i] for i in np.argsort(d, kind="stable")[:k]]
+
+
+def test_heldout_suggestions_come_from_nearest_kb_tasks(kb, heldout_iris):
+    X, y = heldout_iris.X, heldout_iris.y
+    assert "iris" not in kb.tasks
+    pairs, info = suggest_pairs(X, y, SVC(), n=6, strategy="meta-features",
+                                knowledge_base=kb, n_neighbors=3)
+    assert info["kind"] == "meta-features"
+    assert info["neighbours"] == _l1_neighbours(kb, X, y, 3)
+    assert pairs[0] == ("svc", {"C": 1.0})  # the estimator's default first
+    ranges = kb.score_range()
+    good = set()
+    for r in kb.records("svc"):
+        if r.task in info["neighbours"] and kb.normalised(r, ranges) >= 0.5:
+            good.add(kb.dedup_key("svc", {k: r.config[k] for k in sorted(r.config)}))
+    n_nb = 6 - 1 - (6 - 1) // 3
+    for fam, cfg in pairs[1:1 + n_nb]:
+        full = {"C": 1.0, **cfg}
+        assert kb.dedup_key(fam, full) in good or kb.dedup_key(fam, cfg) in good
+
+
+def test_known_task_is_its_own_nearest_neighbour(kb, data_home):
+    name = kb.task_names[0]
+    (task,) = load_suite("uci121", data_home=data_home, names=[name])
+    task = subsample_task(task, kb.info.get("subsample_rows", 300))
+    _, info = suggest_pairs(task.X, task.y, SVC(), n=3, strategy="meta-features",
+                            knowledge_base=kb)
+    assert info["neighbours"][0] == name and info["distances"][0] < 1e-6
+    _, info = suggest_pairs(task.X, task.y, SVC(), n=3, strategy="meta-features",
+                            knowledge_base=kb, exclude_tasks=[name])
+    assert name not in info["neighbours"]
+
+
+def test_auto_falls_back_to_portfolio_when_far(kb):
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_cauchy((40, 300)) * 1e3, np.arange(40) % 2
+    auto, info = suggest_pairs(X, y, SVC(), n=5, strategy="auto", knowledge_base=kb)
+    assert info["near"] is False and info["used_neighbours"] is False
+    port, _ = suggest_pairs(X, y, SVC(), n=5, strategy="portfolio", knowledge_base=kb)
+    assert auto == port
+
+
+def test_suggestions_fit_the_callers_space(kb, heldout_iris):
+    space = {"C": FloatDistribution(0.5, 2.0)}
+    out = suggest_configs(heldout_iris.X, heldout_iris.y, SVC(), n=5, search_space=space,
+                          knowledge_base=kb)
+    assert out and all(set(c) == {"C"} and 0.5 <= c["C"] <= 2.0 for c in out)
+    assert len({c["C"] for c in out}) == len(out)  # deduplicated
+
+
+def test_embedding_strategy_uses_embedder_and_falls_back(kb, heldout_iris):
+    X, y = heldout_iris.X, heldout_iris.y
+    with pytest.warns(UserWarning, match="falling back to meta-features"):
+        _, info = _warn_and_fallback(kb, X, y)
+    assert info["kind"] == "meta-features"
+    kb2 = copy.deepcopy(kb)
+    idx = [kb2.meta_feature_names.index(n) for n in ("nr_inst", "nr_attr", "nr_class")]
+    for t in kb2.tasks.values():
+        t["embedding"] = [np.log(t["meta_features"][i] or 1.0) for i in idx]
+    kb2.embedding_name = "toy"
+
+    def toy(X, y):
+        mf = compute_meta_features(X, y)
+        return np.log([mf["nr_inst"], mf["nr_attr"], mf["nr_class"]])
+
+    _, info = suggest_pairs(X, y, SVC(), n=3, strategy="embedding", knowledge_base=kb2,
+                            embedder=toy)
+    assert info["kind"] == "embedding"
+
+
+def _warn_and_fallback(kb, X, y):
+    kb2 = copy.deepcopy(kb)
+    for t in kb2.tasks.values():
+        t["embedding"] = None
+    return suggest_pairs(X, y, SVC(), n=3, strategy="embedding", knowledge_base=kb2)
+
+
+def test_zero_shot_across_families(kb, heldout_iris):
+    from sklearn.model_selection import cross_val_score
+
+    X, y = heldout_iris.X, heldout_iris.y
+    (best,) = suggest_configs(X, y, None, n=1, knowledge_base=kb)
+    acc = cross_val_score(best["estimator"], X, y, cv=heldout_iris.splits).mean()
+    assert acc >= 0.9
+
+
+def test_warm_start_study_enqueues_once(kb, heldout_iris):
+    study = optuna.create_study(direction="maximize")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = warm_start_study(study, heldout_iris.X, heldout_iris.y, SVC(), n=4,
+                                 knowledge_base=kb)
+        warm_start_study(study, heldout_iris.X, heldout_iris.y, SVC(), n=4, knowledge_base=kb)
+    waiting = study.get_trials(states=(optuna.trial.TrialState.WAITING,))
+    assert len(first) == 4 and len(waiting) == 4
+    assert waiting[0].system_attrs["fixed_params"] == {"C": 1.0}
+
+
+def test_bad_arguments_are_named(kb, heldout_iris):
+    with pytest.raises(ValueError, match="strategy"):
+        suggest_configs(heldout_iris.X, heldout_iris.y, SVC(), strategy="nearest",
+                        knowledge_base=kb)
+    with pytest.raises(ValueError, match="n must"):
+        suggest_configs(heldout_iris.X, heldout_iris.y, SVC(), n=0, knowledge_base=kb)
