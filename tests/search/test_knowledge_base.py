@@ -39,7 +39,7 @@ def test_dask_build_resumes_and_exports(small_tasks, tmp_path):
     manifest = json.loads((tmp_path / "t.manifest.json").read_text())
     assert manifest["training_tasks"] == sorted(SMALL)
     reloaded = KnowledgeBase.load(tmp_path / "t.kb.json.gz")
-    assert reloaded.scores == kb.scores
+    assert reloaded.to_dict()["scores"] == kb.to_dict()["scores"]  # 5-digit rounding
     with pytest.raises(ValueError, match="held-out"):
         kb_build.export(storage, small_tasks, pool, tmp_path / "x.kb.json.gz",
                         heldout=["balloons"])
