@@ -66,6 +66,7 @@ class AdaptConfig:
     label_smoothing: float = 0.1
     n_iter_no_change: int = 20
     batch_size: int = 1024
+    optimizer: str = "adam"  # or "sgd": plain steps of the meta-learned inner step size
     deadline: float | None = None  # time.monotonic() by which to stop
 
 
@@ -86,12 +87,9 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
         fast0 = SchemaNet.make_fast(theta, Xs, ys, ms, torch.ones(Xs.shape[1]), classmask, cf,
                                     emb, regression=regression, ridge=net.config.ridge)
     params = {k: v.clone().requires_grad_(True) for k, v in fast0.items()}
-    if Z_va is None or cfg.max_iter == 0:
-        n_steps = cfg.max_iter if Z_va is None else 0
-        val = None
-    else:
+    n_steps = cfg.max_iter
+    if Z_va is not None:
         Xv, yv, mv = t(Z_va), t(y_va, ydt), t(w_va)
-        n_steps = cfg.max_iter
 
     def val_loss(p: Fast) -> float:
         with torch.no_grad():
@@ -102,7 +100,10 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
     best_val = val_loss(params) if Z_va is not None else None
     if n_steps == 0:
         return best, 0
-    opt = _Adam(list(params.values()), lr=cfg.learning_rate)
+    if cfg.optimizer == "sgd":
+        opt = _SGD(list(params.values()), lr=float(torch.exp(net.log_lr.detach())))
+    else:
+        opt = _Adam(list(params.values()), lr=cfg.learning_rate)
     ls = 0.0 if regression else cfg.label_smoothing
     n = len(ys)
     bad = 0
@@ -136,6 +137,23 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
         if cfg.deadline is not None and time.monotonic() > cfg.deadline:
             break
     return best, best_step
+
+
+class _SGD:
+    """Plain gradient steps, as in the meta-training inner loop."""
+
+    def __init__(self, params: list[torch.Tensor], lr: float):
+        self.params, self.lr = params, lr
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    @torch.no_grad()
+    def step(self) -> None:
+        for p in self.params:
+            if p.grad is not None:
+                p.sub_(self.lr * p.grad)
 
 
 class _Adam:

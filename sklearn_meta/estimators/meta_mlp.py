@@ -41,7 +41,7 @@ class _MetaMLPBase(BaseEstimator):
     }
     _regression = False
 
-    def __init__(self, init="pretrained", *, max_iter=200, learning_rate=3e-3, l2_init=1e-3,
+    def __init__(self, init="pretrained", *, max_iter=200, learning_rate=3e-3, l2_init=1e-2,
                  n_ensemble=3, validation_fraction=0.2, n_iter_no_change=20, max_time=None,
                  random_state=None, verbose=0):
         self.init = init
@@ -144,7 +144,7 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
         Maximum fine-tuning steps per ensemble member (0: the initialization as is).
     learning_rate : float, default=3e-3
         Adam step size for fine-tuning.
-    l2_init : float, default=1e-3
+    l2_init : float, default=1e-2
         Strength of the L2 pull of the weights towards the initialization.
     n_ensemble : int, default=3
         Fine-tuned copies, each with its own validation split; probabilities are averaged.

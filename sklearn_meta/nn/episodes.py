@@ -127,7 +127,9 @@ def make_episode(X: np.ndarray, y: np.ndarray, rng: np.random.Generator, n_suppo
     ys, yq = y[s], y[q]
     if regression:
         mu, sd = ys.mean(), ys.std() + 1e-8
-        ys, yq = ((ys - mu) / sd).astype(np.float32), ((yq - mu) / sd).astype(np.float32)
+        # clipped: a near-constant support column would otherwise give huge query targets
+        ys = np.clip((ys - mu) / sd, -CLIP, CLIP).astype(np.float32)
+        yq = np.clip((yq - mu) / sd, -CLIP, CLIP).astype(np.float32)
     cf = column_features(Xs, ys, n_classes, regression=regression)
     return Episode(Xs, ys, Xq, yq, cf, n_classes, regression=regression)
 
