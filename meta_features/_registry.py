@@ -6,7 +6,7 @@ from typing import Iterable, Union
 
 import pandas as pd
 
-from . import general, info_theory, landmarking, model_based, statistical
+from . import clustering, complexity, concept, general, info_theory, itemset, landmarking, model_based, statistical
 
 _MODULES: dict[str, ModuleType] = {
     "general": general,
@@ -14,6 +14,10 @@ _MODULES: dict[str, ModuleType] = {
     "info-theory": info_theory,
     "landmarking": landmarking,
     "model-based": model_based,
+    "clustering": clustering,
+    "complexity": complexity,
+    "itemset": itemset,
+    "concept": concept,
 }
 
 ALL_GROUPS: tuple[str, ...] = (

@@ -1,0 +1,300 @@
+"""Complexity meta-features (pymfe ``complexity`` group, Lorena et al. 2019) on ``N``
+(median-imputed), one-vs-one class pairs and pymfe's defaults.
+
+* Every row: ``c1 c2 f1 f1v f2 f3 f4 t2 t3 t4`` (O(n p) per class pair; exact).
+* At most ``MAX_ROWS`` (2000) stratified rows (``random_state``) when n is larger,
+  exact pymfe definitions otherwise: the distance-based ``n1 n2 n3 n4 t1 lsc
+  density cls_coef hubs`` (Gower distance = Manhattan distance on min-max scaled
+  ``N`` divided by the number of columns, as pymfe's default ``metric="gower"``;
+  one m x m matrix with m <= 2000) and the per-pair linear SVMs of ``l1 l2 l3``.
+  Min-max scaling always uses the full data.
+* ``n4``/``l3`` interpolate with the random draws pymfe makes
+  (``seed(random_state)``; ``l3`` reseeds with ``random_state + pair + 1``).
+* ``density``, ``cls_coef``, ``hubs``: the unweighted graph linking each row to
+  its ``round(0.15 m)`` nearest rows of the same class (zero-distance links
+  dropped, as igraph does); hub scores by sparse Lanczos instead of igraph.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Callable
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse
+import scipy.sparse.csgraph
+import scipy.sparse.linalg
+import scipy.spatial.distance
+import scipy.stats
+from sklearn.decomposition import PCA
+from sklearn.neighbors import KNeighborsClassifier, kneighbors_graph
+from sklearn.svm import LinearSVC
+
+from ._sampling import MAX_ROWS, minmax_scale, subsample
+from ._validation import TaskData
+
+GROUP = "complexity"
+
+_S = f" (on at most {MAX_ROWS} stratified rows)"
+FEATURES: dict[str, tuple[str, bool]] = {
+    "c1": ("Class entropy normalised by log(number of classes).", True),
+    "c2": ("Imbalance ratio: 1 - 1 / ((k-1)/k * sum n_c / (n - n_c)).", True),
+    "cls_coef": ("1 - transitivity of the same-class kNN graph" + _S + ".", True),
+    "density": ("1 - edge density of the same-class kNN graph" + _S + ".", True),
+    "f1": ("Maximum Fisher's discriminant ratio, as 1/(1+r) per attribute.", True),
+    "f1v": ("Directional-vector Fisher ratio, as 1/(1+r) per class pair.", True),
+    "f2": ("Volume of the overlapping region per class pair.", True),
+    "f3": ("Maximum individual feature efficiency (overlap fraction) per class pair.", True),
+    "f4": ("Collective feature efficiency (remaining overlap fraction) per class pair.", True),
+    "hubs": ("1 - hub score of each row in the same-class kNN graph" + _S + ".", True),
+    "l1": ("Sum of error distances of a linear SVM, as 1 - 1/(1+s), per class pair" + _S + ".", True),
+    "l2": ("Training error of a linear SVM per class pair" + _S + ".", True),
+    "l3": ("Error of a linear SVM on interpolated rows per class pair" + _S + ".", True),
+    "lsc": ("Local set average cardinality, as 1 - mean size / n" + _S + ".", True),
+    "n1": ("Fraction of rows on an MST edge joining two classes" + _S + ".", True),
+    "n2": ("Intra/extra-class nearest-neighbour distance ratio, as 1 - 1/(1+r), per row" + _S + ".", True),
+    "n3": ("Leave-one-out 1-NN error indicator per row" + _S + ".", True),
+    "n4": ("1-NN error indicator per interpolated row" + _S + ".", True),
+    "t1": ("Fraction of hyperspheres needed to cover the rows" + _S + ".", True),
+    "t2": ("Average number of rows per dimension: p / n.", False),
+    "t3": ("PCA components for 95% variance per row.", False),
+    "t4": ("PCA components for 95% variance per attribute.", False),
+}
+SCALAR_FEATURES = {"c1", "c2", "cls_coef", "density", "lsc", "n1", "t1", "t2", "t3", "t4"}
+_ERRORS = (ValueError, ZeroDivisionError, FloatingPointError, IndexError, np.linalg.LinAlgError,
+           scipy.sparse.linalg.ArpackNoConvergence)
+
+
+def _safe(fn: Callable[[], object], fallback: object = np.nan) -> object:
+    try:
+        return fn()
+    except _ERRORS:
+        return fallback
+
+
+# ---------------------------------------------------------------- feature-based
+def _f1(N: np.ndarray, y: np.ndarray, k: int, freqs: np.ndarray) -> np.ndarray:
+    cent = np.array([N[y == c].mean(axis=0) for c in range(k)])
+    numer = np.sum(np.square(cent - N.mean(axis=0)).T * freqs, axis=1)
+    denom = np.sum([np.square(N[y == c] - cent[c]).sum(axis=0) for c in range(k)], axis=0)
+    return 1.0 / (1.0 + numer / denom)
+
+
+def _f1v(N: np.ndarray, y: np.ndarray, k: int, freqs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    covs = [np.atleast_2d(np.cov(N[y == c], rowvar=False, ddof=1)) for c in range(k)]
+    cent = np.array([N[y == c].mean(axis=0) for c in range(k)])
+    out = np.empty(len(pairs))
+    for i, (a, b) in enumerate(pairs):
+        diff = (cent[a] - cent[b]).reshape(-1, 1)
+        W = (freqs[a] * covs[a] + freqs[b] * covs[b]) / (freqs[a] + freqs[b])
+        direc = scipy.linalg.pinv(W) @ diff
+        out[i] = ((direc.T @ (diff @ diff.T) @ direc) / (direc.T @ W @ direc)).item()
+    return 1.0 / (1.0 + out)
+
+
+def _overlap_measures(N: np.ndarray, y: np.ndarray, freqs: np.ndarray, pairs: np.ndarray) -> dict[str, np.ndarray]:
+    """f2, f3, f4 per class pair (pymfe's min/max-of-class bounds)."""
+    k = freqs.size
+    mx = np.array([N[y == c].max(axis=0) for c in range(k)])
+    mn = np.array([N[y == c].min(axis=0) for c in range(k)])
+    f2, f3, f4 = (np.empty(len(pairs)) for _ in range(3))
+    for i, (a, b) in enumerate(pairs):
+        minmax, maxmin = np.minimum(mx[a], mx[b]), np.maximum(mn[a], mn[b])
+        maxmax, minmin = np.maximum(mx[a], mx[b]), np.minimum(mn[a], mn[b])
+        f2[i] = np.prod(np.maximum(0.0, minmax - maxmin) / (maxmax - minmin))
+        sel = (y == a) | (y == b)
+        sub, ys = N[sel], y[sel]
+        region = (sub >= maxmin) & (sub <= minmax)
+        cnt = region.sum(axis=0)
+        f3[i] = cnt[int(np.argmin(cnt))] / (freqs[a] + freqs[b])
+        attrs = np.arange(N.shape[1])
+        while attrs.size and sub.shape[0]:
+            va, vb = sub[ys == a][:, attrs], sub[ys == b][:, attrs]
+            if va.size == 0 or vb.size == 0:
+                lo = np.full(attrs.size, np.inf)
+                hi = np.full(attrs.size, -np.inf)
+            else:
+                lo, hi = np.maximum(va.min(axis=0), vb.min(axis=0)), np.minimum(va.max(axis=0), vb.max(axis=0))
+            reg = (sub[:, attrs] >= lo) & (sub[:, attrs] <= hi)
+            j = int(np.argmin(reg.sum(axis=0)))
+            keep = reg[:, j]
+            sub, ys = sub[keep], ys[keep]
+            attrs = np.delete(attrs, j)
+        f4[i] = sub.shape[0] / (freqs[a] + freqs[b])
+    return {"f2": f2, "f3": f3, "f4": f4}
+
+
+# ---------------------------------------------------------------- linearity
+def _interpolate(N: np.ndarray, y: np.ndarray, classes: list[np.ndarray], rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
+    """pymfe's ``_interpolate``: per class, points on random segments between random same-class rows."""
+    Xs, ys = [], []
+    for idx in classes:
+        Nc = N[idx]
+        m = Nc.shape[0]
+        a = Nc[rng.choice(m, m)]
+        b = Nc[rng.choice(m, m)]
+        Xs.append(a + (b - a) * rng.random_sample(Nc.shape))
+        ys.append(y[idx])
+    return np.vstack(Xs), np.concatenate(ys)
+
+
+def _linearity(N: np.ndarray, y: np.ndarray, k: int, pairs: np.ndarray, rs: int) -> dict[str, np.ndarray]:
+    l1, l2, l3 = (np.full(len(pairs), np.nan) for _ in range(3))
+    for i, (a, b) in enumerate(pairs):
+        sel = (y == a) | (y == b)
+        X, t = N[sel], (y[sel] == a)
+        if np.unique(t).size < 2:
+            continue
+        mu, sd = X.mean(axis=0), X.std(axis=0)
+        sd[sd == 0] = 1.0
+        svc = LinearSVC(penalty="l2", loss="hinge", C=2.0, tol=10e-3, max_iter=100000, random_state=rs)
+        svc.fit((X - mu) / sd, t)
+        pred = svc.predict((X - mu) / sd)
+        wrong = pred != t
+        dist = np.abs(svc.decision_function((X[wrong] - mu) / sd)).sum() if wrong.any() else 0.0
+        s = dist / sel.sum()
+        l1[i] = 1.0 - 1.0 / (1.0 + s)
+        l2[i] = wrong.mean()
+        yb = y[sel]
+        Xi, ti = _interpolate(X, t, [np.flatnonzero(yb == c) for c in range(k)], np.random.RandomState(rs + i + 1))
+        l3[i] = np.mean(svc.predict((Xi - mu) / sd) != ti)
+    return {"l1": l1, "l2": l2, "l3": l3}
+
+
+# ---------------------------------------------------------------- neighbourhood
+def _gower(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """pymfe's Gower distance on [0, 1]-scaled numeric data, rounded to float32 as gower does."""
+    return (scipy.spatial.distance.cdist(A, B, "cityblock") / A.shape[1]).astype(np.float32).astype(float)
+
+
+def _nearest_enemies(D: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    dist = np.full(y.size, np.inf)
+    ind = np.full(y.size, -1)
+    for c in np.unique(y):
+        own, other = np.flatnonzero(y == c), np.flatnonzero(y != c)
+        if other.size == 0:
+            continue
+        e = other[np.argmin(D[np.ix_(other, own)], axis=0)]
+        ind[own] = e
+        dist[own] = D[e, own]
+    return dist, ind
+
+
+def _t1(D: np.ndarray, ne_dist: np.ndarray, ne_ind: np.ndarray) -> float:
+    m = ne_ind.size
+    radius = np.full(m, -1.0)
+    for start in range(m):  # pymfe's recursion, unrolled: follow enemies, then unwind
+        chain: list[int] = []
+        i = start
+        while True:
+            if radius[i] >= 0.0:
+                val = radius[i]
+                break
+            e = ne_ind[i]
+            if ne_ind[e] == i:
+                radius[i] = radius[e] = val = 0.5 * ne_dist[i]
+                break
+            radius[i] = 0.0  # provisional, as in pymfe (closes cycles)
+            chain.append(i)
+            i = e
+        for j in reversed(chain):
+            radius[j] = val = abs(ne_dist[j] - val)
+    within = D <= radius[None, :]
+    order = np.argsort(-within.sum(axis=0))
+    count = np.ones(m, dtype=int)
+    for i in order:
+        if count[i] <= 0:
+            continue
+        inside = np.flatnonzero(within[:, i])
+        total = int(count[inside].sum())
+        count[inside] = 0
+        count[i] = total
+    return float(np.sum(count > 0) / m)
+
+
+
+def _graph(D: np.ndarray, y: np.ndarray) -> scipy.sparse.csr_matrix:
+    m = y.size
+    nn = max(int(round(m * 0.15)), 1)
+    G = kneighbors_graph(D, n_neighbors=nn, mode="distance", metric="precomputed", include_self=False).tocoo()
+    keep = (y[G.row] == y[G.col]) & (G.data > 0)
+    A = scipy.sparse.coo_matrix((np.ones(keep.sum()), (G.row[keep], G.col[keep])), shape=(m, m)).tocsr()
+    A = ((A + A.T) > 0).astype(float)
+    return A
+
+
+def _graph_measures(A: scipy.sparse.csr_matrix) -> dict[str, float | np.ndarray]:
+    m = A.shape[0]
+    edges = A.nnz / 2
+    out: dict[str, float | np.ndarray] = {"density": 1.0 - (2.0 * edges / (m * (m - 1)) if m > 1 else np.nan)}
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    triples = float(np.sum(deg * (deg - 1)))
+    Ad = A.toarray().astype(np.float32)
+    closed = float(np.sum((Ad @ Ad) * Ad))  # = trace(A^3) = 6 * triangles
+    out["cls_coef"] = 1.0 - (closed / triples if triples > 0 else 0.0)
+    if edges == 0:
+        out["hubs"] = np.zeros(m)
+    elif m < 3:
+        out["hubs"] = 1.0 - np.ones(m)
+    else:
+        _, vec = scipy.sparse.linalg.eigsh(A, k=1, which="LA", v0=np.ones(m))
+        h = np.abs(vec[:, 0])
+        out["hubs"] = 1.0 - h / h.max()
+    return out
+
+
+def _neighbourhood(Ns: np.ndarray, y: np.ndarray, rs: int) -> dict[str, float | np.ndarray]:
+    m = y.size
+    D = _gower(Ns, Ns)
+    out: dict[str, float | np.ndarray] = {}
+    mst = scipy.sparse.csgraph.minimum_spanning_tree(np.triu(D, k=1))
+    i, j = mst.nonzero()
+    diff = y[i] != y[j]
+    out["n1"] = np.unique(np.concatenate([i[diff], j[diff]])).size / m
+    ne_dist, ne_ind = _nearest_enemies(D, y)
+    intra = np.empty(m)
+    for c in np.unique(y):
+        own = np.flatnonzero(y == c)
+        sub = D[np.ix_(own, own)]
+        np.fill_diagonal(sub, np.inf)
+        intra[own] = sub[np.argmin(sub, axis=0), np.arange(own.size)]
+    out["n2"] = 1.0 - 1.0 / (1.0 + intra / ne_dist)
+    knn = KNeighborsClassifier(n_neighbors=1, metric="precomputed").fit(D, y)
+    out["n3"] = (y[knn.kneighbors(return_distance=False).ravel()] != y).astype(float)
+    classes = [np.flatnonzero(y == c) for c in range(int(y.max()) + 1)]
+    Xi, yi = _interpolate(Ns, y, classes, np.random.RandomState(rs))
+    out["n4"] = (knn.predict(_gower(Xi, Ns)) != yi).astype(float)
+    out["lsc"] = 1.0 - np.sum(D < ne_dist[None, :]) / m**2
+    out["t1"] = _safe(lambda: _t1(D, ne_dist, ne_ind))
+    out.update(_safe(lambda: _graph_measures(_graph(D, y)), {}))
+    return out
+
+
+def compute(data: TaskData) -> dict[str, float | np.ndarray]:
+    """Complexity measures; class-based ones only for classification."""
+    out: dict[str, float | np.ndarray] = {}
+    p = data.N.shape[1]
+    if p == 0:
+        return out
+    N = data.N_imputed
+    n = data.n
+    out["t2"] = p / n
+    ncomp = _safe(lambda: PCA(n_components=0.95, random_state=data.random_state).fit(N).n_components_)
+    out["t3"], out["t4"] = ncomp / n, ncomp / p
+    if not data.is_classif:
+        return out
+    y, freqs = data.y, data.class_freqs.astype(float)
+    k = freqs.size
+    out["c1"] = float(scipy.stats.entropy(freqs / n) / np.log(k)) if k > 1 else np.nan
+    out["c2"] = float(1 - 1 / ((k - 1) / k * np.sum(freqs / (n - freqs)))) if k > 1 else np.nan
+    pairs = np.array(list(itertools.combinations(range(k), 2)), dtype=int).reshape(-1, 2)
+    out["f1"] = _safe(lambda: _f1(N, y, k, freqs))
+    out["f1v"] = _safe(lambda: _f1v(N, y, k, freqs, pairs))
+    out.update(_safe(lambda: _overlap_measures(N, y, freqs, pairs), {}))
+    rows = subsample(n, y, data.random_state)
+    Ns = minmax_scale(N)[rows]
+    ys = y[rows]
+    out.update(_safe(lambda: _linearity(N[rows], ys, k, pairs, data.random_state), {}))
+    if k > 1 and rows.size > 1:
+        out.update(_safe(lambda: _neighbourhood(Ns, ys, data.random_state), {}))
+    return out
