@@ -95,15 +95,16 @@ def _f1v(N: np.ndarray, y: np.ndarray, k: int, freqs: np.ndarray, pairs: np.ndar
 def _overlap_measures(N: np.ndarray, y: np.ndarray, freqs: np.ndarray, pairs: np.ndarray) -> dict[str, np.ndarray]:
     """f2, f3, f4 per class pair (pymfe's min/max-of-class bounds)."""
     k = freqs.size
-    mx = np.array([N[y == c].max(axis=0) for c in range(k)])
-    mn = np.array([N[y == c].min(axis=0) for c in range(k)])
+    by_cls = [N[y == c] for c in range(k)]
+    mx = np.array([B.max(axis=0) for B in by_cls])
+    mn = np.array([B.min(axis=0) for B in by_cls])
     f2, f3, f4 = (np.empty(len(pairs)) for _ in range(3))
     for i, (a, b) in enumerate(pairs):
         minmax, maxmin = np.minimum(mx[a], mx[b]), np.maximum(mn[a], mn[b])
         maxmax, minmin = np.maximum(mx[a], mx[b]), np.minimum(mn[a], mn[b])
         f2[i] = np.prod(np.maximum(0.0, minmax - maxmin) / (maxmax - minmin))
-        sel = (y == a) | (y == b)
-        sub, ys = N[sel], y[sel]
+        sub = np.vstack([by_cls[a], by_cls[b]])
+        ys = np.repeat([a, b], [by_cls[a].shape[0], by_cls[b].shape[0]])
         region = (sub >= maxmin) & (sub <= minmax)
         cnt = region.sum(axis=0)
         f3[i] = cnt[int(np.argmin(cnt))] / (freqs[a] + freqs[b])

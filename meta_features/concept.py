@@ -46,16 +46,15 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
     for s in range(0, rows.size, step):
         r = rows[s:s + step]
         d = scipy.spatial.distance.cdist(Ns[r], Ns)  # (chunk, n)
-        self_mask = np.zeros_like(d, dtype=bool)
-        self_mask[np.arange(r.size), r] = True
+        diag = (np.arange(r.size), r)
         div = sqrt_p - d
         div[div <= 0] = 10e-10
-        w = np.power(2.0, -2.0 * (d / div))
-        w[self_mask] = 0.0
+        w = np.exp2(-2.0 * (d / div))
+        w[diag] = 0.0
         radius = np.ceil(d)
         radius[radius == 0] = 1
-        wi = np.power(2.0, -radius)
-        wi[self_mask] = 0.0
+        wi = np.exp2(-radius)
+        wi[diag] = 0.0
         sl = slice(s, s + r.size)
         out["cohesiveness"][sl] = wi.sum(axis=1)
         out["wg_dist"][sl] = (w * d).sum(axis=1) / w.sum(axis=1)

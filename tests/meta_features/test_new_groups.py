@@ -1,0 +1,87 @@
+"""clustering / complexity / itemset / concept: registry, task handling, sub-sampling."""
+import warnings
+
+import numpy as np
+import pytest
+import sklearn.metrics
+from sklearn.datasets import load_iris
+
+from meta_features import MetaFeatureWarning, extract, list_features
+from meta_features._sampling import MAX_ROWS, subsample
+
+NEW = ["clustering", "complexity", "itemset", "concept"]
+
+
+def test_all_runs_nine_groups_and_list_features_describes_them():
+    lf = list_features("all")
+    assert set(lf["group"]) == {"general", "statistical", "info-theory", "landmarking", "model-based", *NEW}
+    assert lf["name"].is_unique
+    X, y = load_iris(return_X_y=True)
+    res = extract(X, y, groups="all", warn=False)
+    assert {n.split(".")[0] for n in res.index} == set(lf["name"])
+    for g, names in {"clustering": {"ch", "int", "nre", "pb", "sc", "sil", "vdb", "vdu"},
+                     "itemset": {"one_itemset", "two_itemset"},
+                     "concept": {"cohesiveness", "conceptvar", "impconceptvar", "wg_dist"}}.items():
+        assert set(lf.loc[lf["group"] == g, "name"]) == names
+    assert len(lf[lf["group"] == "complexity"]) == 22
+    capped = lf[lf["name"].isin(["n1", "lsc", "density", "sil", "conceptvar"])]
+    assert capped["description"].str.contains(str(MAX_ROWS)).all()
+
+
+def test_regression_and_no_target_keep_only_target_free_features():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3))
+    for y in (X[:, 0] + 0.1 * rng.normal(size=80), None):
+        res = extract(X, y, groups=NEW, warn=False)
+        base = {n.split(".")[0] for n in res.index}
+        assert base == {"t2", "t3", "t4", "one_itemset", "two_itemset", "cohesiveness", "wg_dist"}
+        assert res.notna().all()
+
+
+def test_single_class_gives_nan_with_one_warning():
+    X = np.random.RandomState(1).normal(size=(40, 3))
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        res = extract(X, np.zeros(40, dtype=int), groups=NEW)
+    assert len([w for w in rec if issubclass(w.category, MetaFeatureWarning)]) == 1
+    for name in ["c1", "n1", "ch", "sil", "int", "f2.mean"]:
+        assert np.isnan(res[name]), name
+    assert res["conceptvar.mean"] == 0 and res["nre"] == 0 and np.isfinite(res["t3"])
+
+
+def test_subsample_is_stratified_deterministic_and_capped():
+    y = np.repeat([0, 1, 2], [3000, 1000, 3])
+    a, b = subsample(y.size, y, 0), subsample(y.size, y, 0)
+    np.testing.assert_array_equal(a, b)
+    assert abs(a.size - MAX_ROWS) <= 3 and np.all(np.diff(a) > 0)
+    counts = np.bincount(y[a])
+    assert counts[2] >= 1 and abs(counts[0] / counts[1] - 3) < 0.05
+    assert not np.array_equal(a, subsample(y.size, y, 1))
+    assert np.array_equal(subsample(50, y[:50], 0), np.arange(50))
+
+
+def test_large_data_exact_where_promised_and_deterministic():
+    rng = np.random.RandomState(0)
+    n = 3 * MAX_ROWS
+    y = rng.randint(0, 3, n)
+    X = rng.normal(size=(n, 4)) + y[:, None]
+    res = extract(X, y, groups=NEW, warn=False)
+    assert np.isclose(res["ch"], sklearn.metrics.calinski_harabasz_score(X, y), rtol=1e-9)
+    assert np.isclose(res["vdb"], sklearn.metrics.davies_bouldin_score(X, y), rtol=1e-9)
+    full_sil = sklearn.metrics.silhouette_score(X, y)
+    assert abs(res["sil"] - full_sil) < 0.02  # sampled estimate of the full silhouette
+    assert 0 < res["n1"] < 1 and 0 <= res["n3.mean"] <= 1
+    again = extract(X, y, groups=NEW, warn=False)
+    assert res.equals(again)
+    assert not extract(X, y, groups=NEW, random_state=1, warn=False).equals(res)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_tiny_inputs_do_not_crash(n):
+    X = np.arange(n * 2, dtype=float).reshape(n, 2)
+    y = np.arange(n) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", MetaFeatureWarning)
+        res = extract(X, y, groups=NEW)
+    assert res.dtype == float
