@@ -57,6 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "they are never exported")
     p.add_argument("--max-tasks", type=int, default=None)
     p.add_argument("--no-export", action="store_true")
+    p.add_argument("--embedder", choices=["auto", "none"], default="auto",
+                   help="store task embeddings from the packaged task encoder (auto: when "
+                        "it is available)")
     p.add_argument("--random-state", type=int, default=0)
     p.set_defaults(handler=run)
 
@@ -95,7 +98,15 @@ def run(args: argparse.Namespace) -> int:
     info = {"suite": args.suite, "subsample_rows": args.subsample, "cv_folds": args.cv,
             "families_skipped": skipped, "score": "mean CV accuracy (R^2 for regression)",
             "created": time.strftime("%Y-%m-%d")}
-    kb = kb_build.export(args.storage, train, pool, out, heldout=heldout, info=info)
+    embedder = None
+    if args.embedder == "auto":
+        from ..search.suggest import default_embedder
+
+        embedder = default_embedder()
+    info["families_note"] = ("metamlp left out of this build" if "metamlp" not in families
+                             else "")
+    kb = kb_build.export(args.storage, train, pool, out, heldout=heldout, embedder=embedder,
+                         embedding_name=getattr(embedder, "name", None), info=info)
     print(f"build-kb: wrote {out} ({out.stat().st_size / 1024:.0f} KiB, "
           f"{len(kb.tasks)} tasks)", file=sys.stderr)
     return 0
