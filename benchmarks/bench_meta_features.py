@@ -119,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pymfe-timeout", type=float, default=120.0)
     ap.add_argument("--no-pymfe", action="store_true", help="time only meta_features")
     ap.add_argument("--out", default=str(REPO / "benchmarks" / "results"))
+    ap.add_argument("--name", default=None, help="result file stem (default: meta_features_<groups>)")
+    ap.add_argument("--note", default="", help="extra line for the report (e.g. machine load)")
     args = ap.parse_args(argv)
 
     groups = args.groups.split(",")
@@ -152,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     tag = args.groups.replace(",", "+")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    df.to_csv(out / f"meta_features_{tag}.csv", index=False)
+    stem = args.name or f"meta_features_{tag}"
+    df.to_csv(out / f"{stem}.csv", index=False)
     timed_out = int(df["pymfe_s"].isna().sum()) if not args.no_pymfe else 0
     lines = [
         f"# meta_features vs pymfe 0.4.4 — groups `{args.groups}`",
@@ -160,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Command: `python benchmarks/bench_meta_features.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
         f"Machine: {os.cpu_count()} CPU cores (shared), BLAS limited to 1 thread inside `extract`.",
         f"Data sets: {len(df)} uci121 sets ({'given' if args.datasets else 'deterministic size-spread subset + letter'}).",
-        f"pymfe runs in a child process with a {args.pymfe_timeout:.0f} s timeout; timeouts: {timed_out}.",
+        f"pymfe runs in a child process with a {args.pymfe_timeout:.0f} s timeout; timeouts: {timed_out} "
+        "(pymfe_s = nan means pymfe did not finish within the timeout).",
         "Times are wall-clock seconds for one extraction (ours: best of two runs, the first under tracemalloc).",
         "",
         f"- median ratio (pymfe / ours): **{np.nanmedian(df['ratio']):.1f}x**" if df["ratio"].notna().any() else "- no pymfe timings",
@@ -170,7 +174,9 @@ def main(argv: list[str] | None = None) -> int:
         df.to_markdown(index=False, floatfmt=".3f") if _has_tabulate() else df.to_string(index=False),
         "",
     ]
-    (out / f"meta_features_{tag}.md").write_text("\n".join(lines))
+    if args.note:
+        lines.insert(4, f"Note: {args.note}")
+    (out / f"{stem}.md").write_text("\n".join(lines))
     print("\n".join(lines[:12]))
     return 0
 

@@ -13,6 +13,11 @@
 * ``density``, ``cls_coef``, ``hubs``: the unweighted graph linking each row to
   its ``round(0.15 m)`` nearest rows of the same class (zero-distance links
   dropped, as igraph does); hub scores by sparse Lanczos instead of igraph.
+
+Deviations from pymfe 0.4.4 (tested): ``f1v`` is computed (pymfe returns NaN
+under numpy 2: it stores a 1x1 array into a float slot); ``n4`` uses correct
+Gower test distances (pymfe's ``gower`` package treats an interpolated set with
+as many rows as the data as symmetric and copies the wrong triangle).
 """
 from __future__ import annotations
 
