@@ -80,13 +80,11 @@ class _Space:
                           self.threshold, self.kind)
 
 
-_CACHE: dict[tuple[int, str, str], _Space] = {}
-
-
 def task_space(kb: KnowledgeBase, kind: str, task_type: str = "classification") -> _Space:
     """The (cached) scaled space of KB tasks of ``task_type`` for ``kind``."""
-    key = (id(kb), kind, task_type, len(kb.tasks))
-    if key not in _CACHE:
+    cache = kb.__dict__.setdefault("_cache", {})
+    key = ("space", kind, task_type, len(kb.tasks), kb.embedding_name)
+    if key not in cache:
         names = [t for t in kb.task_names if kb.tasks[t]["task_type"] == task_type]
         if kind == "meta-features":
             names, M = kb.meta_feature_matrix(names)
@@ -100,5 +98,5 @@ def task_space(kb: KnowledgeBase, kind: str, task_type: str = "classification") 
             raise ValueError(f"kind must be 'meta-features' or 'embedding', got {kind!r}")
         if not names:
             raise ValueError(f"the knowledge base holds no {task_type} tasks")
-        _CACHE[key] = _Space(names, M, kind)
-    return _CACHE[key]
+        cache[key] = _Space(names, M, kind)
+    return cache[key]

@@ -23,15 +23,13 @@ def greedy_portfolio(M: np.ndarray, size: int) -> list[int]:
     return chosen
 
 
-_CACHE: dict[tuple, list[tuple[str, int]]] = {}
-
-
 def kb_portfolio(kb: KnowledgeBase, family: str | None, size: int,
                  task_type: str = "classification") -> list[tuple[str, int]]:
     """The greedy portfolio of pool candidates ``(family, pool_index)`` of the KB."""
-    key = (id(kb), family, size, task_type, len(kb.tasks))
-    if key not in _CACHE:
+    cache = kb.__dict__.setdefault("_cache", {})
+    key = ("portfolio", family, size, task_type, len(kb.tasks), len(kb.extra))
+    if key not in cache:
         tasks = [t for t in kb.task_names if kb.tasks[t]["task_type"] == task_type]
         cands, _, M = kb.pool_matrix(family, tasks)
-        _CACHE[key] = [cands[j] for j in greedy_portfolio(M, size)]
-    return _CACHE[key]
+        cache[key] = [cands[j] for j in greedy_portfolio(M, size)]
+    return cache[key]
