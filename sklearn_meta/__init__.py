@@ -2,9 +2,36 @@
 
 Learns from many past tabular tasks how to learn, and brings that knowledge to a new one:
 meta-features, a learned task encoder, meta-learned initializations and warm-started search.
+Heavy parts (torch, optuna) are imported on first use of the names below.
 """
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+_LAZY = {
+    "MetaMLPClassifier": "sklearn_meta.estimators",
+    "MetaMLPRegressor": "sklearn_meta.estimators",
+    "MetaSearchCV": "sklearn_meta.search",
+    "suggest_configs": "sklearn_meta.search",
+    "warm_start_study": "sklearn_meta.search",
+    "KnowledgeBase": "sklearn_meta.search",
+    "TaskEncoder": "sklearn_meta.nn",
+    "load_suite": "sklearn_meta.datasets",
+    "load_task": "sklearn_meta.datasets",
+    "Task": "sklearn_meta.datasets",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'sklearn_meta' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
