@@ -19,10 +19,11 @@ from typing import Any, Sequence
 
 import numpy as np
 from sklearn import clone, metrics
-from sklearn.model_selection import ParameterGrid, train_test_split
+from sklearn.model_selection import ParameterGrid
 
 from .. import __version__
 from ..datasets import Task
+from ..datasets.task import stratified_rows
 from .artifacts import artifact_for_task
 from .estimators import EstimatorSpec, get_spec
 from .memory import PeakMemory
@@ -65,16 +66,12 @@ def _versions() -> dict[str, str]:
 
 def _limit_train(train: np.ndarray, y: np.ndarray, size: int | str, seed: int,
                  classification: bool) -> np.ndarray:
-    """Deterministic (stratified where possible) subset of ``size`` training rows."""
+    """Deterministic (stratified for classification) subset of ``size`` training rows."""
     if size == "all" or int(size) >= len(train):
         return train
-    strat = y[train] if classification else None
-    if strat is not None:
-        _, counts = np.unique(strat, return_counts=True)
-        if counts.min() < 2 or len(counts) > int(size):
-            strat = None
-    kept, _ = train_test_split(train, train_size=int(size), random_state=seed, stratify=strat)
-    return np.sort(kept)
+    if classification:
+        return train[stratified_rows(y[train], int(size), seed)]
+    return np.sort(np.random.RandomState(seed).choice(train, size=int(size), replace=False))
 
 
 def _scores(task: Task, model: Any, X_test, y_test) -> dict[str, float]:

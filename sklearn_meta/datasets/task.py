@@ -143,27 +143,53 @@ class Task:
                 f"type={self.task_type!r}, classes={self.n_classes}, splits={len(self.splits)})")
 
 
+def stratified_rows(y: np.ndarray, n: int, random_state: int = 0) -> np.ndarray:
+    """Deterministic sorted positions of ``n`` of ``len(y)`` rows, stratified by ``y``.
+
+    Each class gets its proportional share (largest remainder), and at least one row while
+    ``n`` allows. Unlike ``train_test_split`` it never refuses
+    when fewer rows are left out than there are classes.
+    """
+    rng = np.random.RandomState(random_state)
+    total = len(y)
+    if n >= total:
+        return np.arange(total)
+    labels, codes = np.unique(y, return_inverse=True)
+    counts = np.bincount(codes)
+    share = counts * (n / total)
+    alloc = np.floor(share).astype(int)
+    if n >= len(labels):
+        alloc = np.maximum(alloc, 1)
+    alloc = np.minimum(alloc, counts)
+    order = np.argsort(-(share - np.floor(share)), kind="stable")
+    i = 0
+    while alloc.sum() < n:  # hand out the remainder, largest fractional share first
+        c = order[i % len(order)]
+        if alloc[c] < counts[c]:
+            alloc[c] += 1
+        i += 1
+    while alloc.sum() > n:  # more classes than rows: drop from the largest allocations
+        alloc[np.argmax(alloc)] -= 1
+    kept = [rng.choice(np.flatnonzero(codes == c), size=a, replace=False)
+            for c, a in enumerate(alloc) if a > 0]
+    return np.sort(np.concatenate(kept))
+
+
 def stratified_subsample(task: Task, max_rows: int, random_state: int = 0) -> Task:
     """Deterministically keep at most ``max_rows`` rows, stratified by class.
 
     Splits are remapped to the kept rows; splits left empty on either side are dropped and,
     if none survives, replaced by one stratified holdout split (so the task stays usable).
     """
-    if max_rows < 2:
-        raise ValueError(f"max_rows must be >= 2, got {max_rows}")
+    if not isinstance(max_rows, (int, np.integer)) or max_rows < 2:
+        raise ValueError(f"max_rows must be an int >= 2, got {max_rows!r}")
     if task.n_rows <= max_rows:
         return task
-    from sklearn.model_selection import train_test_split
-
-    rows = np.arange(task.n_rows)
-    strat = task.y if task.task_type == "classification" else None
-    if strat is not None:
-        _, counts = np.unique(strat, return_counts=True)
-        if counts.min() < 2 or len(counts) > max_rows:
-            strat = None
-    keep, _ = train_test_split(rows, train_size=max_rows, random_state=random_state,
-                               stratify=strat)
-    keep = np.sort(keep)
+    rng = np.random.RandomState(random_state)
+    if task.task_type == "classification":
+        keep = stratified_rows(task.y, max_rows, random_state)
+    else:
+        keep = np.sort(rng.choice(task.n_rows, size=max_rows, replace=False))
     new_pos = np.full(task.n_rows, -1, dtype=np.int64)
     new_pos[keep] = np.arange(len(keep))
 
@@ -175,14 +201,10 @@ def stratified_subsample(task: Task, max_rows: int, random_state: int = 0) -> Ta
     splits = [s for s in (remap(s) for s in task.splits) if s is not None]
     y = task.y[keep]
     if not splits:
-        sub = np.arange(len(keep))
-        strat_y = y if task.task_type == "classification" else None
-        try:
-            tr, te = train_test_split(sub, test_size=0.25, random_state=random_state,
-                                      stratify=strat_y)
-        except ValueError:
-            tr, te = train_test_split(sub, test_size=0.25, random_state=random_state)
-        splits = [(np.sort(tr), np.sort(te))]
+        n_test = max(1, len(keep) // 4)
+        strat = y if task.task_type == "classification" else np.zeros(len(y))
+        test = stratified_rows(strat, n_test, random_state)
+        splits = [(np.setdiff1d(np.arange(len(keep)), test), test)]
     val = remap(task.validation_split) if task.validation_split is not None else None
     source = dict(task.source, subsampled_from=task.n_rows, subsample_seed=random_state)
     return Task(name=task.name, X=task.X.iloc[keep].reset_index(drop=True), y=y,

@@ -52,3 +52,33 @@ def test_task_validation_names_the_problem():
         Task(**{**ok, "y": np.array([0, 1])})
     with pytest.raises(DatasetError, match="missing values"):
         Task(**{**ok, "task_type": "regression", "y": np.array([0.0, np.nan, 1.0, 2.0])})
+
+
+def test_stratified_rows_edge_cases():
+    from sklearn_meta.datasets.task import stratified_rows
+
+    y = np.array([0] * 90 + [1] * 8 + [2] * 2)
+    rows = stratified_rows(y, 10, random_state=1)
+    assert len(rows) == 10 and np.bincount(y[rows]).tolist() == [8, 1, 1]
+    assert np.array_equal(rows, stratified_rows(y, 10, random_state=1))
+    # fewer rows left out than classes: train_test_split refuses, we do not
+    many = np.repeat(np.arange(30), 2)
+    rows = stratified_rows(many, 58)
+    assert len(rows) == 58 and len(np.unique(many[rows])) == 30
+    # more classes than rows: one row each for as many classes as fit
+    rows = stratified_rows(many, 5)
+    assert len(rows) == 5 and len(np.unique(many[rows])) == 5
+
+
+def test_subsample_keeps_every_class_when_few_rows_are_dropped():
+    import pandas as pd
+
+    from sklearn_meta.datasets import stratified_subsample
+
+    y = np.repeat(np.arange(20), 3)
+    task = Task(name="t", X=pd.DataFrame({"a": np.arange(60.0)}), y=y,
+                task_type="classification", categorical=[False],
+                splits=[(np.arange(0, 60, 2), np.arange(1, 60, 2))])
+    small = stratified_subsample(task, 57)
+    assert small.n_rows == 57 and small.n_classes == 20
+    assert small.X["a"].is_monotonic_increasing
