@@ -49,19 +49,11 @@ def read_name_list(path: str | Path) -> list[str]:
 def load_uci121(data_home: str | Path, names: list[str] | None = None,
                 exclude: list[str] | None = None, min_rows: int = 40) -> list[CorpusTask]:
     """Load uci121 tasks (all, or ``names``), minus ``exclude`` and sets under ``min_rows``."""
-    try:  # the package loader, once present
-        from sklearn_meta.datasets.uci121 import list_headers, load_uci_task
-    except ImportError as exc:  # pragma: no cover
-        raise ImportError("sklearn_meta.datasets.uci121 is required to read uci121") from exc
-    excl = set(exclude or ())
-    tasks = []
-    for header in list_headers(Path(data_home)):
-        if header.name in excl or (names is not None and header.name not in names):
-            continue
-        if header.n_rows < min_rows:
-            continue
-        t = load_uci_task(header.folder)
-        tasks.append(CorpusTask(t.name, t.X.to_numpy(np.float64), np.asarray(t.y, np.int64)))
+    from ..datasets import load_suite
+
+    tasks = [CorpusTask(t.name, t.X.to_numpy(np.float64), np.asarray(t.y, np.int64))
+             for t in load_suite("uci121", data_home, names=names, exclude=exclude)
+             if t.n_rows >= min_rows]
     if not tasks:
         raise ValueError(f"no uci121 task left under {data_home} after filtering")
     return tasks

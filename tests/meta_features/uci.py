@@ -1,7 +1,6 @@
-"""Tiny reader for the local uci121 folder format (test-only, no dependency on sklearn_meta)."""
+"""Locating and reading uci121 data sets for the meta_features tests."""
 from __future__ import annotations
 
-import gzip
 import os
 from pathlib import Path
 from typing import Optional
@@ -19,14 +18,8 @@ def data_home() -> Optional[Path]:
 
 
 def read_uci(name: str, home: Path) -> tuple[pd.DataFrame, np.ndarray]:
-    folder = home / "uci121" / name
-    data_file = folder / f"{name}_R.dat.gz"
-    if not data_file.exists():
-        with gzip.open(folder / f"{name}.txt.gz", "rt") as fh:
-            for line in fh:
-                if line.startswith("fich1="):
-                    data_file = folder / (line.split("=", 1)[1].strip() + ".gz")
-                    break
-    df = pd.read_csv(data_file, sep="\t", index_col=0)
-    y = df.pop("clase").to_numpy()
-    return df, y
+    """Inputs and target of one uci121 data set, through the project's loader."""
+    from sklearn_meta.datasets import load_task
+
+    task = load_task(f"uci121:{name}", home)
+    return task.X, task.y
