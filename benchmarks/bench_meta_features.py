@@ -26,7 +26,6 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "tests" / "meta_features"))
 
 from meta_features import extract  # noqa: E402
 
@@ -37,36 +36,20 @@ def _data_home() -> Path:
 
 
 def _load(name: str) -> tuple[pd.DataFrame, np.ndarray]:
-    try:
-        from sklearn_meta.datasets import load_task
+    from sklearn_meta.datasets import load_task
 
-        task = load_task(f"uci121:{name}", data_home=_data_home())
-        return task.X, np.asarray(task.y)
-    except Exception:  # loader not available or changed: use the local reader
-        from uci import read_uci
-
-        return read_uci(name, _data_home())
-
-
-def _shape(name: str) -> tuple[int, int]:
-    import gzip
-
-    folder = _data_home() / "uci121" / name
-    info = {}
-    with gzip.open(folder / f"{name}.txt.gz", "rt") as fh:
-        for line in fh:
-            if "=" in line:
-                k, v = line.split("=", 1)
-                info[k.strip()] = v.strip()
-    return int(info.get("n_patrons1", 0)), int(info.get("n_entradas", 0))
+    task = load_task(f"uci121:{name}", data_home=_data_home())
+    return task.X, np.asarray(task.y)
 
 
 def default_subset(max_datasets: int) -> list[str]:
-    names = sorted(p.name for p in (_data_home() / "uci121").iterdir() if p.is_dir())
-    sized = sorted(names, key=lambda n: (_shape(n)[0] * _shape(n)[1], n))
-    idx = np.unique(np.linspace(0, len(sized) - 1, max_datasets).round().astype(int))
-    chosen = [sized[i] for i in idx]
-    if "letter" not in chosen and "letter" in names:
+    """A deterministic size-spread subset (by rows × inputs) of uci121, plus letter."""
+    from sklearn_meta.datasets.uci121 import list_headers
+
+    headers = sorted(list_headers(_data_home()), key=lambda h: (h.n_rows * h.n_inputs, h.name))
+    idx = np.unique(np.linspace(0, len(headers) - 1, max_datasets).round().astype(int))
+    chosen = [headers[i].name for i in idx]
+    if "letter" not in chosen and any(h.name == "letter" for h in headers):
         chosen.append("letter")
     return chosen
 
