@@ -30,6 +30,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--scheduler", default=None, help="dask scheduler address")
     b.set_defaults(handler=_bench)
 
+    pub = subparsers.add_parser(
+        "publish", help="run a benchmark estimator on an OpenML task and publish the run")
+    pub.add_argument("task", help="OpenML task, e.g. openml:31")
+    pub.add_argument("--estimator", required=True, help="a name known to 'bench'")
+    pub.add_argument("--seed", type=int, default=0)
+    pub.add_argument("--data-home", default=None)
+    pub.set_defaults(handler=_publish)
+
     r = subparsers.add_parser("report", help="markdown report and plots from a results file")
     r.add_argument("results")
     r.add_argument("--out", required=True)
@@ -74,4 +82,18 @@ def _report(args: argparse.Namespace) -> int:
     path = write_report(args.results, args.out, ours=args.ours, metric=args.metric,
                         published_dir=published if published.is_dir() else None)
     print(f"report written to {path}")
+    return 0
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from ..benchmark.estimators import get_spec
+    from ..benchmark.openml_publish import publish_run
+    from ..datasets import get_data_home, load_task
+
+    if not args.task.startswith("openml:"):
+        raise ValueError(f"task must look like 'openml:<task id>', got {args.task!r}")
+    task = load_task(args.task, args.data_home)
+    model = get_spec(args.estimator).build(task.task_type, args.seed, {})
+    run_id = publish_run(model, int(args.task.split(":", 1)[1]), get_data_home(args.data_home))
+    print(f"published OpenML run {run_id}")
     return 0

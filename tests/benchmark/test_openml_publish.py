@@ -1,0 +1,22 @@
+"""Publishing to OpenML refuses clearly when it cannot work (no key, bad task id)."""
+from __future__ import annotations
+
+import openml
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from sklearn_meta.benchmark.openml_publish import publish_run
+from sklearn_meta.cli.main import main
+
+
+def test_publish_needs_an_api_key(monkeypatch, tmp_path):
+    monkeypatch.setattr(openml.config, "apikey", "")
+    with pytest.raises(ValueError, match="API key"):
+        publish_run(LogisticRegression(), 31, tmp_path)
+    with pytest.raises(ValueError, match="task_id must be a positive"):
+        publish_run(LogisticRegression(), 0, tmp_path)
+
+
+def test_publish_command_rejects_non_openml_tasks(capsys):
+    assert main(["publish", "sklearn:iris", "--estimator", "logreg"]) == 2
+    assert "openml:<task id>" in capsys.readouterr().err
