@@ -3,7 +3,8 @@
 Protocol (Fernández-Delgado et al. 2014; Arora et al. 2020): hyper-parameters chosen on the
 ``conxuntos`` validation split, accuracy averaged over the four ``conxuntos_kfold`` folds.
 Meta-learned estimators: the collection is split into ``--groups`` groups of data sets
-(sha256 of the name, so membership never depends on what else is run); for each group an
+(sha256 of the name, siblings sharing their inputs kept together, so membership never
+depends on what else is run); for each group an
 artifact is meta-trained on the other groups only, and each task is scored with the artifact
 whose training list excludes it (the runner refuses any other). Every step resumes.
 
@@ -21,6 +22,7 @@ from sklearn_meta.benchmark import BenchmarkConfig, ResultsStore, run_benchmark
 from sklearn_meta.benchmark.published import read_arora_list
 from sklearn_meta.benchmark.report import write_report
 from sklearn_meta.datasets import get_data_home, load_suite
+from sklearn_meta.datasets.twins import same_data_names
 from sklearn_meta.datasets.uci121 import list_headers
 
 BASELINES = ["logreg", "rf", "hgb", "svc", "mlp", "knn"]
@@ -29,8 +31,9 @@ TINY_TASKS = ["balloons", "lenses", "trains", "fertility", "lung-cancer", "post-
 
 
 def group_of(name: str, n_groups: int) -> int:
-    """Stable group index of a data set name."""
-    return int(hashlib.sha256(name.encode()).hexdigest(), 16) % n_groups
+    """Stable group index of a data set; data sets sharing their inputs share a group."""
+    key = min(same_data_names(name))
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % n_groups
 
 
 def meta_train_groups(names: list[str], n_groups: int, out: Path, data_home: Path,

@@ -23,9 +23,17 @@ def training_tasks(artifact: str | Path) -> set[str]:
                      f"(expected one of {_TRAIN_KEYS})")
 
 
-def artifact_for_task(task_name: str, artifacts: Sequence[str | Path]) -> str | None:
-    """The first artifact whose training list excludes ``task_name``, else None."""
+def artifact_for_task(task_name: str, artifacts: Sequence[str | Path],
+                      suite: str = "uci121") -> str | None:
+    """The first artifact that never saw ``task_name``'s data, else None.
+
+    Not only the name: a task's twins and siblings (`same_data_names`) must all be absent
+    from the artifact's training list.
+    """
+    from ..datasets.twins import same_data_names
+
+    related = same_data_names(task_name, suite) | {task_name}
     for artifact in artifacts:
-        if task_name not in training_tasks(artifact):
+        if not related & training_tasks(artifact):
             return str(artifact)
     return None

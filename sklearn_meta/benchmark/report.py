@@ -8,6 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "fit_time", "predict_time",
+                             "peak_memory_mb"})
+
 # Studentized range q_{0.05}/sqrt(2) for the Nemenyi test, k = 2..10 (Demšar 2006, Table 5).
 _NEMENYI_Q05 = {2: 1.960, 3: 2.343, 4: 2.569, 5: 2.728, 6: 2.850, 7: 2.949, 8: 3.031,
                 9: 3.102, 10: 3.164}
@@ -35,14 +38,16 @@ def critical_difference(k: int, n: int) -> float:
     return q * np.sqrt(k * (k + 1) / (6.0 * n))
 
 
-def wins_ties_losses(table: pd.DataFrame, ours: str, tol: float = 1e-9) -> pd.DataFrame:
+def wins_ties_losses(table: pd.DataFrame, ours: str, tol: float = 1e-9,
+                     higher_is_better: bool = True) -> pd.DataFrame:
     """Per baseline: tasks where ``ours`` is better, equal, worse."""
     rows = []
+    sign = 1.0 if higher_is_better else -1.0
     for other in table.columns:
         if other == ours:
             continue
         pair = table[[ours, other]].dropna()
-        diff = pair[ours] - pair[other]
+        diff = sign * (pair[ours] - pair[other])
         rows.append({"baseline": other, "wins": int((diff > tol).sum()),
                      "ties": int((diff.abs() <= tol).sum()), "losses": int((diff < -tol).sum()),
                      "tasks": len(pair)})
@@ -127,10 +132,12 @@ def write_report(results_path: str | Path, out_dir: str | Path, *, ours: str | N
     out.mkdir(parents=True, exist_ok=True)
     if metric is None:
         metric = "accuracy" if results["accuracy"].notna().any() else "r2"
+    higher = metric not in LOWER_IS_BETTER
     lines = [f"# Benchmark report", "", f"Results: `{results_path}` — {len(results)} rows, "
              f"{results['task'].nunique()} tasks, estimators: "
              f"{', '.join(sorted(results['estimator'].unique()))}.", "",
-             f"Metric: **{metric}** (higher is better), mean over folds and seeds, measured by "
+             f"Metric: **{metric}** ({'higher' if higher else 'lower'} is better), mean over "
+             "folds and seeds, measured by "
              "this project's runner.", ""]
     status = results.groupby(["estimator", "status"]).size().unstack(fill_value=0)
     lines += ["## Row status", "", _md(status), ""]
@@ -145,7 +152,7 @@ def write_report(results_path: str | Path, out_dir: str | Path, *, ours: str | N
         table = task_scores(results, metric, size)
         if table.empty:
             continue
-        ranks = average_ranks(table)
+        ranks = average_ranks(table, higher_is_better=higher)
         complete = table.dropna()
         summary = pd.DataFrame({"mean": table.mean(), "tasks": table.notna().sum(),
                                 "mean (complete tasks)": complete.mean(),
@@ -164,7 +171,7 @@ def write_report(results_path: str | Path, out_dir: str | Path, *, ours: str | N
                           f"p = {stat.pvalue:.3g}.", ""]
         if ours and ours in table.columns:
             lines += [f"Wins/ties/losses of **{ours}** per task:", "",
-                      _md(wins_ties_losses(table, ours)), ""]
+                      _md(wins_ties_losses(table, ours, higher_is_better=higher)), ""]
         lines += [f"<details><summary>Per-task {metric}</summary>", "", _md(table), "",
                   "</details>", ""]
     png = out / f"by_train_size_{metric}.png"

@@ -74,6 +74,18 @@ def _limit_train(train: np.ndarray, y: np.ndarray, size: int | str, seed: int,
     return np.sort(np.random.RandomState(seed).choice(train, size=int(size), replace=False))
 
 
+def _log_loss(task: Task, model: Any, X_test, y_test) -> float:
+    """Log-loss over every class of the task: classes the (few-shot) training rows lacked get
+    probability 0 (clipped), instead of an error that would discard the whole fold."""
+    labels = np.unique(task.y)
+    proba = np.zeros((len(y_test), len(labels)))
+    cols = np.searchsorted(labels, np.asarray(model.classes_))
+    proba[:, cols] = model.predict_proba(X_test)
+    proba = np.clip(proba, 1e-15, 1.0)
+    return float(metrics.log_loss(y_test, proba / proba.sum(axis=1, keepdims=True),
+                                  labels=labels))
+
+
 def _scores(task: Task, model: Any, X_test, y_test) -> dict[str, float]:
     t0 = time.perf_counter()
     pred = model.predict(X_test)
@@ -82,9 +94,7 @@ def _scores(task: Task, model: Any, X_test, y_test) -> dict[str, float]:
         out["accuracy"] = metrics.accuracy_score(y_test, pred)
         out["balanced_accuracy"] = metrics.balanced_accuracy_score(y_test, pred)
         if hasattr(model, "predict_proba"):
-            proba = model.predict_proba(X_test)
-            labels = getattr(model, "classes_", None)
-            out["log_loss"] = metrics.log_loss(y_test, proba, labels=labels)
+            out["log_loss"] = _log_loss(task, model, X_test, y_test)
     else:
         out["r2"] = metrics.r2_score(y_test, pred)
         out["rmse"] = float(np.sqrt(metrics.mean_squared_error(y_test, pred)))
@@ -129,10 +139,10 @@ def run_unit(task: Task, estimator: str, seed: int, train_size: int | str,
                 for f in folds]
     meta: dict[str, Any] = {}
     if spec.meta_learned:
-        chosen = artifact_for_task(task.name, artifacts)
+        chosen = artifact_for_task(task.name, artifacts, task.suite)
         if chosen is None:
-            reason = ("no meta-learned artifact excludes this task from its training list "
-                      "(leave-data-sets-out)")
+            reason = ("no meta-learned artifact excludes this task (or a task with the same "
+                      "data) from its training list (leave-data-sets-out)")
             return [row(f, status="skipped", error=reason) for f in folds]
         meta["artifact"] = chosen
     try:

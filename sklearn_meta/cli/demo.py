@@ -16,12 +16,10 @@ from typing import Any
 import numpy as np
 
 from ..datasets import Task, load_suite
+from ..datasets.twins import SKLEARN_TWINS, same_data_names
 from ._table import format_table
 
 DEMO_TASKS = ("iris", "wine", "breast_cancer", "digits")
-# uci121 members holding the same data as scikit-learn's bundled sets.
-UCI_TWINS = {"iris": "iris", "wine": "wine", "breast_cancer": "breast-cancer-wisc-diag",
-             "digits": "optical"}
 FEW_SHOT = 64
 
 
@@ -89,8 +87,9 @@ def run_demo(args: argparse.Namespace) -> int:
     lists = _training_lists()
     rows = []
     for t in tasks:
-        twin = UCI_TWINS[t.name]
-        seen = [name for name, names in lists.items() if twin in names or t.name in names]
+        twin = SKLEARN_TWINS[t.name]
+        related = same_data_names(t.name, "sklearn") | {t.name}
+        seen = [name for name, names in lists.items() if related & names]
         if seen:
             raise RuntimeError(f"demo task {t.name} (uci121 twin {twin!r}) is in the training "
                                f"list of: {', '.join(seen)}; the demo would not be honest")

@@ -221,10 +221,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                     study, X, y, target, n=n_warm, strategy=self.warm_start,
                     search_space=None if multi else self.param_distributions,
                     knowledge_base=self.knowledge_base)
-            except (ValueError, FileNotFoundError) as exc:
-                if "no knowledge for" not in str(exc) and not isinstance(
-                        exc, FileNotFoundError):
-                    raise
+            except (ValueError, TypeError, FileNotFoundError) as exc:
+                # warm start is best-effort: a cold search is still a correct search
                 warnings.warn(f"warm start skipped: {exc}", UserWarning, stacklevel=2)
         objective = _Objective(bases, spaces, multi, X, y, splits, scoring, main, fit_params)
         n_jobs = self.n_jobs if self.n_jobs > 0 else max(1, __import__("os").cpu_count() or 1)
@@ -240,6 +238,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 s = copy.deepcopy(sampler)
                 if self.sampler is None and self.random_state is not None:
                     s = optuna.samplers.TPESampler(seed=self.random_state + i)
+                elif i > 0:
+                    s.reseed_rng()  # copies of one seeded sampler would propose the same trials
                 samplers.append(s)
             Parallel(n_jobs=n_jobs, backend="loky")(
                 delayed(_run_worker)(storage, name, samplers[i], objective, shares[i],

@@ -163,9 +163,19 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         add(fam, {k: cur[pre + k] for k in spaces[fam] if pre + k in cur}, complete=False)
 
     kind, emb = _resolve_kind(strategy, kb, embedder)
+    if not any(t["task_type"] == task_type for t in kb.tasks.values()):
+        kind = None  # no past task of this type: default + portfolio only
     nb = None
-    if kind is not None:
-        nb = neighbours_for(X, y, kb, kind, task_type, emb, exclude_tasks)
+    if kind == "embedding":
+        try:
+            nb = neighbours_for(X, y, kb, kind, task_type, emb, exclude_tasks)
+        except (ValueError, TypeError) as exc:  # e.g. non-numeric columns the encoder can't read
+            warnings.warn(f"task embedding failed ({exc}); using meta-features instead",
+                          UserWarning, stacklevel=2)
+            kind = "meta-features"
+    if kind == "meta-features":
+        nb = neighbours_for(X, y, kb, kind, task_type, None, exclude_tasks)
+    if nb is not None:
         details.update(kind=kind, neighbours=nb.names[:n_neighbors],
                        distances=nb.distances[:n_neighbors].tolist(), near=nb.near,
                        confidence=nb.confidence)

@@ -69,3 +69,14 @@ def test_unknown_estimator_is_a_clear_error(tasks, tmp_path):
     with pytest.raises(ValueError, match="unknown estimator 'nope'"):
         run_benchmark(tasks, BenchmarkConfig(estimators=["nope"]), ResultsStore(tmp_path / "x"),
                       progress=False)
+
+
+def test_leave_out_covers_twins_and_siblings(tmp_path):
+    art = tmp_path / "art"
+    art.mkdir()
+    (art / "manifest.json").write_text(json.dumps(
+        {"training_tasks": ["optical", "cardiotocography-3clases", "abalone"]}))
+    assert artifact_for_task("digits", [art], suite="sklearn") is None  # same data as optical
+    assert artifact_for_task("cardiotocography-10clases", [art]) is None  # same inputs
+    assert artifact_for_task("iris", [art], suite="sklearn") == str(art)
+    assert artifact_for_task("abalone", [art]) is None
