@@ -76,7 +76,10 @@ def run(args: argparse.Namespace) -> int:
     families = args.families or [f for f, fam in FAMILIES.items() if fam.available(task_type)]
     skipped = [f for f, fam in FAMILIES.items() if f not in families]
     pool = kb_build.candidate_pool(families, task_type)
-    train = [t for t in tasks if t.name not in heldout]
+    from ..datasets.twins import same_data_names
+
+    # a task sharing its data with a held-out one (twin or sibling) is held out too
+    train = [t for t in tasks if not same_data_names(t.name) & heldout]
     if args.max_tasks:
         train = train[: args.max_tasks]
     todo = train + ([t for t in tasks if t.name in heldout] if args.also_heldout else [])
