@@ -179,7 +179,15 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         details.update(kind=kind, neighbours=nb.names[:n_neighbors],
                        distances=nb.distances[:n_neighbors].tolist(), near=nb.near,
                        confidence=nb.confidence)
-        if strategy == "auto" and not nb.near:
+        if strategy == "auto" and nb.near and kind == "embedding":
+            # the learned embedding squeezes unfamiliar data into familiar regions, so the
+            # out-of-distribution check also asks the meta-feature space (scaled, L1)
+            mf_near = neighbours_for(X, y, kb, "meta-features", task_type, None,
+                                     exclude_tasks).near
+            details["near"] = bool(mf_near)
+            if not mf_near:
+                nb = None
+        if strategy == "auto" and nb is not None and not nb.near:
             nb = None  # nothing close enough: trust the portfolio instead
     details["used_neighbours"] = nb is not None
     n_port = 0 if nb is None else (n - len(out)) // 3
