@@ -1,4 +1,3 @@
-import os
 import sys
 from pathlib import Path
 
@@ -6,14 +5,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from uci import data_home  # noqa: E402
-
 
 @pytest.fixture(scope="session")
-def uci_home():
-    home = data_home()
-    if home is None:
-        if os.environ.get("CI"):
-            pytest.fail("uci121 data not found (set SKLEARN_META_DATA); required when CI is set")
-        pytest.skip("uci121 data not found: set SKLEARN_META_DATA or place it in ../shared/data")
-    return home
+def uci_home(data_home):
+    """The folder holding uci121/ (the suite-wide ``data_home`` fixture: skip, or fail on CI)."""
+    return data_home
