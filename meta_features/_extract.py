@@ -1,11 +1,13 @@
 """``extract``: run the requested groups on one data set and summarise the results."""
 from __future__ import annotations
 
+import os
 import warnings
 from typing import Any, Iterable, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
+from sklearn import config_context
 from threadpoolctl import ThreadpoolController
 
 from . import _registry
@@ -46,24 +48,42 @@ def extract_from_data(
     """Compute summarised features of prepared ``data``; returns values and failure notes."""
     values: dict[str, float] = {}
     failures: list[str] = []
-    for g in groups:
-        mod = _registry.module(g)
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            try:
-                raw = mod.compute(data)
-            except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError) as exc:
-                failures.append(f"group {g!r} failed ({type(exc).__name__}: {exc})")
-                raw = {}
-        for name in _expected_names(data, g):
-            if name not in raw:
-                raw[name] = np.nan if name in _scalar_names(g) or _is_scalar_feature(mod, name) else np.empty(0)
-        for name, val in raw.items():
-            if np.ndim(val) == 0:
-                values[name] = float(val)
-            else:
-                values.update(summarize(name, np.asarray(val, dtype=float), summaries))
+    # Parameters of the scikit-learn models used inside are fixed by this package: skip
+    # scikit-learn's per-call parameter validation (measurable on small data sets).
+    with config_context(skip_parameter_validation=True):
+        for g in groups:
+            _extract_group(data, g, summaries, values, failures)
     return values, failures
+
+
+def _extract_group(data: TaskData, g: str, summaries: Sequence[str], values: dict[str, float],
+                   failures: list[str]) -> None:
+    """Compute one group into ``values`` (NaN-filled where it defines no value)."""
+    mod = _registry.module(g)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            raw = mod.compute(data)
+        except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, FloatingPointError) as exc:
+            failures.append(f"group {g!r} failed ({type(exc).__name__}: {exc})")
+            raw = {}
+    for name in _expected_names(data, g):
+        if name not in raw:
+            raw[name] = np.nan if name in _scalar_names(g) or _is_scalar_feature(mod, name) else np.empty(0)
+    for name, val in raw.items():
+        if np.ndim(val) == 0:
+            values[name] = float(val)
+        else:
+            values.update(summarize(name, np.asarray(val, dtype=float), summaries))
+
+
+def _check_n_jobs(n_jobs: Optional[int]) -> int:
+    """``n_jobs`` -> number of threads (joblib's convention: -1 all cores, -2 all but one)."""
+    if n_jobs is None:
+        return 1
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise ValueError(f"n_jobs: expected a non-zero int or None, got {n_jobs!r}.")
+    return max(1, int(n_jobs) if n_jobs > 0 else (os.cpu_count() or 1) + 1 + int(n_jobs))
 
 
 def _is_scalar_feature(mod: Any, name: str) -> bool:
@@ -80,6 +100,7 @@ def extract(
     random_state: Optional[int] = 0,
     target_type: str = "auto",
     warn: bool = True,
+    n_jobs: Optional[int] = -1,
 ) -> pd.Series:
     """Describe a data set by meta-features, as a Series ``name -> float`` sorted by name.
 
@@ -89,10 +110,15 @@ def extract(
     non-integer values is treated as regression (override with ``target_type``),
     for which class-based features are left out. Undefined features are NaN and
     reported in one :class:`MetaFeatureWarning` (``warn=False`` silences it).
+
+    ``n_jobs`` threads run the landmarking folds (their heavy parts release the GIL) on data
+    sets of 500 rows or more; -1 (default) uses every core, 1 or None a single thread. The
+    values never depend on it.
     """
     group_names = _registry.resolve_groups(groups)
     summaries = check_summary(summary)
     data = prepare(X, y, categorical=categorical, random_state=random_state, target_type=target_type)
+    data.n_jobs = _check_n_jobs(n_jobs)
     # Single-threaded BLAS: the matrices here are small, and multi-threaded
     # OpenBLAS on a busy machine made a 262x262 eigh 100x slower.
     with _blas_single_thread():

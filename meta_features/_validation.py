@@ -46,6 +46,7 @@ class TaskData:
     task: Optional[str]  # "classification", "regression" or None
     random_state: int
     notes: list[str] = field(default_factory=list)
+    n_jobs: int = 1  # threads a group may use (landmarking folds)
 
     @property
     def n(self) -> int:

@@ -38,11 +38,13 @@ class MetaFeatureExtractor(TransformerMixin, BaseEstimator):
         summary: Union[str, Sequence[str], None] = ("mean", "sd"),
         random_state: Optional[int] = 0,
         categorical: Any = None,
+        n_jobs: Optional[int] = -1,
     ) -> None:
         self.groups = groups
         self.summary = summary
         self.random_state = random_state
         self.categorical = categorical
+        self.n_jobs = n_jobs
 
     def _extract_all(self, datasets: Iterable[Any]) -> list[pd.Series]:
         rows = []
@@ -59,6 +61,7 @@ class MetaFeatureExtractor(TransformerMixin, BaseEstimator):
                         categorical=self.categorical,
                         random_state=self.random_state,
                         warn=False,
+                        n_jobs=self.n_jobs,
                     )
                 )
         return rows

@@ -14,10 +14,12 @@ exactly as pymfe.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
 import numpy as np
 import scipy.linalg
+from sklearn import config_context
 from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KDTree
 from sklearn.tree import DecisionTreeClassifier
@@ -26,6 +28,9 @@ from ._validation import TaskData
 
 GROUP = "landmarking"
 N_FOLDS = 10
+# Below this many rows a fold is dominated by Python overhead that holds the GIL: threads only
+# add their own cost (measured on 2 cores: slower at 300 rows, 1.4x faster from ~800 rows).
+MIN_ROWS_FOR_THREADS = 500
 
 FEATURES: dict[str, tuple[str, bool]] = {
     "best_node": ("CV accuracy of a decision stump on all attributes.", True),
@@ -141,7 +146,15 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
         folds = list(_folds(data))
     except ValueError:  # fewer rows than folds
         return {}
-    for tr, te in folds:
+    def fold_scores(fold: tuple[np.ndarray, np.ndarray]) -> dict[str, float]:
+        # scikit-learn's configuration is thread-local: set it in the worker. The inputs are
+        # already validated and finite, so skip the per-call checks (a third of the time on
+        # small data sets).
+        with config_context(assume_finite=True, skip_parameter_validation=True):
+            return _fold_scores(fold)
+
+    def _fold_scores(fold: tuple[np.ndarray, np.ndarray]) -> dict[str, float]:
+        tr, te = fold
         Xtr, Xte, ytr, yte = N[tr], N[te], y[tr], y[te]
         # check_input=False skips per-call validation; the tree casts to float32 anyway.
         imp = (
@@ -152,11 +165,25 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
         rank = np.argsort(imp)
         worst, elite = int(rank[0]), int(rank[-1])
         acc = lambda pred: float(np.mean(pred == yte))  # noqa: E731
-        res["best_node"].append(acc(stump_predict(Xtr, ytr, Xte, k)))
-        res["random_node"].append(acc(stump_predict(Xtr[:, [rand_attr]], ytr, Xte[:, [rand_attr]], k)))
-        res["worst_node"].append(acc(stump_predict(Xtr[:, [worst]], ytr, Xte[:, [worst]], k)))
-        res["naive_bayes"].append(acc(naive_bayes_predict(Xtr, ytr, Xte, k)))
-        res["linear_discr"].append(acc(lda_predict(Xtr, ytr, Xte)))
-        res["one_nn"].append(acc(one_nn_predict(Xtr, ytr, Xte)))
-        res["elite_nn"].append(acc(one_nn_predict(Xtr[:, [elite]], ytr, Xte[:, [elite]])))
+        return {
+            "best_node": acc(stump_predict(Xtr, ytr, Xte, k)),
+            "random_node": acc(stump_predict(Xtr[:, [rand_attr]], ytr, Xte[:, [rand_attr]], k)),
+            "worst_node": acc(stump_predict(Xtr[:, [worst]], ytr, Xte[:, [worst]], k)),
+            "naive_bayes": acc(naive_bayes_predict(Xtr, ytr, Xte, k)),
+            "linear_discr": acc(lda_predict(Xtr, ytr, Xte)),
+            "one_nn": acc(one_nn_predict(Xtr, ytr, Xte)),
+            "elite_nn": acc(one_nn_predict(Xtr[:, [elite]], ytr, Xte[:, [elite]])),
+        }
+
+    # Folds are independent and their heavy parts (tree building, KD-tree queries, numpy
+    # kernels) release the GIL, so threads overlap them; results do not depend on n_jobs.
+    n_threads = min(data.n_jobs, len(folds)) if data.n >= MIN_ROWS_FOR_THREADS else 1
+    if n_threads > 1:
+        with ThreadPoolExecutor(max_workers=n_threads) as pool:
+            scores = list(pool.map(fold_scores, folds))
+    else:
+        scores = [fold_scores(f) for f in folds]
+    for sc in scores:
+        for name, v in sc.items():
+            res[name].append(v)
     return {name: np.array(v) for name, v in res.items()}

@@ -82,6 +82,27 @@ def _colwise(N: np.ndarray, func: Callable[[np.ndarray], float], vec: Callable[[
     return out
 
 
+def _trim_mean(a: np.ndarray, proportion: float) -> np.ndarray:
+    """``scipy.stats.trim_mean(a, proportion, axis=0)`` (same partition, same slice)."""
+    n = a.shape[0]
+    low = int(proportion * n)
+    high = n - low
+    return np.mean(np.partition(a, (low, high - 1), axis=0)[low:high], axis=0)
+
+
+def _moment_ratio(a: np.ndarray, order: int) -> np.ndarray:
+    """Biased skewness (order 3) or excess kurtosis (order 4) per column, as
+    ``scipy.stats.skew/kurtosis(a, axis=0, bias=True)``: NaN for (near-)constant columns."""
+    mean = a.mean(axis=0)
+    d = a - mean
+    m2 = np.mean(d * d, axis=0)
+    mk = np.mean(d**order, axis=0)
+    zero = m2 <= (np.finfo(float).resolution * mean) ** 2
+    with np.errstate(all="ignore"):
+        val = mk / m2**1.5 if order == 3 else mk / m2**2 - 3.0
+    return np.where(zero, np.nan, val)
+
+
 def _g_mean(N: np.ndarray) -> np.ndarray:
     mins = np.nanmin(N, axis=0)
     out = np.zeros(N.shape[1])
@@ -159,19 +180,21 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
     out["range"] = out["max"] - out["min"]
     out["sd"] = _colwise(N, lambda v: np.std(v, ddof=1) if v.size > 1 else np.nan, lambda a: np.std(a, axis=0, ddof=1))
     out["var"] = _colwise(N, lambda v: np.var(v, ddof=1) if v.size > 1 else np.nan, lambda a: np.var(a, axis=0, ddof=1))
-    out["iq_range"] = _colwise(N, scipy.stats.iqr, lambda a: scipy.stats.iqr(a, axis=0))
+    # Vectorised paths below repeat scipy.stats' formulas in plain numpy (scipy's per-call
+    # axis/NaN-policy machinery costs more than the arithmetic on small data sets).
+    out["iq_range"] = _colwise(N, scipy.stats.iqr, lambda a: np.subtract(*np.percentile(a, (75, 25), axis=0)))
     out["mad"] = _colwise(
         N,
         lambda v: scipy.stats.median_abs_deviation(v, scale=1.0 / 1.4826),
-        lambda a: scipy.stats.median_abs_deviation(a, axis=0, scale=1.0 / 1.4826),
+        lambda a: np.median(np.abs(a - np.median(a, axis=0)), axis=0) / (1.0 / 1.4826),
     )
-    out["t_mean"] = _colwise(N, lambda v: scipy.stats.trim_mean(v, 0.2), lambda a: scipy.stats.trim_mean(a, 0.2, axis=0))
+    out["t_mean"] = _colwise(N, lambda v: scipy.stats.trim_mean(v, 0.2), lambda a: _trim_mean(a, 0.2))
     out["h_mean"] = _colwise(N, lambda v: scipy.stats.hmean(v), lambda a: scipy.stats.hmean(a, axis=0))
     out["g_mean"] = _g_mean(N)
     out["kurtosis"] = _colwise(
-        N, _kurtosis, lambda a: (scipy.stats.kurtosis(a, axis=0, bias=True) + 3.0) * (1.0 - 1.0 / n) ** 2.0 - 3.0
+        N, _kurtosis, lambda a: (_moment_ratio(a, 4) + 3.0) * (1.0 - 1.0 / n) ** 2.0 - 3.0
     )
-    out["skewness"] = _colwise(N, _skewness, lambda a: scipy.stats.skew(a, axis=0, bias=True) * ((n - 1.0) / n) ** 1.5)
+    out["skewness"] = _colwise(N, _skewness, lambda a: _moment_ratio(a, 3) * ((n - 1.0) / n) ** 1.5)
 
     q = np.nanpercentile(N, (0, 25, 75, 100), axis=0) if has_nan else np.percentile(N, (0, 25, 75, 100), axis=0)
     whis = 1.5 * (q[2] - q[1])

@@ -39,3 +39,23 @@ def test_extractor_stable_columns():
 def test_extractor_rejects_bad_input():
     with pytest.raises(ValueError, match="datasets"):
         MetaFeatureExtractor().fit([np.ones((3, 3))])
+
+
+def test_threads_do_not_change_values():
+    """n_jobs only runs the landmarking folds in threads: the values are identical."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(900, 6))
+    y = (X[:, 0] + rng.normal(scale=0.7, size=900) > 0).astype(int) + (X[:, 1] > 1)
+    one = extract(X, y, warn=False, n_jobs=1)
+    many = extract(X, y, warn=False, n_jobs=-1)
+    two = extract(X, y, warn=False, n_jobs=2)
+    pd.testing.assert_series_equal(one, many)
+    pd.testing.assert_series_equal(one, two)
+    assert np.isfinite(one[["one_nn.mean", "worst_node.mean", "elite_nn.mean"]]).all()
+
+
+@pytest.mark.parametrize("bad", [0, 1.5, "2", True])
+def test_bad_n_jobs_is_a_clear_error(bad):
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match="n_jobs"):
+        extract(X, y, n_jobs=bad)
