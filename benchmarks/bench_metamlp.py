@@ -1,9 +1,10 @@
 """Few-shot and full-data quality of MetaMLPClassifier on held-out uci121 tasks.
 
 For every held-out task (never in the artifact's training list — checked here) and every
-training size (16, 64, 256, all), rows are drawn from the task's first evaluation split's
-training part (at least one per class where possible) and every model is scored on its test
-part: accuracy and log-loss. Models: MetaMLP init="pretrained" and init="random" (same network
+training size (16, 64, 256, all), rows are drawn (``--repeats`` independent draws for the
+few-shot sizes, averaged per task) from the task's first evaluation split's training part
+(at least one per class where possible) and every model is scored on its test part: accuracy
+and log-loss. Models: MetaMLP init="pretrained" and init="random" (same network
 and fine-tuning budget), sklearn MLPClassifier, LogisticRegression, RandomForestClassifier,
 HistGradientBoostingClassifier — all with default settings.
 
@@ -76,6 +77,9 @@ def main(argv=None) -> None:
     p.add_argument("--max-train", type=int, default=2000, help="cap for size 'all'")
     p.add_argument("--max-test", type=int, default=2000)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--repeats", type=int, default=3,
+                   help="row draws (and model seeds) per task and size; results are averaged "
+                        "per task before comparing models")
     p.add_argument("--tag", default="metamlp")
     p.add_argument("--artifact", default=None, help="artifact folder (default: packaged)")
     args = p.parse_args(argv)
@@ -111,17 +115,19 @@ def main(argv=None) -> None:
             n_eff = args.max_train if n is None else n
             if n is not None and n >= len(tr_idx):
                 continue
-            tr = draw_rows(task.y, tr_idx, n_eff, np.random.default_rng(args.seed + 1))
-            if len(np.unique(task.y[tr])) < 2:
-                continue
-            for name in models:
-                acc, ll, sec = score(MODELS[name](args.seed), task.X[tr], task.y[tr],
-                                     task.X[te], task.y[te], classes)
-                rows.append({"task": task.name, "size": "all" if n is None else n,
-                             "n_train": len(tr), "model": name, "accuracy": acc,
-                             "log_loss": ll, "fit_seconds": sec})
-                print(f"{task.name:32s} n={len(tr):5d} {name:10s} acc={acc:.3f} ll={ll:.3f} "
-                      f"{sec:.1f}s", flush=True)
+            for rep in range(1 if n is None else args.repeats):
+                seed = args.seed + rep
+                tr = draw_rows(task.y, tr_idx, n_eff, np.random.default_rng(seed + 1))
+                if len(np.unique(task.y[tr])) < 2:
+                    continue
+                for name in models:
+                    acc, ll, sec = score(MODELS[name](seed), task.X[tr], task.y[tr],
+                                         task.X[te], task.y[te], classes)
+                    rows.append({"task": task.name, "size": "all" if n is None else n,
+                                 "rep": rep, "n_train": len(tr), "model": name,
+                                 "accuracy": acc, "log_loss": ll, "fit_seconds": sec})
+                    print(f"{task.name:32s} n={len(tr):5d} rep={rep} {name:10s} acc={acc:.3f} "
+                          f"ll={ll:.3f} {sec:.1f}s", flush=True)
             pd.DataFrame(rows).to_csv(out / f"{args.tag}_per_task.csv", index=False)
     df = pd.DataFrame(rows)
     summarize(df, out, args.tag)
@@ -131,8 +137,9 @@ def summarize(df: pd.DataFrame, out: Path, tag: str) -> None:
     """Mean accuracy/log-loss, average rank and win rates per size, plus a plot."""
     summary = {}
     for size, g in df.groupby("size", sort=False):
-        acc = g.pivot(index="task", columns="model", values="accuracy").dropna()
-        ll = g.pivot(index="task", columns="model", values="log_loss").dropna()
+        # mean over the row draws of a task first, so every task counts once
+        acc = g.pivot_table(index="task", columns="model", values="accuracy").dropna()
+        ll = g.pivot_table(index="task", columns="model", values="log_loss").dropna()
         s = {"n_tasks": int(len(acc)),
              "mean_accuracy": acc.mean().round(4).to_dict(),
              "mean_log_loss": ll.mean().round(4).to_dict(),

@@ -16,9 +16,10 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from ..nn.network import NetConfig, SchemaNet
-from ..nn.task_encoder import TaskEncoder
+from ..nn.task_encoder import META_NAMES, TaskEncoder
 
-FORMAT_VERSION = 1
+# 2: the task encoder reads the ``meta_features`` vector (names in the manifest)
+FORMAT_VERSION = 2
 WEIGHTS = "weights.safetensors"
 MANIFEST = "manifest.json"
 
@@ -60,7 +61,7 @@ def save_artifact(out_dir: str | Path, net: SchemaNet, encoder: TaskEncoder | No
     full = {"format_version": FORMAT_VERSION, "net_config": net.config.to_dict(),
             "encoder": None if encoder is None else
             {"embed_dim": encoder.embed_dim, "meta_dim": encoder.meta_dim,
-             "cell_dim": encoder.cell_dim},
+             "cell_dim": encoder.cell_dim, "meta_features": list(META_NAMES)},
             **manifest, "weights_file": WEIGHTS, "weights_sha256": sha256_file(out / WEIGHTS)}
     (out / MANIFEST).write_text(json.dumps(full, indent=1, sort_keys=False) + "\n")
     return out
@@ -91,7 +92,11 @@ def load_artifact(path: str | Path) -> Artifact:
     net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
     encoder = None
     if manifest.get("encoder"):
-        encoder = TaskEncoder(**manifest["encoder"])
+        enc_cfg = dict(manifest["encoder"])
+        if enc_cfg.pop("meta_features", None) != list(META_NAMES):
+            raise ArtifactError(f"{folder}: its task encoder reads other meta-features than this "
+                                "sklearn-meta computes; re-run `sklearn-meta meta-train`")
+        encoder = TaskEncoder(**enc_cfg)
         encoder.load_state_dict({k[8:]: v for k, v in tensors.items()
                                  if k.startswith("encoder.")})
         encoder.eval()

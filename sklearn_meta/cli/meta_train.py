@@ -41,6 +41,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--inner-lr", type=float, default=0.1)
     p.add_argument("--outer-lr", type=float, default=1e-3)
     p.add_argument("--encoder-steps", type=int, default=300)
+    p.add_argument("--proto-weight", type=float, default=3.0,
+                   help="weight of the zero-step query loss (the head built in closed form from "
+                        "the support rows, before any inner step) in the meta-gradient")
+    p.add_argument("--kb", default="packaged",
+                   help="knowledge base whose normalised configuration scores the task encoder "
+                        "learns to predict ('packaged': the shipped one, 'none': contrastive "
+                        "only); only its tasks that are in the training list are used")
     p.add_argument("--regression-every", type=int, default=4,
                    help="every k-th meta-batch is a derived regression batch (0: none)")
     p.add_argument("--hidden", type=int, default=64)
@@ -57,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from ..artifacts.io import sha256_file  # noqa: F401  (re-exported for users)
     from ..meta_learning import MetaConfig, MetaTrainer, derive_regression_tasks, load_uci121
     from ..meta_learning.corpus import packaged_heldout_path, read_name_list
+    from ..datasets.twins import same_data_names
     from ..nn import NetConfig
 
     torch.set_num_threads(max(1, args.threads))
@@ -67,17 +75,23 @@ def run(args: argparse.Namespace) -> int:
     exclude_file = Path(args.exclude_file) if args.exclude_file else packaged_heldout_path()
     heldout = read_name_list(exclude_file)
     names = args.tasks.split(",") if args.tasks else None
-    tasks = load_uci121(args.data_home, names=names, exclude=heldout)
-    overlap = {t.name for t in tasks} & set(heldout)
+    # a held-out task's siblings (same inputs, another target) must not be trained on either
+    same_data = sorted(set().union(*(same_data_names(h, args.suite) for h in heldout))
+                       - set(heldout)) if heldout else []
+    tasks = load_uci121(args.data_home, names=names, exclude=list(heldout) + same_data)
+    overlap = {t.name for t in tasks} & (set(heldout) | set(same_data))
     if overlap:  # pragma: no cover - load_uci121 already excludes them
         raise SystemExit(f"training tasks overlap the held-out list: {sorted(overlap)}")
+    targets, kb_info = encoder_targets(args.kb, [t.name for t in tasks])
     reg = derive_regression_tasks(tasks) if args.regression_every > 0 else []
     cfg = MetaConfig(algorithm=args.algorithm, n_steps=args.steps, meta_batch=args.meta_batch,
                      inner_steps=args.inner_steps, inner_lr=args.inner_lr,
                      outer_lr=args.outer_lr, encoder_steps=args.encoder_steps,
+                     proto_weight=args.proto_weight,
                      regression_every=args.regression_every, seed=args.seed)
     trainer = MetaTrainer(tasks, cfg, NetConfig(hidden=args.hidden), device=args.device,
-                          regression_tasks=reg, progress=not args.no_progress)
+                          regression_tasks=reg, progress=not args.no_progress,
+                          encoder_targets=targets)
     with torch.no_grad():
         trainer.net.log_lr.fill_(float(torch.log(torch.tensor(args.inner_lr))))
     t0 = time.time()
@@ -103,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             "suite": args.suite, "training_tasks": sorted(t.name for t in tasks),
             "regression_tasks": sorted(t.name for t in reg),
             "heldout_tasks": sorted(heldout), "heldout_file": exclude_file.name,
+            "excluded_same_data_as_heldout": same_data,
+            "encoder_supervision": kb_info,
             "metrics": metrics, "device": str(trainer.device),
             "inner_lr_learned": float(torch.exp(trainer.net.log_lr.detach())),
         }
@@ -113,6 +129,25 @@ def run(args: argparse.Namespace) -> int:
     if distributed:
         torch.distributed.destroy_process_group()
     return 0
+
+
+def encoder_targets(kb_arg: str | None, train_names: list[str]
+                    ) -> tuple[dict[str, "np.ndarray"], dict | None]:
+    """Per training task, the knowledge base's normalised scores of its candidate pool (what
+    the task encoder learns to predict); ``({}, None)`` for ``--kb none``."""
+    if kb_arg is None or kb_arg == "none":
+        return {}, None
+    from ..search.knowledge_base import DEFAULT_KB, KnowledgeBase
+
+    path = DEFAULT_KB if kb_arg == "packaged" else Path(kb_arg)
+    kb = KnowledgeBase.load(path)
+    names = [n for n in train_names if n in kb.tasks]
+    if not names:
+        return {}, None
+    cands, names, M = kb.pool_matrix(tasks=names)
+    info = {"knowledge_base": path.name, "n_candidates": len(cands),
+            "tasks": sorted(names), "target": "regret-normalised CV score of each candidate"}
+    return {n: M[i] for i, n in enumerate(names)}, info
 
 
 def main(argv: list[str] | None = None) -> int:

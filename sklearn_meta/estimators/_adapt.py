@@ -1,6 +1,8 @@
 """Task adaptation: build the fast parameters of a new task and fine-tune them.
 
-Fine-tuning is Adam on all fast parameters with label smoothing and an L2 pull towards the
+The head starts as the closed-form ridge solution on the training part, with the ridge strength
+(a multiple of the meta-learned one) chosen on the validation part. Fine-tuning is Adam on all
+fast parameters with label smoothing and an L2 pull towards the
 (meta-learned) initialization, with early stopping on an internal validation split where the
 zero-step model is itself a candidate — so adaptation can never end worse on validation than
 the initialization it started from.
@@ -18,7 +20,7 @@ import torch
 from ..artifacts import load_artifact, pretrained_path
 from ..nn.episodes import CLIP, column_features
 from ..nn.network import NetConfig, SchemaNet, task_loss
-from ..nn.task_encoder import META_DIM, TaskEncoder, task_meta_vector
+from ..nn.task_encoder import TaskEncoder, task_meta_vector
 
 Fast = dict[str, torch.Tensor]
 
@@ -68,6 +70,9 @@ class AdaptConfig:
     batch_size: int = 1024
     optimizer: str = "adam"  # or "sgd": plain steps of the meta-learned inner step size
     deadline: float | None = None  # time.monotonic() by which to stop
+    # multipliers of the meta-learned ridge strength tried for the closed-form head; the one
+    # with the lowest validation loss starts fine-tuning (ridge head only)
+    ridge_grid: tuple[float, ...] = (0.1, 0.3, 1.0, 3.0, 10.0)
 
 
 def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.ndarray,
@@ -83,17 +88,26 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
     classmask = torch.ones(K)
     cf = t(column_features(Z_tr, y_tr, n_classes, regression=regression))
     theta = {k: v.detach() for k, v in net.meta_params().items()}
-    with torch.no_grad():
-        fast0 = SchemaNet.make_fast(theta, Xs, ys, ms, torch.ones(Xs.shape[1]), classmask, cf,
-                                    emb, regression=regression, ridge=net.config.ridge)
-    params = {k: v.clone().requires_grad_(True) for k, v in fast0.items()}
-    n_steps = cfg.max_iter
     if Z_va is not None:
         Xv, yv, mv = t(Z_va), t(y_va, ydt), t(w_va)
 
     def val_loss(p: Fast) -> float:
         with torch.no_grad():
             return float(task_loss(p, Xv, yv, mv, classmask, 0.0, regression))
+
+    def init_fast(mult: float) -> Fast:
+        with torch.no_grad():
+            return SchemaNet.make_fast(theta, Xs, ys, ms, torch.ones(Xs.shape[1]), classmask,
+                                       cf, emb, regression=regression, ridge=net.config.ridge,
+                                       ridge_mult=mult)
+
+    fast0 = init_fast(1.0)
+    if "log_ridge" in theta and Z_va is not None and len(cfg.ridge_grid) > 1:
+        cands = [(val_loss(f), i, f) for i, f in
+                 enumerate(init_fast(m) for m in cfg.ridge_grid)]
+        fast0 = min(cands, key=lambda c: (c[0], c[1]))[2]
+    params = {k: v.clone().requires_grad_(True) for k, v in fast0.items()}
+    n_steps = cfg.max_iter
 
     best = {k: v.detach().clone() for k, v in params.items()}
     best_step = 0

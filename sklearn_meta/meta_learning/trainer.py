@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch.func import grad, grad_and_value, vjp, vmap
 
-from ..nn.episodes import EpisodeBatch, make_episode, pad_episodes
+from ..nn.episodes import EpisodeBatch, make_episode, pad_episodes, standardize
 from ..nn.network import NetConfig, SchemaNet, task_loss
 from ..nn.task_encoder import META_DIM, TaskEncoder, info_nce, task_meta_vector
 from .corpus import CorpusTask
@@ -147,7 +147,8 @@ class MetaTrainer:
 
     def __init__(self, tasks: list[CorpusTask], cfg: MetaConfig | None = None,
                  net_config: NetConfig | None = None, device: str = "auto",
-                 regression_tasks: list[CorpusTask] | None = None, progress: bool = True):
+                 regression_tasks: list[CorpusTask] | None = None, progress: bool = True,
+                 encoder_targets: dict[str, np.ndarray] | None = None):
         if not tasks:
             raise ValueError("tasks must be a non-empty list of CorpusTask")
         self.cfg = cfg or MetaConfig()
@@ -162,6 +163,12 @@ class MetaTrainer:
         self.state = TrainState()
         self.progress = progress
         self.use_encoder = self.cfg.encoder_steps > 0
+        # task name -> vector to predict from the embedding (e.g. normalised scores of the
+        # knowledge base's candidate configurations), so the embedding carries what matters
+        # for choosing how to learn; tasks without an entry get the contrastive loss only
+        self.encoder_targets = {k: np.asarray(v, dtype=np.float32)
+                                for k, v in (encoder_targets or {}).items()}
+        self._meta_cache: dict[tuple[bool, int, int], np.ndarray] = {}
         self._fns = {r: make_task_metagrad(self.cfg, self.net.config.ridge, r)
                      for r in (False, True)}
         self._batched = {r: vmap(fn, in_dims=(None,) + (0,) * 10) for r, fn in self._fns.items()}
@@ -179,10 +186,30 @@ class MetaTrainer:
             t = pool[i]
             e = make_episode(t.X, t.y, self.rng, n_s, self.cfg.n_query, self.cfg.max_classes,
                              self.cfg.max_columns, regression=regression)
-            y_codes = np.zeros(len(e.ys), np.int64) if regression else e.ys
-            e.meta = task_meta_vector(e.Xs, y_codes)
+            e.meta = self.task_meta(int(i), n_s, regression)
             eps.append(e)
         return pad_episodes(eps, META_DIM).to(self.device)
+
+    def task_meta(self, i: int, n_rows: int, regression: bool = False) -> np.ndarray:
+        """Meta-feature vector of task ``i`` as the estimator would see it with ``n_rows``
+        training rows: computed once (cached) on a fixed standardised sub-sample."""
+        key = (regression, i, n_rows)
+        if key not in self._meta_cache:
+            t = (self.regression_tasks if regression else self.tasks)[i]
+            rng = np.random.default_rng([self.cfg.seed, i, n_rows, int(regression)])
+            idx = rng.choice(len(t.y), size=min(n_rows, len(t.y)), replace=False)
+            (Xs,) = standardize(np.asarray(t.X, dtype=np.float64)[idx])
+            y = np.zeros(len(idx), np.int64) if regression else \
+                np.unique(np.asarray(t.y)[idx], return_inverse=True)[1]
+            self._meta_cache[key] = task_meta_vector(Xs, y)
+        return self._meta_cache[key]
+
+    def fit_meta_scaling(self) -> None:
+        """Standardise the encoder's meta-feature input by the training tasks' vectors."""
+        vecs = [self.task_meta(i, n, r) for r, pool in ((False, self.tasks),
+                                                          (True, self.regression_tasks))
+                for i in range(len(pool)) for n in self.cfg.support_sizes]
+        self.encoder.set_meta_scaling(np.stack(vecs))
 
     def embed(self, batch: EpisodeBatch) -> torch.Tensor:
         if not self.use_encoder:
@@ -264,11 +291,31 @@ class MetaTrainer:
         return val
 
     # ------------------------------------------------------------------ task encoder
-    def train_encoder(self, n_steps: int | None = None, batch_tasks: int = 32) -> list[float]:
-        """Contrastive pre-training: two sub-sampled views of each task must match."""
+    def train_encoder(self, n_steps: int | None = None, batch_tasks: int = 32,
+                      target_weight: float = 1.0) -> list[float]:
+        """Encoder training: two sub-sampled views of each task must match (InfoNCE) and, for
+        tasks with an entry in ``encoder_targets``, a linear read-out of the embedding must
+        predict that vector (masked squared error; NaN entries are not scored)."""
         n_steps = self.cfg.encoder_steps if n_steps is None else n_steps
-        opt = torch.optim.Adam(self.encoder.parameters(), lr=3e-3)
+        self.fit_meta_scaling()
+        names = [t.name for t in self.tasks]
+        with_target = [i for i, n in enumerate(names) if n in self.encoder_targets]
+        head = None
+        params = list(self.encoder.parameters())
+        if with_target:
+            dim = len(next(iter(self.encoder_targets.values())))
+            head = torch.nn.Linear(self.encoder.embed_dim, dim).to(self.device)
+            params += list(head.parameters())
+            Y = np.zeros((len(names), dim), np.float32)
+            M = np.zeros((len(names), dim), np.float32)
+            for i in with_target:
+                v = self.encoder_targets[names[i]]
+                Y[i], M[i] = np.nan_to_num(v), np.isfinite(v)
+            Y_t, M_t = torch.from_numpy(Y).to(self.device), torch.from_numpy(M).to(self.device)
+        opt = torch.optim.Adam(params, lr=3e-3, weight_decay=1e-4)
         losses = []
+        self.encoder_target_losses: list[float] = []
+        self.encoder.train()
         for _ in range(n_steps):
             T = min(batch_tasks, len(self.tasks))
             idx = self.rng.choice(len(self.tasks), size=T, replace=False)
@@ -280,11 +327,19 @@ class MetaTrainer:
                     t = self.tasks[i]
                     e = make_episode(t.X, t.y, self.rng, n_s, 1, self.cfg.max_classes,
                                      self.cfg.max_columns)
-                    e.meta = task_meta_vector(e.Xs, e.ys)
+                    e.meta = self.task_meta(int(i), n_s)
                     eps.append(e)
                 views.append(self.encoder.embed_batch(pad_episodes(eps, META_DIM)
                                                       .to(self.device)))
             loss = info_nce(*views)
+            if head is not None:
+                sel = torch.as_tensor(idx, device=self.device)
+                m = M_t[sel]
+                errs = [((head(v) - Y_t[sel]) ** 2 * m).sum() / m.sum().clamp(min=1.0)
+                        for v in views]
+                err = 0.5 * (errs[0] + errs[1])
+                loss = loss + target_weight * err
+                self.encoder_target_losses.append(float(err.detach()))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -324,8 +379,12 @@ class MetaTrainer:
                 self.load_checkpoint(ckpt)
         if self.state.step == 0 and self.use_encoder:
             enc_losses = self.train_encoder()
-            self.state.history.append({"step": 0, "encoder_loss_first": enc_losses[0],
-                                       "encoder_loss_last": float(np.mean(enc_losses[-10:]))})
+            rec = {"step": 0, "encoder_loss_first": enc_losses[0],
+                   "encoder_loss_last": float(np.mean(enc_losses[-10:]))}
+            if self.encoder_target_losses:
+                rec["encoder_target_mse_first"] = float(np.mean(self.encoder_target_losses[:10]))
+                rec["encoder_target_mse_last"] = float(np.mean(self.encoder_target_losses[-10:]))
+            self.state.history.append(rec)
         rank0 = True
         try:
             import torch.distributed as dist

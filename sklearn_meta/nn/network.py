@@ -8,9 +8,12 @@ Design (Chameleon-like input alignment + Proto-MAML head):
   column-wise encodings, so any number of columns works.
 * **Backbone.** LayerNorm (never BatchNorm: tasks have few rows), FiLM from a task embedding,
   one residual GELU block, a final LayerNorm.
-* **Heads.** Classification: weights initialised per task from class prototypes of the support
-  rows (Proto-MAML), so any class count works. Regression: a ridge solution on the support
-  embeddings.
+* **Heads.** Initialised per task from the support rows, so any class count works.
+  ``head="ridge"`` (default): the closed-form ridge solution (R2-D2, Bertinetto et al. 2019) of
+  the one-hot targets — or the regression target — on the row embeddings *and* the raw inputs
+  (a linear skip path, wide-and-deep style), with meta-learned ridge strength and logit scale;
+  at step 0 the network is already a regularised linear model on learned plus raw features.
+  ``head="proto"``: class prototypes of the embeddings (Proto-MAML, Triantafillou et al. 2020).
 
 Everything a task adapts is a *fast* parameter produced by :meth:`SchemaNet.make_fast` from the
 meta-parameters and the task's support data. The functions are pure (``torch.func`` friendly)
@@ -39,7 +42,12 @@ class NetConfig:
     column_hidden: int = 32
     embed_dim: int = 16
     n_column_features: int = N_COLUMN_FEATURES
-    ridge: float = 1.0
+    ridge: float = 1.0  # ridge of the proto-mode regression head
+    head: str = "ridge"  # "ridge" or "proto" (see module docstring)
+
+    def __post_init__(self) -> None:
+        if self.head not in ("ridge", "proto"):
+            raise ValueError(f"head must be 'ridge' or 'proto', got {self.head!r}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -71,6 +79,9 @@ class SchemaNet(nn.Module):
         self.ln_b = nn.Parameter(torch.zeros(H))
         self.log_scale = nn.Parameter(torch.tensor(math.log(0.1)))
         self.log_lr = nn.Parameter(torch.tensor(math.log(0.1)))  # Meta-SGD style step size
+        if c.head == "ridge":  # their presence in theta selects the ridge head in make_fast
+            self.log_ridge = nn.Parameter(torch.tensor(math.log(0.3)))
+            self.log_head_scale = nn.Parameter(torch.tensor(math.log(5.0)))
 
     # ---------------------------------------------------------------- functional API
     @staticmethod
@@ -86,8 +97,11 @@ class SchemaNet(nn.Module):
         """Logits (N, K) with padded classes masked out, or predictions (N,) for regression."""
         z = SchemaNet.body(fast, X)
         if "w_r" in fast:
-            return z @ fast["w_r"] + fast["b_r"]
+            out = z @ fast["w_r"] + fast["b_r"]
+            return out + X @ fast["w_x"] if "w_x" in fast else out
         logits = z @ fast["W_h"].T + fast["b_h"]
+        if "W_x" in fast:  # linear skip path of the ridge head
+            logits = logits + X @ fast["W_x"].T
         return torch.where(classmask > 0, logits, torch.full_like(logits, NEG))
 
     def meta_params(self) -> dict[str, Tensor]:
@@ -96,11 +110,14 @@ class SchemaNet(nn.Module):
     @staticmethod
     def make_fast(theta: dict[str, Tensor], Xs: Tensor, ys: Tensor, ms: Tensor,
                   colmask: Tensor, classmask: Tensor, colfeat: Tensor, emb: Tensor,
-                  regression: bool = False, ridge: float = 1.0) -> Fast:
+                  regression: bool = False, ridge: float = 1.0,
+                  ridge_mult: float = 1.0) -> Fast:
         """Initial fast parameters of one task, built from ``theta`` and its support data.
 
         Differentiable in ``theta``: first-order meta-gradients are pulled back through this
-        function with a VJP, so the column encoder, FiLM and prototype head all meta-learn.
+        function with a VJP, so the column encoder, FiLM and the head all meta-learn.
+        ``ridge_mult`` scales the meta-learned ridge strength (the estimator picks it per task
+        on its validation rows).
         """
         a = F.gelu(colfeat @ theta["col1.weight"].T + theta["col1.bias"])
         a = a @ theta["col2.weight"].T + theta["col2.bias"]  # (D, 2H)
@@ -116,6 +133,9 @@ class SchemaNet(nn.Module):
             "ln_w": theta["ln_w"], "ln_b": theta["ln_b"],
         }
         z = SchemaNet.body(fast, Xs)  # (N, H)
+        if "log_ridge" in theta:
+            return SchemaNet._ridge_head(theta, fast, z, Xs * colmask, ys, ms, classmask,
+                                         regression, ridge_mult)
         if regression:
             zw = z * ms[:, None]
             n = ms.sum().clamp(min=1.0)
@@ -134,6 +154,44 @@ class SchemaNet(nn.Module):
         scale = torch.exp(theta["log_scale"])
         fast["W_h"] = 2 * scale * protos
         fast["b_h"] = -scale * (protos ** 2).sum(-1)
+        return fast
+
+    @staticmethod
+    def _ridge_head(theta: dict[str, Tensor], fast: Fast, z: Tensor, X: Tensor, ys: Tensor,
+                    ms: Tensor, classmask: Tensor, regression: bool,
+                    ridge_mult: float = 1.0) -> Fast:
+        """Closed-form weighted ridge of the targets on ``[z, X]`` (with an unpenalised bias).
+
+        Primal (P x P) or dual (N x N) form, whichever is smaller (static shapes, so ``vmap``
+        traces one branch); padded rows have weight 0 and padded columns are all-zero, so
+        they get zero weights.
+        """
+        H = z.shape[1]
+        F_ = torch.cat([z, X], dim=-1)  # (N, P)
+        n = ms.sum().clamp(min=1.0)
+        if regression:
+            Y = ys[:, None] * ms[:, None]
+        else:
+            K = classmask.shape[0]
+            Y = (ys[:, None] == torch.arange(K, device=ys.device)).to(z.dtype) * ms[:, None]
+        f_mean = (F_ * ms[:, None]).sum(0) / n
+        y_mean = Y.sum(0) / n
+        Fc = (F_ - f_mean) * ms[:, None]
+        Yc = (Y - y_mean) * ms[:, None]
+        lam = torch.exp(theta["log_ridge"]) * ridge_mult
+        N, P = F_.shape
+        if P <= N:
+            A = Fc.T @ Fc / n + lam * torch.eye(P, dtype=z.dtype, device=z.device)
+            W = torch.linalg.solve(A, Fc.T @ Yc / n)  # (P, K)
+        else:
+            G = Fc @ Fc.T / n + lam * torch.eye(N, dtype=z.dtype, device=z.device)
+            W = Fc.T @ torch.linalg.solve(G, Yc) / n
+        b = y_mean - f_mean @ W
+        if regression:
+            fast["w_r"], fast["w_x"], fast["b_r"] = W[:H, 0], W[H:, 0], b[0]
+            return fast
+        scale = torch.exp(theta["log_head_scale"])
+        fast["W_h"], fast["W_x"], fast["b_h"] = scale * W[:H].T, scale * W[H:].T, scale * b
         return fast
 
 

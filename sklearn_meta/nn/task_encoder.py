@@ -1,6 +1,6 @@
 """A learned task encoder: data set -> embedding, trained contrastively on sub-sampled views.
 
-Input: a fixed-length meta-feature vector (:func:`task_meta_vector`) and a set encoding of the
+Input: the task's ``meta_features`` vector (:func:`task_meta_vector`) and a set encoding of the
 sampled rows (a shared cell encoder over ``(x_ij, column statistics_j)`` pooled over columns,
 then over rows — permutation invariant in both). Two views of the same task (different row
 and column samples) must land close together and far from other tasks (InfoNCE), so the
@@ -16,39 +16,46 @@ from torch.nn import functional as F
 
 from .episodes import N_COLUMN_FEATURES, EpisodeBatch, column_features, standardize
 
-META_DIM = 14
+#: Groups and names of the ``meta_features`` the encoder reads (pymfe names, fixed order; the
+#: artifact manifest stores them and loading checks they match).
+META_GROUPS = ("general", "statistical", "info-theory")
+META_NAMES: tuple[str, ...] = (
+    "attr_conc.mean", "attr_conc.sd", "attr_ent.mean", "attr_ent.sd", "attr_to_inst",
+    "can_cor.mean", "can_cor.sd", "cat_to_num", "class_conc.mean", "class_conc.sd", "class_ent",
+    "cor.mean", "cor.sd", "cov.mean", "cov.sd", "eigenvalues.mean", "eigenvalues.sd",
+    "eq_num_attr", "freq_class.mean", "freq_class.sd", "g_mean.mean", "g_mean.sd", "gravity",
+    "h_mean.mean", "h_mean.sd", "inst_to_attr", "iq_range.mean", "iq_range.sd", "joint_ent.mean",
+    "joint_ent.sd", "kurtosis.mean", "kurtosis.sd", "lh_trace", "mad.mean", "mad.sd", "max.mean",
+    "max.sd", "mean.mean", "mean.sd", "median.mean", "median.sd", "min.mean", "min.sd",
+    "mut_inf.mean", "mut_inf.sd", "nr_attr", "nr_bin", "nr_cat", "nr_class", "nr_cor_attr",
+    "nr_disc", "nr_inst", "nr_norm", "nr_num", "nr_outliers", "ns_ratio", "num_to_cat", "p_trace",
+    "range.mean", "range.sd", "roy_root", "sd.mean", "sd.sd", "sd_ratio", "skewness.mean",
+    "skewness.sd", "sparsity.mean", "sparsity.sd", "t_mean.mean", "t_mean.sd", "var.mean",
+    "var.sd", "w_lambda",
+)
+META_DIM = len(META_NAMES)
+#: Rows the meta-feature vector is computed on (a deterministic sub-sample beyond this).
+META_MAX_ROWS = 1024
 
 
-def task_meta_vector(X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """A fixed vector of simple data-set statistics (length ``META_DIM``).
+def task_meta_vector(X: np.ndarray, y: np.ndarray, random_state: int = 0) -> np.ndarray:
+    """The task's ``meta_features`` (general, statistical, info-theory; ``META_NAMES``) as a
+    float32 vector of length ``META_DIM``: signed ``log1p`` (meta-features span many orders of
+    magnitude), undefined values as 0. ``y`` holds class codes (all zeros for regression)."""
+    import meta_features
 
-    Single switch point for meta-features: swap the body for ``meta_features.extract`` (with a
-    fixed name list) to use the pymfe-compatible set instead.
-    """
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
-    n, d = X.shape
-    classes, counts = np.unique(y, return_counts=True)
-    k = len(classes)
-    p = counts / counts.sum()
-    entropy = float(-(p * np.log(p)).sum() / np.log(k)) if k > 1 else 0.0
-    y_codes = np.searchsorted(classes, y)
-    cf = column_features(X, y_codes, k)
-    rng = np.random.default_rng(0)
-    cols = rng.choice(d, size=min(d, 20), replace=False) if d > 1 else np.arange(d)
-    if len(cols) > 1 and n > 2:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            corr = np.corrcoef(X[:, cols].T)
-        off = np.abs(corr[~np.eye(len(cols), dtype=bool)])
-        mean_corr = float(np.nan_to_num(off).mean())
-    else:
-        mean_corr = 0.0
-    v = np.array([
-        np.log(n) / 10, np.log(d) / 5, np.log(k) / 3, entropy, p.min() * k, p.max(),
-        mean_corr, cf[:, 5].mean(), cf[:, 5].max(), np.abs(cf[:, 0]).mean() / 5,
-        cf[:, 1].mean() / 5, cf[:, 4].mean(), np.log(d / n + 1e-3) / 10, cf[:, 3].mean(),
-    ], dtype=np.float32)
-    return np.nan_to_num(v)
+    if len(X) > META_MAX_ROWS:
+        idx = np.sort(np.random.default_rng(random_state).choice(len(X), META_MAX_ROWS,
+                                                                replace=False))
+        X, y = X[idx], y[idx]
+    s = meta_features.extract(X, y, groups=META_GROUPS, summary=("mean", "sd"), warn=False,
+                              n_jobs=1, target_type="classification")
+    v = s.reindex(list(META_NAMES)).to_numpy(dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        v = np.sign(v) * np.log1p(np.abs(v))
+    return np.clip(np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0), -20, 20).astype(np.float32)
 
 
 class TaskEncoder(nn.Module):
@@ -61,7 +68,11 @@ class TaskEncoder(nn.Module):
                                   nn.Linear(cell_dim, cell_dim))
         self.row = nn.Sequential(nn.LayerNorm(cell_dim), nn.Linear(cell_dim, cell_dim),
                                  nn.GELU())
-        self.meta = nn.Sequential(nn.Linear(meta_dim, cell_dim), nn.GELU())
+        # standardisation of the meta-feature vector, set from the training tasks
+        self.register_buffer("meta_mean", torch.zeros(meta_dim))
+        self.register_buffer("meta_scale", torch.ones(meta_dim))
+        self.meta = nn.Sequential(nn.Linear(meta_dim, 2 * cell_dim), nn.GELU(),
+                                  nn.Linear(2 * cell_dim, cell_dim), nn.GELU())
         self.out = nn.Sequential(nn.Linear(2 * cell_dim, cell_dim), nn.GELU(),
                                  nn.Linear(cell_dim, embed_dim))
 
@@ -77,7 +88,16 @@ class TaskEncoder(nn.Module):
         rows = self.row(rows)
         rm = rowmask[..., None]
         pooled = (rows * rm).sum(1) / rm.sum(1).clamp(min=1.0)  # (T, C)
-        return torch.tanh(self.out(torch.cat([pooled, self.meta(meta)], dim=-1)))
+        m = ((meta - self.meta_mean) / self.meta_scale).clamp(-5.0, 5.0)
+        return torch.tanh(self.out(torch.cat([pooled, self.meta(m)], dim=-1)))
+
+    @torch.no_grad()
+    def set_meta_scaling(self, meta: np.ndarray) -> None:
+        """Standardise meta-feature vectors by the statistics of ``meta`` (tasks x META_DIM)."""
+        meta = np.asarray(meta, dtype=np.float64)
+        sd = meta.std(axis=0)
+        self.meta_mean.copy_(torch.as_tensor(meta.mean(axis=0), dtype=torch.float32))
+        self.meta_scale.copy_(torch.as_tensor(np.where(sd > 1e-6, sd, 1.0), dtype=torch.float32))
 
     def embed_batch(self, batch: EpisodeBatch) -> Tensor:
         """Embeddings of a padded episode batch, from its support rows."""

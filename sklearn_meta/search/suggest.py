@@ -21,6 +21,9 @@ from .spaces import (FAMILIES, Config, config_key, family_of, fit_to_space, para
                      task_type_of, to_optuna_space, with_prefix)
 
 STRATEGIES = ("embedding", "meta-features", "portfolio", "auto")
+#: Share of the suggestions (after the estimator's default) that go to portfolio members when
+#: neighbours are used; the rest are the neighbours' best configurations.
+PORTFOLIO_SHARE = 1 / 3
 Embedder = Callable[[Any, Any], np.ndarray]
 
 
@@ -190,7 +193,7 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         if strategy == "auto" and nb is not None and not nb.near:
             nb = None  # nothing close enough: trust the portfolio instead
     details["used_neighbours"] = nb is not None
-    n_port = 0 if nb is None else (n - len(out)) // 3
+    n_port = 0 if nb is None else int((n - len(out)) * PORTFOLIO_SHARE)
     if nb is not None:
         budget = n - n_port
         for fam, cfg in _neighbour_ranking(kb, nb, families, task_type, n_neighbors):

@@ -8,7 +8,9 @@ import torch
 from sklearn_meta.artifacts import ArtifactError, load_artifact, pretrained_path, save_artifact
 from sklearn_meta.meta_learning.corpus import (SKLEARN_OVERLAP, default_heldout,
                                                packaged_heldout_path, read_name_list)
+from sklearn_meta.artifacts.io import FORMAT_VERSION
 from sklearn_meta.nn import SchemaNet, TaskEncoder
+from sklearn_meta.nn.task_encoder import META_NAMES
 
 
 def _save(tmp_path):
@@ -25,8 +27,20 @@ def test_round_trip(tmp_path):
     for k, v in net.state_dict().items():
         assert torch.equal(v, art.net.state_dict()[k])
     m = art.manifest
-    assert m["format_version"] == 1 and len(m["weights_sha256"]) == 64
+    assert m["format_version"] == FORMAT_VERSION and len(m["weights_sha256"]) == 64
     assert m["training_tasks"] == ["a"] and art.encoder is not None
+    assert m["encoder"]["meta_features"] == list(META_NAMES)
+
+
+def test_encoder_reading_other_meta_features_is_a_clear_error(tmp_path):
+    import json
+
+    _save(tmp_path)
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    m["encoder"]["meta_features"] = m["encoder"]["meta_features"][:-1]
+    (tmp_path / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ArtifactError, match="meta-features"):
+        load_artifact(tmp_path)
 
 
 def test_sha256_mismatch_is_a_clear_error(tmp_path):
@@ -59,6 +73,12 @@ def test_packaged_artifact_loads_and_never_trained_on_heldout():
     m = art.manifest
     assert set(m["training_tasks"]).isdisjoint(m["heldout_tasks"])
     assert set(m["heldout_tasks"]) == set(read_name_list(packaged_heldout_path()))
+    # leave-data-sets-out: no training task shares its inputs with a held-out one
+    from sklearn_meta.datasets.twins import same_data_names
+    for h in m["heldout_tasks"]:
+        assert not same_data_names(h) & set(m["training_tasks"]), h
+    sup = m["encoder_supervision"]
+    assert sup is None or set(sup["tasks"]) <= set(m["training_tasks"])
     assert all(t.split(":")[0] in m["training_tasks"] for t in m["regression_tasks"])
     assert (pretrained_path() / "weights.safetensors").stat().st_size < 5_000_000
     assert m["algorithm"] in ("maml", "fomaml", "reptile")

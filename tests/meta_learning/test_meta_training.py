@@ -12,11 +12,29 @@ def _losses(state):
 
 @pytest.mark.parametrize("algorithm", ["fomaml", "reptile"])
 def test_meta_loss_decreases(small_corpus, algorithm):
+    # the prototype head starts far from a fitted model, so 60 steps show a clear decrease;
+    # the closed-form ridge head starts close to one (tested in test_network)
+    from sklearn_meta.nn import NetConfig
     cfg = MetaConfig(algorithm=algorithm, n_steps=60, meta_batch=8, encoder_steps=0,
                      support_sizes=(32,), outer_lr=3e-3, seed=0)
-    state = MetaTrainer(small_corpus, cfg, device="cpu", progress=False).train()
+    state = MetaTrainer(small_corpus, cfg, NetConfig(head="proto"), device="cpu",
+                        progress=False).train()
     losses = _losses(state)
     assert np.mean(losses[-15:]) < np.mean(losses[:15]) - 0.02
+
+
+def test_ridge_head_meta_gradient_reaches_body_and_ridge(small_corpus):
+    """Zero-step query loss through the closed-form ridge head (R2-D2): the body, the ridge
+    strength and the logit scale all receive meta-gradients, batched == per-task loop."""
+    cfg = MetaConfig(algorithm="reptile", meta_batch=4, encoder_steps=0, support_sizes=(16,),
+                     proto_weight=3.0)
+    tr = MetaTrainer(small_corpus, cfg, device="cpu", progress=False)
+    batch = tr.sample_batch()
+    g1, l1 = tr.meta_gradient(batch, batched=True)
+    g2, l2 = tr.meta_gradient(batch, batched=False)
+    for k in ("log_ridge", "log_head_scale", "fc1.weight", "col2.weight"):
+        assert float(g1[k].abs().sum()) > 0, k
+        assert torch.allclose(g1[k], g2[k], atol=1e-4, rtol=1e-3), k
 
 
 def test_second_order_maml_runs_and_learns_step_size(small_corpus):
@@ -97,3 +115,26 @@ def test_task_encoder_contrastive_loss_decreases(small_corpus):
 def test_bad_algorithm_is_named():
     with pytest.raises(ValueError, match="algorithm"):
         MetaConfig(algorithm="sgd")
+
+
+def test_encoder_reads_meta_features_and_learns_kb_targets(small_corpus):
+    """The encoder's meta input is the ``meta_features`` vector, and with per-task targets
+    (e.g. knowledge-base configuration scores) its read-out learns to predict them."""
+    import meta_features
+    from sklearn_meta.nn.task_encoder import META_NAMES, task_meta_vector
+
+    t = small_corpus[0]
+    v = task_meta_vector(t.X, np.unique(t.y, return_inverse=True)[1])
+    ref = meta_features.extract(t.X, t.y, groups=["general", "statistical", "info-theory"],
+                                warn=False)
+    assert v.shape == (len(META_NAMES),)
+    assert v[list(META_NAMES).index("nr_class")] == pytest.approx(np.log1p(ref["nr_class"]))
+    rng = np.random.default_rng(0)
+    targets = {task.name: rng.uniform(size=6).astype(np.float32) for task in small_corpus[:6]}
+    cfg = MetaConfig(algorithm="reptile", n_steps=1, meta_batch=4, encoder_steps=60,
+                     support_sizes=(16, 32), seed=0)
+    tr = MetaTrainer(small_corpus, cfg, device="cpu", progress=False, encoder_targets=targets)
+    tr.train_encoder()
+    mse = tr.encoder_target_losses
+    assert np.mean(mse[-10:]) < 0.5 * np.mean(mse[:10])
+    assert torch.all(tr.encoder.meta_scale > 0) and float(tr.encoder.meta_mean.abs().sum()) > 0

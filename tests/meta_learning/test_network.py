@@ -60,3 +60,33 @@ def test_regression_head_fits_linear_target():
     pred = SchemaNet.forward_fast(_fast(net, X, y, 1, regression=True), torch.tensor(X),
                                   torch.ones(1))
     assert float(((pred.detach().numpy() - y) ** 2).mean()) < 0.5
+
+
+@pytest.mark.parametrize("n", [20, 200])  # dual (N < P) and primal (N >= P) ridge forms
+def test_ridge_head_is_the_closed_form_ridge_solution(n):
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(n, 5)).astype(np.float32)
+    y = rng.integers(0, 3, n)
+    net = SchemaNet()
+    fast = _fast(net, X, y, 3)
+    z = SchemaNet.body(fast, torch.tensor(X)).detach().numpy().astype(np.float64)
+    F = np.hstack([z, X])
+    Y = np.eye(3)[y]
+    Fc, Yc = F - F.mean(0), Y - Y.mean(0)
+    lam = float(torch.exp(net.log_ridge.detach()))
+    W = np.linalg.solve(Fc.T @ Fc / n + lam * np.eye(F.shape[1]), Fc.T @ Yc / n)
+    scale = float(torch.exp(net.log_head_scale.detach()))
+    got = np.hstack([fast["W_h"].detach().numpy(), fast["W_x"].detach().numpy()]).T / scale
+    assert np.allclose(got, W, atol=2e-3)
+
+
+def test_proto_head_still_available():
+    from sklearn_meta.nn import NetConfig
+    net = SchemaNet(NetConfig(head="proto"))
+    assert not hasattr(net, "log_ridge")
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(30, 3)).astype(np.float32)
+    fast = _fast(net, X, np.arange(30) % 2, 2)
+    assert "W_x" not in fast and fast["W_h"].shape == (2, net.config.hidden)
+    with pytest.raises(ValueError, match="head"):
+        NetConfig(head="svm")
