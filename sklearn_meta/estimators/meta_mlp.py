@@ -8,7 +8,9 @@ own internal validation split.
 """
 from __future__ import annotations
 
+import os
 import time
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -27,6 +29,22 @@ from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, tas
 from ._preprocess import make_preprocessor
 
 
+@contextmanager
+def torch_threads(n_jobs: int | None):
+    """Run a block with ``n_jobs`` torch intra-op threads (joblib convention), then restore."""
+    n = 1 if n_jobs is None else int(n_jobs)
+    if n == 0:
+        raise ValueError("n_jobs: expected a non-zero int or None, got 0")
+    if n < 0:
+        n = max(1, (os.cpu_count() or 1) + 1 + n)
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 class _MetaMLPBase(BaseEstimator):
     _parameter_constraints: dict = {
         "init": [StrOptions({"pretrained", "random"}), str, "path-like"] if False else [object],
@@ -39,12 +57,13 @@ class _MetaMLPBase(BaseEstimator):
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "n_jobs": [Integral, None],
     }
     _regression = False
 
     def __init__(self, init="pretrained", *, max_iter=200, learning_rate=3e-3, l2_init=1e-2,
                  n_ensemble=3, validation_fraction=0.2, n_iter_no_change=20, max_time=None,
-                 random_state=None, verbose=0):
+                 random_state=None, verbose=0, n_jobs=None):
         self.init = init
         self.max_iter = max_iter
         self.learning_rate = learning_rate
@@ -55,6 +74,7 @@ class _MetaMLPBase(BaseEstimator):
         self.max_time = max_time
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ input handling
     def _validate_X(self, X, reset: bool):
@@ -87,6 +107,10 @@ class _MetaMLPBase(BaseEstimator):
         return out
 
     def _fit(self, X, y_codes: np.ndarray, n_classes: int, sample_weight):
+        with torch_threads(self.n_jobs):
+            return self._fit_impl(X, y_codes, n_classes, sample_weight)
+
+    def _fit_impl(self, X, y_codes: np.ndarray, n_classes: int, sample_weight):
         start = time.monotonic()
         rs = check_random_state(self.random_state)
         net, encoder, desc = resolve_init(self.init, rs.randint(np.iinfo(np.int32).max))
@@ -123,8 +147,9 @@ class _MetaMLPBase(BaseEstimator):
         X = self._validate_X(X, reset=False)
         Z = self._transform(X)
         k = getattr(self, "_n_out", 1)
-        return np.mean([predict_member(m, Z, k, self._regression) for m in self.members_],
-                       axis=0)
+        with torch_threads(self.n_jobs):
+            return np.mean([predict_member(m, Z, k, self._regression) for m in self.members_],
+                           axis=0)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -157,6 +182,9 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
         Time budget for ``fit`` in seconds.
     random_state : int, RandomState or None
     verbose : int, default=0
+    n_jobs : int or None, default=None
+        Torch threads during ``fit``/``predict`` (None: 1, -1: all cores). The tensors are
+        small: one thread is fastest, and several threads on a busy machine can be far slower.
 
     Attributes
     ----------
