@@ -1,0 +1,101 @@
+"""Warm-start design choices, chosen by leave-one-task-out on the knowledge base's own tasks.
+
+Held-out tasks are for the final benchmark (``bench_warm_start.py``) only; choices such as how
+neighbours' configurations are ordered are made here. For every knowledge-base task ``t``:
+``t`` and every task sharing its data (twins, siblings) are removed; the neighbour space
+(scaling included) and the portfolio are rebuilt from the remaining tasks; the first
+``--n`` suggestions of each method are looked up in ``t``'s own pool scores (regret-normalised,
+1 = best candidate on ``t``). Methods: the greedy portfolio alone, and neighbours by
+meta-features (``mf``, auto-sklearn 1 style) or by the learned embedding (``emb``; optimistic
+here, since the task encoder was trained on these tasks' scores), with ``k`` neighbours and a
+``portfolioX`` share of the list left to portfolio members (``suggest_configs`` uses
+k=5 and a third). Reported: mean regret of the best suggestion so far after 1, 3, 5
+and 10 look-ups, and how often a method reaches regret <= 0.01 within 10.
+
+    python benchmarks/loo_warm_start_kb.py --out benchmarks/results/warm_start_loo_kb.md
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from sklearn_meta.datasets.twins import same_data_names
+from sklearn_meta.search import KnowledgeBase
+from sklearn_meta.search.neighbours import _Space
+from sklearn_meta.search.portfolio import greedy_portfolio
+from sklearn_meta.search.suggest import PORTFOLIO_SHARE, _neighbour_ranking
+
+CHECKPOINTS = (1, 3, 5, 10)
+
+
+def compose(first: list, portfolio: list, n: int, n_first: int) -> list:
+    """``n_first`` items of ``first``, then the portfolio, then the rest of ``first``
+    (deduplicated), as ``suggest_pairs`` composes its list."""
+    out, seen = [], set()
+    for item in first[:n_first] + portfolio + first[n_first:]:
+        if item not in seen and len(out) < n:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--kb", default=None, help="knowledge base file (default: shipped)")
+    ap.add_argument("--n", type=int, default=10)
+    ap.add_argument("--out", default=None, help="markdown results file")
+    a = ap.parse_args(argv)
+    kb = KnowledgeBase.load(a.kb)
+    families = sorted(kb.pool)
+    names = [t for t in kb.task_names if kb.tasks[t]["task_type"] == "classification"]
+    cands, _, P = kb.pool_matrix(None, names)
+    key_of = {c: kb.dedup_key(c[0], kb.pool[c[0]][c[1]]) for c in cands}
+    mf_names, MF = kb.meta_feature_matrix(names)
+    emb = kb.embedding_matrix()
+    spaces = {"mf": (mf_names, MF)}
+    if emb is not None:
+        spaces["emb"] = emb
+    results: dict[str, list[np.ndarray]] = {}
+    for i, t in enumerate(names):
+        drop = same_data_names(t) | {t}
+        rest = [j for j, u in enumerate(names) if u not in drop]
+        own = {key_of[c]: P[i, j] for j, c in enumerate(cands) if np.isfinite(P[i, j])}
+        port = [(cands[j][0], key_of[cands[j]]) for j in greedy_portfolio(P[rest], a.n + 10)]
+        lists = {"portfolio": port}
+        for kind, (snames, S) in spaces.items():
+            keep = [j for j, u in enumerate(snames) if u not in drop]
+            space = _Space([snames[j] for j in keep], S[keep],
+                           "meta-features" if kind == "mf" else "embedding")
+            nb = space.query(S[snames.index(t)])
+            as_keys = lambda pairs: [(f, kb.dedup_key(f, c)) for f, c in pairs]  # noqa: E731
+            for k in (1, 5, 10, len(keep)):
+                rank = as_keys(_neighbour_ranking(kb, nb, families, "classification", k))
+                kk = "all" if k == len(keep) else k
+                for share in (0.0, PORTFOLIO_SHARE, 2 * PORTFOLIO_SHARE):
+                    n_first = a.n - int(a.n * share)
+                    lists[f"{kind}-k{kk}-portfolio{share:.2f}"] = compose(rank, port, a.n,
+                                                                          n_first)
+        for m, lst in lists.items():
+            sc = [own.get(key, 0.0) for _, key in lst[: a.n]]
+            results.setdefault(m, []).append(1.0 - np.maximum.accumulate(sc))
+    lines = [f"# Warm start: leave-one-task-out on the knowledge base ({len(names)} tasks)", "",
+             "Mean normalised regret of the best of the first k suggestions (lower is better); "
+             "`hit@10`: share of tasks with regret <= 0.01 within 10.", "",
+             "| method | " + " | ".join(f"regret@{c}" for c in CHECKPOINTS) + " | s.e.@10 | hit@10 |",
+             "|---|" + "---|" * (len(CHECKPOINTS) + 2)]
+    for m, curves in sorted(results.items(), key=lambda kv: np.mean(kv[1], axis=0)[9]):
+        C = np.array(curves)
+        lines.append(f"| {m} | " + " | ".join(f"{C[:, c - 1].mean():.4f}" for c in CHECKPOINTS)
+                     + f" | {C[:, 9].std(ddof=1) / np.sqrt(len(C)):.4f}"
+                     + f" | {np.mean(C[:, 9] <= 0.01):.0%} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if a.out:
+        Path(a.out).write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
