@@ -46,3 +46,25 @@ def test_stump_without_split_predicts_majority():
     y = np.array([0, 1, 1, 2])
     pred = stump_predict_split(np.zeros((4, 1)), y, np.zeros((3, 1)), 3, -1, 0.0)
     assert pred.tolist() == [1, 1, 1]
+
+
+@pytest.mark.parametrize("kind", ["continuous", "discrete", "duplicates", "scaled"])
+def test_one_nn_matches_kdtree_including_ties(kind):
+    """Brute-force 1-NN answers every row as scikit-learn's KD-tree does, ties included."""
+    from meta_features.landmarking import _brute_nn, _kdtree_nn, one_nn_predict
+
+    rng = np.random.RandomState(0)
+    n, p = 400, 5
+    X = rng.normal(size=(n, p))
+    if kind == "discrete":
+        X = rng.randint(0, 3, size=(n, p)).astype(float)  # equidistant neighbours everywhere
+    elif kind == "duplicates":
+        X[200:] = X[:200]  # exact duplicate rows, with their own labels
+    elif kind == "scaled":
+        X = X * 1e6 + 1e9  # large magnitudes: rounding of the expanded distance form
+    y = rng.randint(0, 3, size=n)
+    tr, te = np.arange(n) % 5 != 0, np.arange(n) % 5 == 0
+    for cols in (slice(None), [0]):  # all attributes, and one (ties everywhere)
+        ref = _kdtree_nn(X[tr][:, cols], y[tr], X[te][:, cols])
+        np.testing.assert_array_equal(_brute_nn(X[tr][:, cols], y[tr], X[te][:, cols]), ref)
+        np.testing.assert_array_equal(one_nn_predict(X[tr][:, cols], y[tr], X[te][:, cols]), ref)
