@@ -13,7 +13,8 @@ predictions of pymfe's KD-tree 1-NN: by brute force (one matrix product) where t
 handing test rows with equidistant neighbours of different labels to scikit-learn's own
 ``KDTree``, whose traversal order decides those ties. ``worst_node`` and ``elite_nn`` use the importance
 ranking of a full ``DecisionTreeClassifier(random_state)`` per training fold,
-exactly as pymfe.
+exactly as pymfe. Data sets of more than ``MAX_ROWS`` rows are landmarked on a stratified
+sample of that size (pymfe's ``lm_sample_frac``), so the cost stays bounded.
 """
 from __future__ import annotations
 
@@ -27,10 +28,16 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KDTree
 from sklearn.tree import DecisionTreeClassifier
 
+from ._sampling import subsample
 from ._validation import TaskData
 
 GROUP = "landmarking"
 N_FOLDS = 10
+#: Landmarking runs on at most this many rows: a stratified sample (``random_state``) of larger
+#: data sets, as pymfe's ``lm_sample_frac`` allows. Every uci121 set is below it (values equal
+#: pymfe's); 50000 x 20 rows of noise took 137 s without it (ten full trees and ten 1-NN
+#: passes over 45000 rows).
+MAX_ROWS = 30_000
 # Below this many rows a fold is dominated by Python overhead that holds the GIL: threads only
 # add their own cost (measured on 2 cores: slower at 300 rows, 1.4x faster from ~800 rows).
 MIN_ROWS_FOR_THREADS = 500
@@ -151,10 +158,10 @@ def lda_predict(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, tol: float = 
 
 
 #: Brute-force 1-NN when a fold's distance matrix has at most this many entries: up to 16
-#: attributes (the KD-tree prunes well, and in one dimension always wins) / beyond 16 (it
-#: prunes badly; scikit-learn's own "auto" switches to brute force there too). Measured
-#: per fold on all uci121 sets, one thread.
-BRUTE_NN_MAX_PAIRS = (500_000, 20_000_000)
+#: attributes (the KD-tree prunes well, and in one dimension always wins) / beyond 16 always
+#: (it prunes badly: 8x slower than brute force on 45000 x 20 folds; scikit-learn's own
+#: "auto" switches to brute force there too). Measured per fold on uci121 sets, one thread.
+BRUTE_NN_MAX_PAIRS = (500_000, 10**12)
 #: Rows of test points per block of the brute-force distance matrix (bounds its memory).
 _NN_BLOCK_PAIRS = 2_000_000
 
@@ -207,9 +214,9 @@ def _brute_nn(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray) -> np.ndarray:
     return pred
 
 
-def _folds(data: TaskData) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _folds(y: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     skf = StratifiedKFold(n_splits=N_FOLDS, shuffle=False)
-    return skf.split(np.zeros((data.n, 1)), data.y)
+    return skf.split(np.zeros((y.size, 1)), y)
 
 
 def compute(data: TaskData) -> dict[str, float | np.ndarray]:
@@ -217,13 +224,16 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
     if not data.is_classif or data.N.shape[1] == 0:
         return {}
     N, y, k = data.N_imputed, data.y, data.classes.size
-    p = N.shape[1]
+    rows = subsample(data.n, y, data.random_state, cap=MAX_ROWS)
+    if rows.size < data.n:
+        N, y = N[rows], y[rows]
+    n, p = N.shape
     N32 = np.ascontiguousarray(N, dtype=np.float32)
     rand_attr = int(np.random.RandomState(data.random_state).randint(0, p, size=1)[0])
     res: dict[str, list[float]] = {name: [] for name in FEATURES}
     order_all = np.argsort(N, axis=0, kind="stable")  # filtered per fold, never re-sorted
     try:
-        folds = list(_folds(data))
+        folds = list(_folds(y))
     except ValueError:  # fewer rows than folds
         return {}
     def fold_scores(fold: tuple[np.ndarray, np.ndarray]) -> dict[str, float]:
@@ -246,7 +256,7 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
         worst, elite = int(rank[0]), int(rank[-1])
         # One pass over the training rows sorted per column gives every attribute's best
         # stump: best_node takes the best of them, random_node and worst_node their own.
-        in_train = np.zeros(data.n, dtype=bool)
+        in_train = np.zeros(n, dtype=bool)
         in_train[tr] = True
         order = order_all.T[in_train[order_all].T].reshape(p, tr.size).T
         scores, thresholds = best_splits(np.take_along_axis(N, order, axis=0), y[order], k)
@@ -269,7 +279,7 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
 
     # Folds are independent and their heavy parts (tree building, KD-tree queries, numpy
     # kernels) release the GIL, so threads overlap them; results do not depend on n_jobs.
-    n_threads = min(data.n_jobs, len(folds)) if data.n >= MIN_ROWS_FOR_THREADS else 1
+    n_threads = min(data.n_jobs, len(folds)) if n >= MIN_ROWS_FOR_THREADS else 1
     if n_threads > 1:
         with ThreadPoolExecutor(max_workers=n_threads) as pool:
             scores = list(pool.map(fold_scores, folds))

@@ -68,3 +68,23 @@ def test_one_nn_matches_kdtree_including_ties(kind):
         ref = _kdtree_nn(X[tr][:, cols], y[tr], X[te][:, cols])
         np.testing.assert_array_equal(_brute_nn(X[tr][:, cols], y[tr], X[te][:, cols]), ref)
         np.testing.assert_array_equal(one_nn_predict(X[tr][:, cols], y[tr], X[te][:, cols]), ref)
+
+
+def test_landmarking_caps_rows_with_a_stratified_sample(monkeypatch):
+    """Above MAX_ROWS, landmarking equals landmarking of the documented stratified sample."""
+    import meta_features
+    from meta_features import landmarking
+    from meta_features._sampling import subsample
+
+    rng = np.random.RandomState(3)
+    X = rng.normal(size=(600, 4))
+    y = (X[:, 0] + 0.5 * rng.normal(size=600) > 0).astype(int) + (X[:, 1] > 1)
+    rows = subsample(600, y, 0, cap=250)
+    monkeypatch.setattr(landmarking, "MAX_ROWS", 250)
+    capped = meta_features.extract(X, y, groups="landmarking", warn=False)
+    monkeypatch.setattr(landmarking, "MAX_ROWS", 10**9)
+    on_sample = meta_features.extract(X[rows], y[rows], groups="landmarking", warn=False)
+    full = meta_features.extract(X, y, groups="landmarking", warn=False)
+    assert 240 <= rows.size <= 260
+    np.testing.assert_allclose(capped.to_numpy(), on_sample.to_numpy())
+    assert not np.allclose(capped.to_numpy(), full.to_numpy())
