@@ -5,6 +5,8 @@
 """
 from ._extract import MetaFeatureWarning, extract
 from ._registry import list_features
+from ._validation import infer_target_type
 from .extractor import MetaFeatureExtractor
 
-__all__ = ["extract", "list_features", "MetaFeatureExtractor", "MetaFeatureWarning"]
+__all__ = ["extract", "list_features", "infer_target_type", "MetaFeatureExtractor",
+           "MetaFeatureWarning"]

@@ -171,6 +171,31 @@ def _discretize(col: np.ndarray, num_bins: int, tol: float = 1e-8) -> np.ndarray
     return out
 
 
+#: A float target of whole numbers is a regression target when it has more distinct values
+#: than this (and than a tenth of the rows): e.g. scikit-learn's diabetes (214 values in 442
+#: rows), whereas class codes stored as floats (0.0, 1.0, ...) stay classification.
+MAX_FLOAT_CLASSES = 20
+
+
+def infer_target_type(y: Any) -> str:
+    """``"regression"`` or ``"classification"`` for a 1-D target, as ``extract`` reads it.
+
+    Floats with fractional values are regression; whole-number floats are class codes unless
+    they take many distinct values (``MAX_FLOAT_CLASSES``); integers, strings, booleans and
+    categories are classes.
+    """
+    y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
+    y_arr = y_arr.ravel()
+    if not (y_arr.dtype.kind == "f" or (y_arr.dtype == object and _is_numeric_object_column(y_arr))):
+        return "classification"
+    yf = y_arr.astype(float)
+    yf = yf[np.isfinite(yf)]
+    if not np.all(yf == np.round(yf)):
+        return "regression"
+    n_values = np.unique(yf).size
+    return "regression" if n_values > max(MAX_FLOAT_CLASSES, yf.size / 10) else "classification"
+
+
 def _encode_target(y: Any, n: int, target_type: str) -> tuple[np.ndarray, Optional[np.ndarray], Optional[np.ndarray], str]:
     y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
     if y_arr.ndim == 2 and 1 in y_arr.shape:
@@ -190,13 +215,10 @@ def _encode_target(y: Any, n: int, target_type: str) -> tuple[np.ndarray, Option
         y_arr.dtype == object and _is_numeric_object_column(y_arr)
     )
     if target_type == "auto":
-        if y_arr.dtype.kind == "f" or (y_arr.dtype == object and numeric):
-            yf = y_arr.astype(float)
-            if not np.all(np.isfinite(yf)):
-                raise ValueError("y: contains infinite values.")
-            target_type = "classification" if np.all(yf == np.round(yf)) else "regression"
-        else:
-            target_type = "classification"
+        if (y_arr.dtype.kind == "f" or (y_arr.dtype == object and numeric)) and not np.all(
+                np.isfinite(y_arr.astype(float))):
+            raise ValueError("y: contains infinite values.")
+        target_type = infer_target_type(y_arr)
     if target_type == "regression":
         if not numeric:
             raise ValueError("y: a regression target must be numeric.")

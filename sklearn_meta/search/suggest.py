@@ -12,7 +12,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils.multiclass import type_of_target
+
+from meta_features import infer_target_type
 
 from .knowledge_base import KnowledgeBase, compute_meta_features, load_default_kb
 from .neighbours import Neighbours, task_space
@@ -56,7 +57,9 @@ def default_embedder() -> Embedder | None:
 
 
 def infer_task_type(y: Any) -> str:
-    return "regression" if type_of_target(np.asarray(y)) == "continuous" else "classification"
+    """The task type of a target, read as ``meta_features.extract`` reads it (whole-number
+    floats with many distinct values, like scikit-learn's diabetes, are regression)."""
+    return infer_target_type(y)
 
 
 def _families(estimator: Any, task_type: str) -> tuple[list[str], BaseEstimator | None]:
@@ -208,6 +211,8 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     if nb is not None:  # portfolio exhausted: more neighbour candidates
         for fam, cfg in _neighbour_ranking(kb, nb, families, task_type, len(nb.names)):
             add(fam, cfg)
+    for fam in families:  # no knowledge of this task type (e.g. regression): the defaults
+        add(fam, {})
     return out, details
 
 

@@ -59,3 +59,19 @@ def test_bad_n_jobs_is_a_clear_error(bad):
     X, y = load_iris(return_X_y=True)
     with pytest.raises(ValueError, match="n_jobs"):
         extract(X, y, n_jobs=bad)
+
+
+def test_target_type_inference():
+    """Whole-number floats with many values are regression (diabetes); class codes are not."""
+    from sklearn.datasets import load_diabetes
+
+    from meta_features import infer_target_type
+
+    y = load_diabetes().target
+    assert infer_target_type(y) == "regression"
+    assert infer_target_type(np.arange(100) % 3 * 1.0) == "classification"
+    assert infer_target_type(np.linspace(0, 1, 50)) == "regression"
+    assert infer_target_type(np.arange(500) % 26) == "classification"  # integer codes
+    assert infer_target_type(np.array(["a", "b"] * 10)) == "classification"
+    X = np.random.RandomState(0).normal(size=(y.size, 3))
+    assert "class_ent" not in extract(X, y, groups="info-theory", warn=False)

@@ -142,3 +142,18 @@ def test_bad_arguments_are_named(kb, heldout_iris):
                         knowledge_base=kb)
     with pytest.raises(ValueError, match="n must"):
         suggest_configs(heldout_iris.X, heldout_iris.y, SVC(), n=0, knowledge_base=kb)
+
+
+def test_zero_shot_regression_without_kb_tasks_gives_family_defaults(kb):
+    """No regression task in the knowledge base: still one ready estimator per family."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.model_selection import cross_val_score
+
+    X, y = load_diabetes(return_X_y=True)
+    suggestions = suggest_configs(X, y, None, n=3, knowledge_base=kb)
+    assert len(suggestions) == 3
+    est = suggestions[0]["estimator"]
+    from sklearn.base import is_regressor
+
+    assert is_regressor(est)
+    assert cross_val_score(est, X, y, cv=3).mean() > 0.2  # a real model, not a placeholder
