@@ -1,6 +1,7 @@
 """Internal preprocessing: numpy or pandas (numeric, categorical, boolean, missing) -> floats.
 
 Numeric columns: median imputation + missing indicator where needed + standardisation.
+Date-time and time-delta columns: seconds (since the epoch), then as numeric columns.
 Categorical/boolean/string columns: most-frequent imputation + one-hot (rare levels grouped).
 """
 from __future__ import annotations
@@ -10,14 +11,47 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
 
 def categorical_columns(X: pd.DataFrame) -> list:
-    """Columns of ``X`` treated as categorical: object, string, category and bool dtypes."""
+    """Columns of ``X`` treated as categorical: object, string, category and (nullable) bool
+    dtypes."""
     return [c for c in X.columns
-            if isinstance(X[c].dtype, pd.CategoricalDtype) or X[c].dtype == bool
+            if isinstance(X[c].dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(X[c])
             or pd.api.types.is_object_dtype(X[c]) or pd.api.types.is_string_dtype(X[c])]
+
+
+def temporal_columns(X: pd.DataFrame) -> list:
+    """Date-time (time-zone aware or not) and time-delta columns of ``X``."""
+    return [c for c in X.columns if pd.api.types.is_datetime64_any_dtype(X[c])
+            or pd.api.types.is_timedelta64_dtype(X[c])]
+
+
+def _to_seconds(X: pd.DataFrame) -> np.ndarray:
+    """Date-times as seconds since the epoch, time-deltas as seconds; NaT -> NaN."""
+    out = np.empty(X.shape, dtype=float)
+    for j, c in enumerate(X.columns):
+        col = X[c]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            if getattr(col.dt, "tz", None) is not None:
+                col = col.dt.tz_convert("UTC").dt.tz_localize(None)
+            col = col - pd.Timestamp("1970-01-01")
+        out[:, j] = col.dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
+    return out
+
+
+def needs_preprocessing(X) -> bool:
+    """True when ``X`` is not a plain finite-or-missing numeric table that every scikit-learn
+    estimator accepts: non-numeric columns, or missing values."""
+    if isinstance(X, pd.DataFrame):
+        if len(categorical_columns(X)) or len(temporal_columns(X)):
+            return True
+        return bool(X.isna().to_numpy().any())
+    try:
+        return bool(np.isnan(np.asarray(X, dtype=float)).any())
+    except (TypeError, ValueError):
+        return True
 
 
 def make_preprocessor(X) -> ColumnTransformer | object:
@@ -27,14 +61,17 @@ def make_preprocessor(X) -> ColumnTransformer | object:
     if not isinstance(X, pd.DataFrame):
         return numeric
     cats = categorical_columns(X)
-    nums = [c for c in X.columns if c not in cats]
+    dates = temporal_columns(X)
+    nums = [c for c in X.columns if c not in cats and c not in dates]
     to_str = _ToStr()
     categorical = make_pipeline(to_str, SimpleImputer(strategy="most_frequent",
                                                       keep_empty_features=True),
                                 OneHotEncoder(handle_unknown="infrequent_if_exist",
                                               max_categories=20, sparse_output=False))
-    return ColumnTransformer([("num", numeric, nums), ("cat", categorical, cats)],
-                             sparse_threshold=0.0)
+    temporal = make_pipeline(FunctionTransformer(_to_seconds), SimpleImputer(
+        strategy="median", add_indicator=True, keep_empty_features=True), StandardScaler())
+    return ColumnTransformer([("num", numeric, nums), ("time", temporal, dates),
+                              ("cat", categorical, cats)], sparse_threshold=0.0)
 
 
 class _ToStr:

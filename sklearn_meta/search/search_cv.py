@@ -15,8 +15,10 @@ from optuna.distributions import (BaseDistribution, CategoricalDistribution,
                                   FloatDistribution, IntDistribution)
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.model_selection import check_cv, cross_validate
+from sklearn.pipeline import Pipeline
 from sklearn.utils.metaestimators import available_if
 
+from ..estimators._preprocess import make_preprocessor, needs_preprocessing
 from .spaces import (FAMILIES, default_space, family_of, param_prefix, task_type_of,
                      to_optuna_space, with_prefix)
 from .storage import is_sqlite, make_storage
@@ -39,8 +41,9 @@ class _Objective:
 
     def __init__(self, bases: Mapping[str, BaseEstimator], spaces: Mapping[str, dict],
                  multi: bool, X: Any, y: Any, splits: list, scoring: Any, main: str,
-                 fit_params: Mapping[str, Any]):
+                 fit_params: Mapping[str, Any], prefixes: Mapping[str, str] | None = None):
         self.bases, self.spaces, self.multi = bases, spaces, multi
+        self.prefixes = dict(prefixes or {})
         self.X, self.y, self.splits, self.scoring, self.main = X, y, splits, scoring, main
         self.fit_params = dict(fit_params)
 
@@ -60,7 +63,7 @@ class _Objective:
 
     def __call__(self, trial: optuna.Trial) -> float:
         fam, params = self.configure(trial)
-        est = clone(self.bases[fam]).set_params(**params)
+        est = configured(self.bases[fam], params, self.prefixes.get(fam, ""))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             res = cross_validate(est, self.X, self.y, cv=self.splits, scoring=self.scoring,
@@ -69,6 +72,19 @@ class _Objective:
             trial.set_user_attr(key, [float(v) for v in vals])
         value = float(np.mean(res[f"test_{self.main}"]))
         return value
+
+
+def configured(base: BaseEstimator, params: Mapping[str, Any], prefix: str = ""
+               ) -> BaseEstimator:
+    """A clone of ``base`` with ``params`` set (under ``prefix`` when ``base`` wraps the model
+    in a preprocessing pipeline)."""
+    return clone(base).set_params(**{prefix + k: v for k, v in params.items()})
+
+
+def _with_preprocessing(base: BaseEstimator, X: Any) -> BaseEstimator:
+    """``base`` behind the MetaMLP estimators' preprocessing (imputation, scaling, one-hot,
+    date-times as seconds), fitted inside every CV fold, so every family accepts ``X``."""
+    return Pipeline([("preprocess", make_preprocessor(X)), ("model", base)])
 
 
 def _run_worker(storage: Any, name: str, sampler: Any, objective: _Objective,
@@ -142,7 +158,11 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                              "(n_jobs != 1); use a journal storage or a server database "
                              "URL such as postgresql://...")
 
-    def _bases_and_spaces(self, y: Any) -> tuple[dict, dict, bool]:
+    def _bases_and_spaces(self, X: Any, y: Any) -> tuple[dict, dict, bool, dict]:
+        """Estimators and spaces per family, whether families are searched, and per family
+        the prefix of the model's parameters (``model__`` where the search added
+        preprocessing: estimators it builds itself get it when ``X`` has non-numeric columns
+        or missing values)."""
         est = self.estimator
         if est is not None and not isinstance(est, (list, tuple)):
             if isinstance(est, str):
@@ -156,22 +176,25 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 fam = family_of(est)
             except ValueError:
                 fam = type(est).__name__
-            return {fam: est}, {fam: space}, False
+            return {fam: est}, {fam: space}, False, {}
         if self.param_distributions is not None:
             raise ValueError("param_distributions: not supported when searching across "
                              "families (estimator=None or a list)")
         task_type = infer_task_type(y)
         members = est if est is not None else [
             f for f, fam in FAMILIES.items() if f != "metamlp" and fam.available(task_type)]
-        bases, spaces = {}, {}
+        bases, spaces, prefixes = {}, {}, {}
+        wrap = needs_preprocessing(X)
         for m in members:
             fam = family_of(m)
             base = m if isinstance(m, BaseEstimator) else FAMILIES[fam].make(
                 task_type, random_state=self.random_state)
             tt = task_type_of(base)
+            if wrap and not isinstance(m, BaseEstimator):
+                base, prefixes[fam] = _with_preprocessing(base, X), "model__"
             bases[fam] = base
             spaces[fam] = FAMILIES[fam].space_for(tt)
-        return bases, spaces, True
+        return bases, spaces, True, prefixes
 
     def _scoring(self, base: BaseEstimator) -> tuple[Any, str, bool]:
         sc = self.scoring
@@ -196,7 +219,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None, groups: Any = None, **fit_params: Any):
         """Run a fresh study on ``(X, y)`` and refit the best configuration."""
         self._check_params()
-        bases, spaces, multi = self._bases_and_spaces(y)
+        bases, spaces, multi, prefixes = self._bases_and_spaces(X, y)
         first = next(iter(bases.values()))
         scoring, main, multimetric = self._scoring(first)
         cv = check_cv(self.cv, y, classifier=is_classifier(first))
@@ -224,7 +247,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             except (ValueError, TypeError, FileNotFoundError) as exc:
                 # warm start is best-effort: a cold search is still a correct search
                 warnings.warn(f"warm start skipped: {exc}", UserWarning, stacklevel=2)
-        objective = _Objective(bases, spaces, multi, X, y, splits, scoring, main, fit_params)
+        objective = _Objective(bases, spaces, multi, X, y, splits, scoring, main, fit_params,
+                               prefixes)
         n_jobs = self.n_jobs if self.n_jobs > 0 else max(1, __import__("os").cpu_count() or 1)
         if n_jobs == 1:
             study.optimize(objective, n_trials=self.n_trials, timeout=self.timeout)
@@ -252,7 +276,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.n_splits_ = len(splits)
         if self.refit:
             fam, params = self._best_family_params
-            self.best_estimator_ = clone(bases[fam]).set_params(**params)
+            self.best_estimator_ = configured(bases[fam], params, prefixes.get(fam, ""))
             start = time.perf_counter()
             if y is None:
                 self.best_estimator_.fit(X, **fit_params)

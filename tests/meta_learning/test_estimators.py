@@ -98,3 +98,24 @@ def test_pretrained_on_heldout_real_data(uci_home):
     assert clf.score(task.X[te], task.y[te]) > 0.7
     zero = MetaMLPClassifier(init="pretrained", max_iter=0).fit(task.X[tr], task.y[tr])
     assert zero.score(task.X[te], task.y[te]) > 0.6  # the initialization alone is useful
+
+
+def test_datetime_and_nullable_columns_are_preprocessed():
+    """Date-times, time-deltas (NaT included) and nullable integer/boolean columns work."""
+    import pandas as pd
+    from sklearn.datasets import load_breast_cancer
+
+    from sklearn_meta import MetaMLPClassifier
+
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X = X.iloc[:, :6].copy()
+    rng = np.random.RandomState(0)
+    X["seen"] = pd.date_range("2020-01-01", periods=len(X), freq="h", tz="UTC")
+    X.loc[X.index[::9], "seen"] = pd.NaT
+    X["wait"] = pd.to_timedelta(rng.randint(0, 48, len(X)), unit="h")
+    X["visits"] = pd.array(np.where(rng.rand(len(X)) < 0.1, None, rng.randint(0, 5, len(X))),
+                           dtype="Int64")
+    X["flag"] = pd.array(np.where(rng.rand(len(X)) < 0.1, None, rng.rand(len(X)) > 0.5),
+                         dtype="boolean")
+    clf = MetaMLPClassifier(random_state=0, n_ensemble=1).fit(X, y)
+    assert clf.score(X, y) > 0.85

@@ -82,3 +82,22 @@ def test_bad_arguments_are_named(wine):
         MetaSearchCV(SVC(), n_trials=0).fit(X, y)
     with pytest.raises(ValueError, match="warm_start"):
         MetaSearchCV(SVC(), warm_start="nope").fit(X, y)
+
+
+def test_search_across_families_accepts_mixed_frames():
+    """Estimators the search builds itself get preprocessing: strings, categories,
+    date-times and missing values reach every family as numbers, fitted inside each fold."""
+    import pandas as pd
+    from sklearn.datasets import load_wine
+
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    rng = np.random.RandomState(0)
+    X = X.iloc[:, :5].copy()
+    X["colour"] = pd.Categorical(rng.choice(["red", "white"], len(X)))
+    X["label"] = rng.choice(["a", "b", "c"], len(X)).astype(object)
+    X["bottled"] = pd.date_range("2001-01-01", periods=len(X), freq="W")
+    X.iloc[::7, 0] = np.nan
+    search = MetaSearchCV(None, n_trials=5, cv=3, random_state=0).fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_score_ > 0.8
+    assert search.score(X, y) > 0.8
