@@ -48,6 +48,8 @@ def needs_preprocessing(X) -> bool:
         if len(categorical_columns(X)) or len(temporal_columns(X)):
             return True
         return bool(X.isna().to_numpy().any())
+    if hasattr(X, "tocsr"):  # scipy sparse: passed through, as scikit-learn's models take it
+        return False
     try:
         return bool(np.isnan(np.asarray(X, dtype=float)).any())
     except (TypeError, ValueError):
