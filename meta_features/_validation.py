@@ -47,6 +47,9 @@ class TaskData:
     random_state: int
     notes: list[str] = field(default_factory=list)
     n_jobs: int = 1  # threads a group may use (landmarking folds)
+    # Work shared between groups or started early (e.g. landmarking's trees, run in the
+    # background while other groups compute): keys are "<group>.<what>".
+    shared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n(self) -> int:

@@ -3,10 +3,12 @@
 on the numeric view ``N``, missing cells median-imputed)."""
 from __future__ import annotations
 
-import numpy as np
-from sklearn import config_context
-from sklearn.tree import DecisionTreeClassifier
+from concurrent.futures import Executor
+from typing import Any
 
+import numpy as np
+
+from ._tree import fit_tree
 from ._validation import TaskData
 
 GROUP = "model-based"
@@ -43,13 +45,26 @@ def node_depths(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return depth
 
 
+_TREE_KEY = "model-based.tree"
+
+
+def _fit_tree(data: TaskData) -> Any:
+    return fit_tree(data.N_imputed, data.y, data.random_state)  # N_imputed is finite
+
+
+def prefetch(data: TaskData, executor: Executor) -> None:
+    """Start fitting the tree on ``executor`` (it releases the GIL while it builds), so it
+    overlaps the other groups; ``compute`` collects it."""
+    if data.is_classif and data.N.shape[1] > 0:
+        data.shared[_TREE_KEY] = executor.submit(_fit_tree, data)
+
+
 def compute(data: TaskData) -> dict[str, float | np.ndarray]:
     """Fit the tree and compute its features (classification only)."""
     if not data.is_classif or data.N.shape[1] == 0:
         return {}
-    with config_context(assume_finite=True):  # N_imputed is finite by construction
-        model = DecisionTreeClassifier(random_state=data.random_state).fit(data.N_imputed, data.y)
-    tree = model.tree_
+    pending = data.shared.pop(_TREE_KEY, None)
+    tree = pending.result() if pending is not None else _fit_tree(data)
     leaf = tree.feature < 0
     depth = node_depths(tree.children_left, tree.children_right)
     n_leaves = float(tree.n_leaves)
@@ -76,5 +91,5 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
         "nodes_repeated": np.unique(tree.feature[~leaf], return_counts=True)[1].astype(float),
         "tree_depth": depth.astype(float),
         "tree_imbalance": -aux * np.log2(aux),
-        "var_importance": model.feature_importances_,
+        "var_importance": tree.compute_feature_importances(),
     }

@@ -41,16 +41,26 @@ def test_extractor_rejects_bad_input():
         MetaFeatureExtractor().fit([np.ones((3, 3))])
 
 
-def test_threads_do_not_change_values():
-    """n_jobs only runs the landmarking folds in threads: the values are identical."""
+@pytest.mark.parametrize("n", [900, 2000])  # background trees; and threads over the folds
+def test_threads_do_not_change_values(n, monkeypatch):
+    """n_jobs only moves work onto threads (the trees of landmarking and model-based in the
+    background, the landmarking folds on larger data): the values are identical."""
+    from meta_features import landmarking, model_based
+
+    started = []
+    for mod in (landmarking, model_based):
+        hook = mod.prefetch
+        monkeypatch.setattr(mod, "prefetch", lambda d, ex, hook=hook: started.append(hook) or hook(d, ex))
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(900, 6))
-    y = (X[:, 0] + rng.normal(scale=0.7, size=900) > 0).astype(int) + (X[:, 1] > 1)
+    X = rng.normal(size=(n, 6))
+    y = (X[:, 0] + rng.normal(scale=0.7, size=n) > 0).astype(int) + (X[:, 1] > 1)
     one = extract(X, y, warn=False, n_jobs=1)
+    assert not started
     many = extract(X, y, warn=False, n_jobs=-1)
     two = extract(X, y, warn=False, n_jobs=2)
     pd.testing.assert_series_equal(one, many)
     pd.testing.assert_series_equal(one, two)
+    assert len(started) == 4  # both hooks ran in each threaded call
     assert np.isfinite(one[["one_nn.mean", "worst_node.mean", "elite_nn.mean"]]).all()
 
 

@@ -88,3 +88,29 @@ def test_landmarking_caps_rows_with_a_stratified_sample(monkeypatch):
     assert 240 <= rows.size <= 260
     np.testing.assert_allclose(capped.to_numpy(), on_sample.to_numpy())
     assert not np.allclose(capped.to_numpy(), full.to_numpy())
+
+
+@pytest.mark.parametrize("kind", ["continuous", "few-values", "half-steps", "scaled", "tiny"])
+def test_one_attribute_nn_by_binary_search_matches_kdtree(kind):
+    """The 1-D 1-NN (sorted values, ties handed to the KD-tree) answers every row as the
+    KD-tree does: equal values with different labels, equidistant values below and above."""
+    from meta_features.landmarking import _kdtree_nn, _sorted_nn_1d
+
+    rng = np.random.RandomState(1)
+    for trial in range(40):
+        n, m = rng.randint(1, 150), rng.randint(1, 40)
+        if kind == "continuous":
+            xtr, xte = rng.normal(size=n), rng.normal(size=m)
+        elif kind == "few-values":
+            xtr, xte = rng.randint(0, 5, n).astype(float), rng.randint(-1, 6, m).astype(float)
+        elif kind == "half-steps":  # test values exactly between two training values
+            xtr, xte = rng.randint(0, 20, n) * 0.5, rng.randint(0, 40, m) * 0.25
+        elif kind == "scaled":
+            xtr = np.round(rng.normal(size=n), 1) * 1e6 + 1e9
+            xte = np.round(rng.normal(size=m), 1) * 1e6 + 1e9
+        else:
+            xtr, xte = rng.normal(size=1), rng.normal(size=m)
+        y = rng.randint(0, 3, size=xtr.size)
+        np.testing.assert_array_equal(
+            _sorted_nn_1d(xtr[:, None], y, xte[:, None]), _kdtree_nn(xtr[:, None], y, xte[:, None])
+        )
