@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Command: `python benchmarks/bench_meta_features.py {' '.join(argv if argv is not None else sys.argv[1:])}`",
         f"Machine: {os.cpu_count()} CPU cores, BLAS limited to 1 thread inside `extract`; ours with the "
-        "default `n_jobs=-1` (threads over the landmarking folds on data sets of >= 500 rows) and with "
+        "default `n_jobs=-1` (the decision trees built on background threads while the other groups compute, from 2000 numeric cells; threads over the landmarking folds from 1600 rows) and with "
         "`n_jobs=1` (`ours_1thread_s`); pymfe has no parallelism.",
         f"Data sets: {len(df)} uci121 sets ({'given' if args.datasets else 'deterministic size-spread subset + letter'}).",
         f"pymfe runs in a child process with a {args.pymfe_timeout:.0f} s timeout; timeouts: {timed_out} "
