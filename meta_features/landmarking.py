@@ -9,8 +9,8 @@ class counts score every threshold of every attribute at once, from which best_n
 worst_node all read their split. They reproduce scikit-learn's models up to tie-breaking
 between equally good splits. LDA repeats scikit-learn's SVD solver step by step, because its tie-breaking
 (collinear attributes) changes accuracies noticeably. The 1-NN learners give exactly the
-predictions of pymfe's KD-tree 1-NN: by brute force (one matrix product) where that is faster,
-handing test rows with equidistant neighbours of different labels to scikit-learn's own
+predictions of pymfe's KD-tree 1-NN: by brute force (one matrix product) where that is faster
+and by binary search on one attribute (elite_nn), handing test rows with equidistant neighbours of different labels to scikit-learn's own
 ``KDTree``, whose traversal order decides those ties. ``worst_node`` and ``elite_nn`` use the importance
 ranking of a full ``DecisionTreeClassifier(random_state)`` per training fold,
 exactly as pymfe. Data sets of more than ``MAX_ROWS`` rows are landmarked on a stratified

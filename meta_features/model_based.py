@@ -4,7 +4,6 @@ on the numeric view ``N``, missing cells median-imputed)."""
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from typing import Any
 
 import numpy as np
 
@@ -48,15 +47,14 @@ def node_depths(left: np.ndarray, right: np.ndarray) -> np.ndarray:
 _TREE_KEY = "model-based.tree"
 
 
-def _fit_tree(data: TaskData) -> Any:
-    return fit_tree(data.N_imputed, data.y, data.random_state)  # N_imputed is finite
 
 
 def prefetch(data: TaskData, executor: Executor) -> None:
     """Start fitting the tree on ``executor`` (it releases the GIL while it builds), so it
     overlaps the other groups; ``compute`` collects it."""
     if data.is_classif and data.N.shape[1] > 0:
-        data.shared[_TREE_KEY] = executor.submit(_fit_tree, data)
+        # N_imputed (finite by construction) is computed here, in the calling thread
+        data.shared[_TREE_KEY] = executor.submit(fit_tree, data.N_imputed, data.y, data.random_state)
 
 
 def compute(data: TaskData) -> dict[str, float | np.ndarray]:
@@ -64,7 +62,8 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
     if not data.is_classif or data.N.shape[1] == 0:
         return {}
     pending = data.shared.pop(_TREE_KEY, None)
-    tree = pending.result() if pending is not None else _fit_tree(data)
+    tree = (pending.result() if pending is not None
+            else fit_tree(data.N_imputed, data.y, data.random_state))
     leaf = tree.feature < 0
     depth = node_depths(tree.children_left, tree.children_right)
     n_leaves = float(tree.n_leaves)
