@@ -49,8 +49,9 @@ def main(argv=None) -> None:
                              support_sizes=(args.support,), seed=0)
             tr = MetaTrainer(tasks, cfg, device="cpu", progress=False)
             batch = tr.sample_batch()
-            tb = timed(lambda: tr.meta_gradient(batch, batched=True), args.repeats)
-            tl = timed(lambda: tr.meta_gradient(batch, batched=False), args.repeats)
+            noise = tr.input_noise(batch)
+            tb = timed(lambda: tr.meta_gradient(batch, batched=True, noise=noise), args.repeats)
+            tl = timed(lambda: tr.meta_gradient(batch, batched=False, noise=noise), args.repeats)
             row = {"algorithm": algo, "meta_batch": T, "support": args.support,
                    "inner_steps": cfg.inner_steps, "batched_tasks_per_s": T / tb,
                    "loop_tasks_per_s": T / tl, "speedup": tl / tb}

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tasks", default=None, help="comma-separated (default: the split)")
     p.add_argument("--variants", default='{"pretrained": {}, "random": {"init": "random"}}')
     p.add_argument("--baselines", default="LogReg,RF,MLP")
-    p.add_argument("--size", type=int, default=64)
+    p.add_argument("--size", type=int, default=64, help="training rows (0: all of the split)")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--out", default="metaval.csv")
     a = p.parse_args(argv)
@@ -96,9 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         classes = np.unique(task.y)
         for r in range(a.repeats):
             te = np.random.default_rng(r).permutation(te_idx)[:1000]
-            if a.size >= len(tr_idx):
+            if a.size <= 0:
+                tr = tr_idx
+            elif a.size >= len(tr_idx):
                 continue
-            tr = draw_rows(task.y, tr_idx, a.size, np.random.default_rng(100 + r))
+            else:
+                tr = draw_rows(task.y, tr_idx, a.size, np.random.default_rng(100 + r))
             if len(np.unique(task.y[tr])) < 2:
                 continue
             models = {b: MODELS[b](r) for b in a.baselines.split(",") if b}

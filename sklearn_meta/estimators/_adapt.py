@@ -95,11 +95,14 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
         with torch.no_grad():
             return float(task_loss(p, Xv, yv, mv, classmask, 0.0, regression))
 
+    noise = torch.from_numpy(rng.standard_normal((Xs.shape[1], net.config.hidden))
+                             .astype(np.float32))
+
     def init_fast(mult: float) -> Fast:
         with torch.no_grad():
             return SchemaNet.make_fast(theta, Xs, ys, ms, torch.ones(Xs.shape[1]), classmask,
                                        cf, emb, regression=regression, ridge=net.config.ridge,
-                                       ridge_mult=mult)
+                                       ridge_mult=mult, noise=noise)
 
     fast0 = init_fast(1.0)
     if "log_ridge" in theta and Z_va is not None and len(cfg.ridge_grid) > 1:

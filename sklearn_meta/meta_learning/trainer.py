@@ -83,10 +83,10 @@ def make_task_metagrad(cfg: MetaConfig, ridge: float, regression: bool) -> Calla
     """Pure function: (theta, one task's tensors) -> (meta-gradient dict, query loss)."""
     ls = 0.0 if regression else cfg.label_smoothing
 
-    def task_fn(theta, Xs, ys, ms, Xq, yq, mq, colmask, classmask, colfeat, emb):
+    def task_fn(theta, Xs, ys, ms, Xq, yq, mq, colmask, classmask, colfeat, emb, noise):
         def make(th):
             return SchemaNet.make_fast(th, Xs, ys, ms, colmask, classmask, colfeat, emb,
-                                       regression=regression, ridge=ridge)
+                                       regression=regression, ridge=ridge, noise=noise)
 
         def support_loss(fast):
             return task_loss(fast, Xs, ys, ms, classmask, ls, regression)
@@ -171,7 +171,7 @@ class MetaTrainer:
         self._meta_cache: dict[tuple[bool, int, int], np.ndarray] = {}
         self._fns = {r: make_task_metagrad(self.cfg, self.net.config.ridge, r)
                      for r in (False, True)}
-        self._batched = {r: vmap(fn, in_dims=(None,) + (0,) * 10) for r, fn in self._fns.items()}
+        self._batched = {r: vmap(fn, in_dims=(None,) + (0,) * 11) for r, fn in self._fns.items()}
 
     # ------------------------------------------------------------------ sampling
     def sample_batch(self, regression: bool = False, meta_batch: int | None = None,
@@ -217,9 +217,21 @@ class MetaTrainer:
         with torch.no_grad():
             return self.encoder.embed_batch(batch)
 
+    def input_noise(self, batch: EpisodeBatch) -> torch.Tensor:
+        """Fresh random per-column input weights (T, D, H) for the batch's tasks, drawn from
+        the trainer's seeded generator (see ``NetConfig.input_noise``); unused (but cheap)
+        when the network has no random input component."""
+        T, _, D = batch.Xs.shape
+        if self.net.config.input_noise <= 0:
+            return torch.zeros((T, D, self.net.config.hidden), device=self.device)
+        gen = torch.Generator().manual_seed(int(self.rng.integers(2 ** 62)))
+        noise = torch.randn((T, D, self.net.config.hidden), generator=gen)
+        return noise.to(self.device)
+
     # ------------------------------------------------------------------ gradients
     def meta_gradient(self, batch: EpisodeBatch, regression: bool = False,
-                      batched: bool = True) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+                      batched: bool = True, noise: torch.Tensor | None = None,
+                      ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
         """Mean meta-gradient and mean query loss over the tasks of ``batch``.
 
         ``batched=True``: one vmapped call over the padded tasks. ``False``: the reference
@@ -227,17 +239,20 @@ class MetaTrainer:
         """
         theta = {k: v.detach() for k, v in self.net.meta_params().items()}
         emb = self.embed(batch)
+        if noise is None:
+            noise = self.input_noise(batch)
         autocast = (torch.autocast("cuda", dtype=torch.bfloat16)
                     if self.device.type == "cuda" else torch.autocast("cpu", enabled=False))
         with autocast:
             if batched:
-                args = batch.as_tuple()[:9] + (emb,)
+                args = batch.as_tuple()[:9] + (emb, noise)
                 g, loss = self._batched[regression](theta, *args)
                 return {k: v.float().mean(0) for k, v in g.items()}, loss.float().mean()
             total, losses = None, []
             for t in range(batch.Xs.shape[0]):
                 sub = batch.task(t)
-                args = tuple(a[0] for a in sub.as_tuple()[:9]) + (emb[t],)
+                d = sub.Xs.shape[2]
+                args = tuple(a[0] for a in sub.as_tuple()[:9]) + (emb[t], noise[t, :d])
                 g, loss = self._fns[regression](theta, *args)
                 total = g if total is None else {k: total[k] + g[k] for k in g}
                 losses.append(loss)
@@ -258,24 +273,28 @@ class MetaTrainer:
             i += v.numel()
         return out, flat[-1]
 
-    def _rank_slice(self, batch: EpisodeBatch) -> EpisodeBatch:
+    def _rank_slice(self, batch: EpisodeBatch, noise: torch.Tensor
+                    ) -> tuple[EpisodeBatch, torch.Tensor]:
+        """This rank's share of the meta-batch (all of it without a process group)."""
         import torch.distributed as dist
         if not (dist.is_available() and dist.is_initialized()):
-            return batch
+            return batch, noise
         r, w = dist.get_rank(), dist.get_world_size()
         T = batch.Xs.shape[0]
         if T % w:
             raise ValueError(f"meta_batch={T} must be divisible by the world size {w}")
         sl = slice(r * T // w, (r + 1) * T // w)
-        return EpisodeBatch(*(a[sl] for a in batch.as_tuple()))
+        return EpisodeBatch(*(a[sl] for a in batch.as_tuple())), noise[sl]
 
     def step(self) -> float:
         """One meta-update; returns the meta-loss (mean query loss after adaptation)."""
         cfg = self.cfg
         regression = bool(self.regression_tasks) and cfg.regression_every > 0 and \
             (self.state.step % cfg.regression_every == cfg.regression_every - 1)
-        batch = self._rank_slice(self.sample_batch(regression))
-        g, loss = self.meta_gradient(batch, regression)
+        full = self.sample_batch(regression)
+        # drawn for the whole meta-batch before slicing, so every rank sees what one process would
+        batch, noise = self._rank_slice(full, self.input_noise(full))
+        g, loss = self.meta_gradient(batch, regression, noise=noise)
         g, loss = self._all_reduce(g, loss)
         for k, p in self.net.named_parameters():
             p.grad = g[k].to(p.dtype)

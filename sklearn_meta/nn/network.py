@@ -5,7 +5,11 @@ Design (Chameleon-like input alignment + Proto-MAML head):
 * **Input layer from column statistics.** A shared column encoder maps each column's statistics
   (:func:`~sklearn_meta.nn.episodes.column_features`) to that column's row of the input weight
   matrix; summing ``x_ij * a(c_j)`` over columns is a permutation-invariant pooling of
-  column-wise encodings, so any number of columns works.
+  column-wise encodings, so any number of columns works. Columns with similar statistics
+  would get near-identical weights, so a random per-column part ``noise_j`` (redrawn for every
+  task and every ensemble member, scaled by a meta-learned ``exp(log_input_noise)``) is added:
+  random features in the spirit of extreme learning machines, which the column encoder then
+  shapes. Permuting the columns together with their random rows gives the same function.
 * **Backbone.** LayerNorm (never BatchNorm: tasks have few rows), FiLM from a task embedding,
   one residual GELU block, a final LayerNorm.
 * **Heads.** Initialised per task from the support rows, so any class count works.
@@ -44,6 +48,9 @@ class NetConfig:
     n_column_features: int = N_COLUMN_FEATURES
     ridge: float = 1.0  # ridge of the proto-mode regression head
     head: str = "ridge"  # "ridge" or "proto" (see module docstring)
+    # initial scale of the random per-column component of the input layer (0: none; see
+    # make_fast); meta-learned as log_input_noise
+    input_noise: float = 1.0
 
     def __post_init__(self) -> None:
         if self.head not in ("ridge", "proto"):
@@ -82,6 +89,8 @@ class SchemaNet(nn.Module):
         if c.head == "ridge":  # their presence in theta selects the ridge head in make_fast
             self.log_ridge = nn.Parameter(torch.tensor(math.log(0.3)))
             self.log_head_scale = nn.Parameter(torch.tensor(math.log(5.0)))
+        if c.input_noise > 0:
+            self.log_input_noise = nn.Parameter(torch.tensor(math.log(c.input_noise)))
 
     # ---------------------------------------------------------------- functional API
     @staticmethod
@@ -111,7 +120,7 @@ class SchemaNet(nn.Module):
     def make_fast(theta: dict[str, Tensor], Xs: Tensor, ys: Tensor, ms: Tensor,
                   colmask: Tensor, classmask: Tensor, colfeat: Tensor, emb: Tensor,
                   regression: bool = False, ridge: float = 1.0,
-                  ridge_mult: float = 1.0) -> Fast:
+                  ridge_mult: float = 1.0, noise: Tensor | None = None) -> Fast:
         """Initial fast parameters of one task, built from ``theta`` and its support data.
 
         Differentiable in ``theta``: first-order meta-gradients are pulled back through this
@@ -124,6 +133,9 @@ class SchemaNet(nn.Module):
         H = theta["b_in"].shape[0]
         d_eff = colmask.sum().clamp(min=1.0)
         W_in = a[:, :H] * colmask[:, None] / torch.sqrt(d_eff)
+        if noise is not None and "log_input_noise" in theta:
+            W_in = W_in + torch.exp(theta["log_input_noise"]) * noise * colmask[:, None] \
+                / torch.sqrt(d_eff)
         b_in = theta["b_in"] + (a[:, H:] * colmask[:, None]).sum(0) / d_eff
         film = emb @ theta["film.weight"].T + theta["film.bias"]
         fast: Fast = {

@@ -30,9 +30,10 @@ def test_ridge_head_meta_gradient_reaches_body_and_ridge(small_corpus):
                      proto_weight=3.0)
     tr = MetaTrainer(small_corpus, cfg, device="cpu", progress=False)
     batch = tr.sample_batch()
-    g1, l1 = tr.meta_gradient(batch, batched=True)
-    g2, l2 = tr.meta_gradient(batch, batched=False)
-    for k in ("log_ridge", "log_head_scale", "fc1.weight", "col2.weight"):
+    noise = tr.input_noise(batch)
+    g1, l1 = tr.meta_gradient(batch, batched=True, noise=noise)
+    g2, l2 = tr.meta_gradient(batch, batched=False, noise=noise)
+    for k in ("log_ridge", "log_head_scale", "log_input_noise", "fc1.weight", "col2.weight"):
         assert float(g1[k].abs().sum()) > 0, k
         assert torch.allclose(g1[k], g2[k], atol=1e-4, rtol=1e-3), k
 
@@ -51,8 +52,9 @@ def test_batched_matches_per_task_loop(small_corpus):
     cfg = MetaConfig(algorithm="fomaml", meta_batch=6, encoder_steps=0, support_sizes=(24,))
     tr = MetaTrainer(small_corpus, cfg, device="cpu", progress=False)
     batch = tr.sample_batch()
-    g1, l1 = tr.meta_gradient(batch, batched=True)
-    g2, l2 = tr.meta_gradient(batch, batched=False)
+    noise = tr.input_noise(batch)
+    g1, l1 = tr.meta_gradient(batch, batched=True, noise=noise)
+    g2, l2 = tr.meta_gradient(batch, batched=False, noise=noise)
     assert abs(float(l1) - float(l2)) < 1e-4
     for k in g1:
         assert torch.allclose(g1[k], g2[k], atol=1e-4, rtol=1e-3), k

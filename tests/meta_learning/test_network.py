@@ -90,3 +90,40 @@ def test_proto_head_still_available():
     assert "W_x" not in fast and fast["W_h"].shape == (2, net.config.hidden)
     with pytest.raises(ValueError, match="head"):
         NetConfig(head="svm")
+
+
+def test_random_input_component_is_column_equivariant_and_scaled():
+    from sklearn_meta.nn import NetConfig
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(40, 5)).astype(np.float32)
+    y = rng.integers(0, 2, 40)
+    net = SchemaNet(NetConfig(input_noise=1.0))
+    cf = torch.from_numpy(column_features(X, y, 2))
+    theta = dict(net.named_parameters())
+    noise = torch.randn(5, net.config.hidden)
+
+    def fast(cols, nz):
+        return SchemaNet.make_fast(theta, torch.tensor(X[:, cols]), torch.tensor(y),
+                                   torch.ones(40), torch.ones(5), torch.ones(2), cf[cols],
+                                   torch.zeros(net.config.embed_dim), noise=nz)
+
+    ident = np.arange(5)
+    base = SchemaNet.make_fast(theta, torch.tensor(X), torch.tensor(y), torch.ones(40),
+                               torch.ones(5), torch.ones(2), cf,
+                               torch.zeros(net.config.embed_dim))
+    f = fast(ident, noise)
+    # the random part adds exp(log_input_noise) * noise / sqrt(d) to the column-encoder part
+    expect = base["W_in"] + float(torch.exp(net.log_input_noise)) * noise / np.sqrt(5)
+    assert torch.allclose(f["W_in"], expect, atol=1e-6)
+    # permuting the columns together with their random rows gives the same function
+    perm = rng.permutation(5)
+    a = SchemaNet.forward_fast(f, torch.tensor(X), torch.ones(2))
+    b = SchemaNet.forward_fast(fast(perm, noise[perm]), torch.tensor(X[:, perm]), torch.ones(2))
+    assert torch.allclose(a, b, atol=1e-4)
+    # without the component the noise argument is ignored
+    plain = SchemaNet(NetConfig(input_noise=0.0))
+    th = dict(plain.named_parameters())
+    args = (torch.tensor(X), torch.tensor(y), torch.ones(40), torch.ones(5), torch.ones(2), cf,
+            torch.zeros(plain.config.embed_dim))
+    assert torch.equal(SchemaNet.make_fast(th, *args, noise=noise)["W_in"],
+                       SchemaNet.make_fast(th, *args)["W_in"])
