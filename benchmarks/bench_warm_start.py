@@ -7,6 +7,8 @@ fixed random sample; 3-fold CV accuracy on a deterministic 300-row sub-sample), 
 table. Methods, all searching across families (estimator=None):
 
 * ``embedding``      - warm start from ``suggest_configs(strategy="embedding")`` (10), then TPE
+* ``auto``           - the default ``strategy="auto"``: the embedding's neighbours when a
+                       knowledge-base task is near (distance as confidence), else the portfolio
 * ``meta-features``  - same with L1 kNN over min-max-scaled meta-features (auto-sklearn 1)
 * ``portfolio``      - same with the greedy portfolio (auto-sklearn 2 / TabRepo)
 * ``cold-tpe``       - Optuna TPE from scratch
@@ -43,7 +45,7 @@ from sklearn_meta.search.warm_start import FAMILY_PARAM
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CHECKPOINTS = (1, 5, 10, 25, 50)
-METHODS = ("embedding", "meta-features", "portfolio", "cold-tpe", "random")
+METHODS = ("embedding", "auto", "meta-features", "portfolio", "cold-tpe", "random")
 
 
 def pool_keys(pool):
@@ -263,14 +265,17 @@ def summarise(curves, details, args):
             "median_trials": float(np.median(first)),
             "fraction_within_10": float(np.mean(first <= 10)),
             "fraction_within_n": float(np.mean(np.isfinite(first)))}
-    e10, c10 = out["mean_regret"][10]["embedding"], out["mean_regret"][10]["cold-tpe"]
-    out["targets"] = {
-        "embedding@10 >= cold-tpe@50 on >= 60% of tasks":
-            out["match_cold_at_n"]["embedding"]["fraction_within_10"],
-        "embedding regret@10 <= 0.5 x cold-tpe regret@10": [e10, c10, bool(e10 <= 0.5 * c10)],
-        "embedding avg rank@10 < meta-features avg rank@10": [
-            out["avg_rank"][10]["embedding"], out["avg_rank"][10]["meta-features"],
-            bool(out["avg_rank"][10]["embedding"] < out["avg_rank"][10]["meta-features"])]}
+    c10 = out["mean_regret"][10]["cold-tpe"]
+    out["targets"] = {}
+    for m in ("embedding", "auto"):
+        e10 = out["mean_regret"][10][m]
+        out["targets"].update({
+            f"{m}@10 >= cold-tpe@50 on >= 60% of tasks":
+                out["match_cold_at_n"][m]["fraction_within_10"],
+            f"{m} regret@10 <= 0.5 x cold-tpe regret@10": [e10, c10, bool(e10 <= 0.5 * c10)],
+            f"{m} avg rank@10 < meta-features avg rank@10": [
+                out["avg_rank"][10][m], out["avg_rank"][10]["meta-features"],
+                bool(out["avg_rank"][10][m] < out["avg_rank"][10]["meta-features"])]})
     return out
 
 

@@ -8,9 +8,9 @@ neighbours' configurations are ordered are made here. For every knowledge-base t
 1 = best candidate on ``t``). Methods: the greedy portfolio alone, and neighbours by
 meta-features (``mf``, auto-sklearn 1 style) or by the learned embedding (``emb``; optimistic
 here, since the task encoder was trained on these tasks' scores), with ``k`` neighbours and a
-``portfolioX`` share of the list left to portfolio members (``suggest_configs`` uses
-k=5 and a third). Reported: mean regret of the best suggestion so far after 1, 3, 5
-and 10 look-ups, and how often a method reaches regret <= 0.01 within 10.
+``portfolioX`` share of the list left to portfolio members (``suggest_configs`` uses all
+tasks, similarity-weighted, and a third). Reported: mean regret of the best suggestion so far
+after 1, 3, 5 and 10 look-ups, and how often a method reaches regret <= 0.01 within 10.
 
     python benchmarks/loo_warm_start_kb.py --out benchmarks/results/warm_start_loo_kb.md
 """

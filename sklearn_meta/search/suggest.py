@@ -25,6 +25,8 @@ STRATEGIES = ("embedding", "meta-features", "portfolio", "auto")
 #: Share of the suggestions (after the estimator's default) that go to portfolio members when
 #: neighbours are used; the rest are the neighbours' best configurations.
 PORTFOLIO_SHARE = 1 / 3
+#: Knowledge-base tasks shown as "neighbours" in the details of a suggestion.
+N_NEIGHBOURS_SHOWN = 5
 Embedder = Callable[[Any, Any], np.ndarray]
 
 
@@ -102,8 +104,9 @@ def _resolve_kind(strategy: str, kb: KnowledgeBase, embedder: Embedder | None,
 
 
 def _neighbour_ranking(kb: KnowledgeBase, nb: Neighbours, families: list[str],
-                       task_type: str, n_neighbors: int) -> list[tuple[str, Config]]:
-    """Candidate (family, config) ordered by similarity-weighted normalised score."""
+                       task_type: str, n_neighbors: int | None) -> list[tuple[str, Config]]:
+    """Candidate (family, config) ordered by similarity-weighted normalised score over the
+    ``n_neighbors`` nearest tasks (None: every knowledge-base task, weighted by similarity)."""
     tasks = nb.names[:n_neighbors]
     w = dict(zip(tasks, nb.weights[:n_neighbors]))
     ranges = kb.score_range()
@@ -126,7 +129,7 @@ def _neighbour_ranking(kb: KnowledgeBase, nb: Neighbours, families: list[str],
 def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                   strategy: str = "auto", *, search_space: Mapping[str, Any] | None = None,
                   knowledge_base: KnowledgeBase | None = None,
-                  embedder: Embedder | None = None, n_neighbors: int = 5,
+                  embedder: Embedder | None = None, n_neighbors: int | None = None,
                   exclude_tasks: Sequence[str] | None = None,
                   ) -> tuple[list[tuple[str, Config]], dict[str, Any]]:
     """Like :func:`suggest_configs` but returns ``(family, bare config)`` pairs and details."""
@@ -134,6 +137,10 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
+    if n_neighbors is not None and (not isinstance(n_neighbors, (int, np.integer))
+                                    or n_neighbors < 1):
+        raise ValueError(f"n_neighbors must be a positive integer or None (every "
+                         f"knowledge-base task, weighted by similarity), got {n_neighbors!r}")
     kb = knowledge_base if knowledge_base is not None else load_default_kb()
     task_type = (task_type_of(estimator) if isinstance(estimator, BaseEstimator)
                  else infer_task_type(y))
@@ -182,8 +189,9 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     if kind == "meta-features":
         nb = neighbours_for(X, y, kb, kind, task_type, None, exclude_tasks)
     if nb is not None:
-        details.update(kind=kind, neighbours=nb.names[:n_neighbors],
-                       distances=nb.distances[:n_neighbors].tolist(), near=nb.near,
+        shown = min(n_neighbors or N_NEIGHBOURS_SHOWN, N_NEIGHBOURS_SHOWN)
+        details.update(kind=kind, neighbours=nb.names[:shown],
+                       distances=nb.distances[:shown].tolist(), near=nb.near,
                        confidence=nb.confidence)
         if strategy == "auto" and nb.near and kind == "embedding":
             # the learned embedding squeezes unfamiliar data into familiar regions, so the
@@ -219,7 +227,7 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
 def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                     strategy: str = "auto", *, search_space: Mapping[str, Any] | None = None,
                     knowledge_base: KnowledgeBase | None = None,
-                    embedder: Embedder | None = None, n_neighbors: int = 5,
+                    embedder: Embedder | None = None, n_neighbors: int | None = None,
                     exclude_tasks: Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Up to ``n`` configurations to try first on ``(X, y)``, best first.
 
@@ -235,6 +243,10 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     search_space : dict, optional
         The caller's space (Optuna, scipy or list distributions); suggestions are clipped
         and snapped into it, unknown keys dropped. Default: the family's default space.
+    n_neighbors : int or None, default=None
+        Knowledge-base tasks whose results rank the candidates, nearest first; None: all of
+        them, weighted by similarity (chosen by leave-one-task-out on the knowledge base,
+        ``benchmarks/results/warm_start_loo_kb.md``).
     embedder : callable ``(X, y) -> vector``, optional
         Task embedder; default: the packaged task encoder when the KB was embedded by it.
     exclude_tasks : names of KB tasks to ignore as neighbours (leave-one-out evaluation).
