@@ -157,3 +157,38 @@ def test_zero_shot_regression_without_kb_tasks_gives_family_defaults(kb):
 
     assert is_regressor(est)
     assert cross_val_score(est, X, y, cv=3).mean() > 0.2  # a real model, not a placeholder
+
+
+def test_default_ranks_by_all_kb_tasks_weighted_by_similarity(kb, data_home):
+    """n_neighbors=None (default): every KB task votes with its similarity weight; the
+    neighbour part of the list follows that weighted normalised score (on zoo it differs from
+    what the 5 nearest tasks alone give)."""
+    from sklearn_meta.search.suggest import neighbours_for
+
+    (task,) = load_suite("uci121", data_home=data_home, names=["zoo"])
+    X, y = task.X, task.y
+    assert "zoo" not in kb.tasks
+    n = 10
+    pairs, info = suggest_pairs(X, y, SVC(), n=n, strategy="meta-features", knowledge_base=kb)
+    assert len(info["neighbours"]) == 5  # the nearest few are reported
+    nb = neighbours_for(X, y, kb, "meta-features", "classification")
+    assert sorted(nb.names) == sorted(kb.tasks)
+    w = dict(zip(nb.names, nb.weights))
+    ranges = kb.score_range()
+    per_task: dict = {}
+    for r in kb.records("svc"):
+        key = kb.dedup_key("svc", {"C": 1.0, **r.config})  # completed with the defaults
+        per_task.setdefault(r.task, {})[key] = max(per_task.get(r.task, {}).get(key, -1),
+                                                   kb.normalised(r, ranges))
+    keys = {k for v in per_task.values() for k in v}
+    util = {k: sum(w[t] * v.get(k, np.median(list(v.values()))) for t, v in per_task.items())
+            for k in keys}
+    expected = [k for k in sorted(util, key=lambda k: -util[k]) if k != "svc|C=1.0"]
+    n_nb = n - 1 - (n - 1) // 3
+    got = [kb.dedup_key(f, {"C": 1.0, **c}) for f, c in pairs[1:1 + n_nb]]
+    assert got == expected[:n_nb]
+    five, _ = suggest_pairs(X, y, SVC(), n=n, strategy="meta-features", knowledge_base=kb,
+                            n_neighbors=5)
+    assert five[1:1 + n_nb] != pairs[1:1 + n_nb]
+    with pytest.raises(ValueError, match="n_neighbors"):
+        suggest_configs(X, y, SVC(), knowledge_base=kb, n_neighbors=0)
