@@ -2,9 +2,10 @@
 
 ``fit`` preprocesses the data, embeds the task with the learned task encoder (FiLM
 conditioning), builds the task's network from the meta-learned initialization (input layer from
-column statistics, a closed-form ridge head from the training rows, its ridge strength chosen on
-the validation rows) and fine-tunes a small ensemble of copies, each with early stopping on its
-own internal validation split.
+column statistics plus a random per-column part drawn anew for every ensemble member, so the
+members differ beyond their validation splits; a closed-form ridge head from the training rows,
+its ridge strength chosen on the validation rows) and fine-tunes a small ensemble of copies,
+each with early stopping on its own internal validation split.
 """
 from __future__ import annotations
 
