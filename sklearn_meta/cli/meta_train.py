@@ -10,6 +10,7 @@ Resumes from ``DIR/checkpoint.pt`` when interrupted. Works under ``torchrun`` (g
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import time
@@ -148,7 +149,9 @@ def encoder_targets(kb_arg: str | None, train_names: list[str]
     if not names:
         return {}, None
     cands, names, M = kb.pool_matrix(tasks=names)
-    info = {"knowledge_base": path.name, "n_candidates": len(cands),
+    info = {"knowledge_base": path.name,
+            "knowledge_base_sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+            "n_candidates": len(cands),
             "tasks": sorted(names), "target": "regret-normalised CV score of each candidate"}
     return {n: M[i] for i, n in enumerate(names)}, info
 
