@@ -89,7 +89,8 @@ def load_artifact(path: str | Path) -> Artifact:
                             "corrupt or were modified")
     tensors = load_file(str(weights))
     # artifacts written before the random input component existed have none
-    net = SchemaNet(NetConfig(**{"input_noise": 0.0, **manifest["net_config"]}))
+    net = SchemaNet(NetConfig(**{"input_noise": 0.0, "column_scale": False,
+                                 **manifest["net_config"]}))
     net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
     encoder = None
     if manifest.get("encoder"):

@@ -52,6 +52,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--regression-every", type=int, default=4,
                    help="every k-th meta-batch is a derived regression batch (0: none)")
     p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--column-scale", action="store_true",
+                   help="meta-learn a per-column input scale from column statistics")
     p.add_argument("--input-noise", type=float, default=1.0,
                    help="initial scale of the random per-column part of the input layer, "
                         "redrawn for every task (meta-learned; 0: none)")
@@ -93,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
                      outer_lr=args.outer_lr, encoder_steps=args.encoder_steps,
                      proto_weight=args.proto_weight,
                      regression_every=args.regression_every, seed=args.seed)
-    trainer = MetaTrainer(tasks, cfg, NetConfig(hidden=args.hidden, input_noise=args.input_noise), device=args.device,
+    trainer = MetaTrainer(tasks, cfg, NetConfig(hidden=args.hidden, input_noise=args.input_noise,
+                                        column_scale=args.column_scale), device=args.device,
                           regression_tasks=reg, progress=not args.no_progress,
                           encoder_targets=targets)
     with torch.no_grad():

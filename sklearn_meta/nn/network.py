@@ -51,6 +51,9 @@ class NetConfig:
     # initial scale of the random per-column component of the input layer (0: none; see
     # make_fast); meta-learned as log_input_noise
     input_noise: float = 1.0
+    # meta-learned per-column scale of the inputs from column statistics (a learned prior on
+    # feature relevance: with the ridge head it sets each column's effective penalty)
+    column_scale: bool = False
 
     def __post_init__(self) -> None:
         if self.head not in ("ridge", "proto"):
@@ -89,6 +92,10 @@ class SchemaNet(nn.Module):
         if c.head == "ridge":  # their presence in theta selects the ridge head in make_fast
             self.log_ridge = nn.Parameter(torch.tensor(math.log(0.3)))
             self.log_head_scale = nn.Parameter(torch.tensor(math.log(5.0)))
+        if c.column_scale:  # zero-initialised: every column starts with scale 1
+            self.col_scale = nn.Linear(c.column_hidden, 1)
+            nn.init.zeros_(self.col_scale.weight)
+            nn.init.zeros_(self.col_scale.bias)
         if c.input_noise > 0:
             self.log_input_noise = nn.Parameter(torch.tensor(math.log(c.input_noise)))
 
@@ -128,8 +135,8 @@ class SchemaNet(nn.Module):
         ``ridge_mult`` scales the meta-learned ridge strength (the estimator picks it per task
         on its validation rows).
         """
-        a = F.gelu(colfeat @ theta["col1.weight"].T + theta["col1.bias"])
-        a = a @ theta["col2.weight"].T + theta["col2.bias"]  # (D, 2H)
+        h_col = F.gelu(colfeat @ theta["col1.weight"].T + theta["col1.bias"])
+        a = h_col @ theta["col2.weight"].T + theta["col2.bias"]  # (D, 2H)
         H = theta["b_in"].shape[0]
         d_eff = colmask.sum().clamp(min=1.0)
         W_in = a[:, :H] * colmask[:, None] / torch.sqrt(d_eff)
@@ -137,6 +144,11 @@ class SchemaNet(nn.Module):
             W_in = W_in + torch.exp(theta["log_input_noise"]) * noise * colmask[:, None] \
                 / torch.sqrt(d_eff)
         b_in = theta["b_in"] + (a[:, H:] * colmask[:, None]).sum(0) / d_eff
+        col_s = None
+        if "col_scale.weight" in theta:  # log-scale bounded to +-3 for stability
+            col_s = torch.exp(3 * torch.tanh(h_col @ theta["col_scale.weight"].T
+                                             + theta["col_scale.bias"]))[:, 0]  # (D,)
+            W_in = W_in * col_s[:, None]
         film = emb @ theta["film.weight"].T + theta["film.bias"]
         fast: Fast = {
             "W_in": W_in, "b_in": b_in, "gamma": film[:H], "beta": film[H:],
@@ -147,7 +159,7 @@ class SchemaNet(nn.Module):
         z = SchemaNet.body(fast, Xs)  # (N, H)
         if "log_ridge" in theta:
             return SchemaNet._ridge_head(theta, fast, z, Xs * colmask, ys, ms, classmask,
-                                         regression, ridge_mult)
+                                         regression, ridge_mult, col_s)
         if regression:
             zw = z * ms[:, None]
             n = ms.sum().clamp(min=1.0)
@@ -171,7 +183,7 @@ class SchemaNet(nn.Module):
     @staticmethod
     def _ridge_head(theta: dict[str, Tensor], fast: Fast, z: Tensor, X: Tensor, ys: Tensor,
                     ms: Tensor, classmask: Tensor, regression: bool,
-                    ridge_mult: float = 1.0) -> Fast:
+                    ridge_mult: float = 1.0, col_s: Tensor | None = None) -> Fast:
         """Closed-form weighted ridge of the targets on ``[z, X]`` (with an unpenalised bias).
 
         Primal (P x P) or dual (N x N) form, whichever is smaller (static shapes, so ``vmap``
@@ -179,6 +191,8 @@ class SchemaNet(nn.Module):
         they get zero weights.
         """
         H = z.shape[1]
+        if col_s is not None:  # ridge on scaled columns = a per-column penalty
+            X = X * col_s
         F_ = torch.cat([z, X], dim=-1)  # (N, P)
         n = ms.sum().clamp(min=1.0)
         if regression:
@@ -199,6 +213,8 @@ class SchemaNet(nn.Module):
             G = Fc @ Fc.T / n + lam * torch.eye(N, dtype=z.dtype, device=z.device)
             W = Fc.T @ torch.linalg.solve(G, Yc) / n
         b = y_mean - f_mean @ W
+        if col_s is not None:  # back to weights on the raw columns: (X s) W = X (s W)
+            W = torch.cat([W[:H], W[H:] * col_s[:, None]], dim=0)
         if regression:
             fast["w_r"], fast["w_x"], fast["b_r"] = W[:H, 0], W[H:, 0], b[0]
             return fast

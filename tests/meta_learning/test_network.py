@@ -127,3 +127,33 @@ def test_random_input_component_is_column_equivariant_and_scaled():
             torch.zeros(plain.config.embed_dim))
     assert torch.equal(SchemaNet.make_fast(th, *args, noise=noise)["W_in"],
                        SchemaNet.make_fast(th, *args)["W_in"])
+
+
+def test_column_scale_starts_neutral_and_acts_as_per_column_penalty():
+    from sklearn_meta.nn import NetConfig
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(40, 5)).astype(np.float32)
+    y = rng.integers(0, 3, 40)
+    cf = torch.from_numpy(column_features(X, y, 3))
+    noise = torch.randn(5, 64)
+    torch.manual_seed(0)
+    scaled = SchemaNet(NetConfig(column_scale=True))
+    torch.manual_seed(0)
+    plain = SchemaNet(NetConfig())
+
+    def out(net):
+        th = dict(net.named_parameters())
+        f = SchemaNet.make_fast(th, torch.tensor(X), torch.tensor(y), torch.ones(40),
+                                torch.ones(5), torch.ones(3), cf, torch.zeros(16), noise=noise)
+        return f, SchemaNet.forward_fast(f, torch.tensor(X), torch.ones(3))
+
+    assert torch.allclose(out(scaled)[1], out(plain)[1], atol=1e-5)  # zero-init: scale 1
+    with torch.no_grad():
+        scaled.col_scale.bias.fill_(1.0)  # every column x e: weaker effective ridge penalty
+    f, logits = out(scaled)
+    assert not torch.allclose(logits, out(plain)[1], atol=1e-3)
+    # the skip-path weights are mapped back to the raw columns: X @ W_x equals the ridge fit
+    # on scaled columns, so predictions stay finite and the loss differentiates the scale
+    loss = task_loss(f, torch.tensor(X), torch.tensor(y), torch.ones(40), torch.ones(3))
+    (g,) = torch.autograd.grad(loss, scaled.col_scale.bias)
+    assert torch.isfinite(logits).all() and float(g.abs()) > 0
