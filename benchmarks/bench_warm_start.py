@@ -36,7 +36,8 @@ import optuna
 
 from sklearn_meta.cli.build_kb import read_heldout, subsample_task
 from sklearn_meta.datasets import load_suite
-from sklearn_meta.search import KnowledgeBase
+from sklearn_meta.datasets.derived import derive_regression_tasks, source_name
+from sklearn_meta.search import KnowledgeBase, load_default_kb
 from sklearn_meta.search.build import collect
 from sklearn_meta.search.spaces import FAMILIES, config_key, fit_to_space
 from sklearn_meta.search.suggest import _family_defaults, default_embedder, suggest_pairs
@@ -48,23 +49,23 @@ CHECKPOINTS = (1, 5, 10, 25, 50)
 METHODS = ("embedding", "auto", "meta-features", "portfolio", "cold-tpe", "random")
 
 
-def pool_keys(pool):
+def pool_keys(pool, task_type="classification"):
     """(family, fitted-config key) -> pool index, using the suggestions' own transform."""
     out = {}
     for fam, cfgs in pool.items():
-        space = FAMILIES[fam].space_for("classification")
+        space = FAMILIES[fam].space_for(task_type)
         for i, cfg in enumerate(cfgs):
-            full = fit_to_space({**_family_defaults(fam, "classification", space), **cfg}, space)
+            full = fit_to_space({**_family_defaults(fam, task_type, space), **cfg}, space)
             out.setdefault((fam, config_key(full)), i)
     return out
 
 
-def snap(fam, params, pool):
+def snap(fam, params, pool, task_type="classification"):
     """Index of the pool candidate of ``fam`` nearest to ``params``."""
-    space = FAMILIES[fam].space_for("classification")
+    space = FAMILIES[fam].space_for(task_type)
     best, best_d = 0, math.inf
     for i, cfg in enumerate(pool[fam]):
-        full = {**_family_defaults(fam, "classification", space), **cfg}
+        full = {**_family_defaults(fam, task_type, space), **cfg}
         d = 0.0
         for k, dist in space.items():
             a, b = params.get(k), full.get(k)
@@ -80,11 +81,11 @@ def snap(fam, params, pool):
     return best
 
 
-def run_search(table, pool, warm, n_trials, seed):
+def run_search(table, pool, warm, n_trials, seed, task_type="classification"):
     """Best-so-far curve: warm (family, index) candidates first, then snapped TPE."""
     space = {FAMILY_PARAM: optuna.distributions.CategoricalDistribution(sorted(pool))}
     for fam in pool:
-        for k, d in FAMILIES[fam].space_for("classification").items():
+        for k, d in FAMILIES[fam].space_for(task_type).items():
             space[f"{fam}__{k}"] = d
     study = optuna.create_study(direction="maximize",
                                 sampler=optuna.samplers.TPESampler(seed=seed))
@@ -97,14 +98,14 @@ def run_search(table, pool, warm, n_trials, seed):
             study.enqueue_trial(params)
             trial = study.ask()
             fam_t = trial.suggest_categorical(FAMILY_PARAM, sorted(pool))
-            for k, d in FAMILIES[fam_t].space_for("classification").items():
+            for k, d in FAMILIES[fam_t].space_for(task_type).items():
                 _suggest(trial, f"{fam_t}__{k}", d)
         else:
             trial = study.ask()
             fam = trial.suggest_categorical(FAMILY_PARAM, sorted(pool))
             params = {k: _suggest(trial, f"{fam}__{k}", d)
-                      for k, d in FAMILIES[fam].space_for("classification").items()}
-            idx = snap(fam, params, pool)
+                      for k, d in FAMILIES[fam].space_for(task_type).items()}
+            idx = snap(fam, params, pool, task_type)
         s = table[(fam, idx)]
         study.tell(trial, s if np.isfinite(s) else 0.0)
         scores.append(s if np.isfinite(s) else -np.inf)
@@ -117,25 +118,37 @@ def main(argv=None) -> int:
     p.add_argument("--data-home", default=os.environ.get("SKLEARN_META_DATA",
                                                          "/work/shared/data"))
     p.add_argument("--kb", default=None, help="knowledge base file (default: shipped)")
+    p.add_argument("--task-type", choices=["classification", "regression"],
+                   default="classification", help="regression: the tasks derived from the "
+                   "held-out ones (build-kb --task-type regression --also-heldout)")
     p.add_argument("--n-trials", type=int, default=50)
     p.add_argument("--n-warm", type=int, default=10)
     p.add_argument("--seeds", type=int, default=3)
-    p.add_argument("--out", default=str(RESULTS / "warm_start"))
+    p.add_argument("--out", default=None,
+                   help="results path without suffix (default results/warm_start[_regression])")
     p.add_argument("--live", nargs="*", default=None, metavar="TASK",
                    help="instead: a small live MetaSearchCV run (warm vs cold) on these "
                         "held-out tasks")
     args = p.parse_args(argv)
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     warnings.simplefilter("ignore")
+    tt = args.task_type
+    if args.out is None:
+        args.out = str(RESULTS / ("warm_start" + ("" if tt == "classification" else f"_{tt}")))
     if args.live is not None:
         return live(args)
 
-    kb = KnowledgeBase.load(args.kb)
+    kb = KnowledgeBase.load(args.kb) if args.kb else load_default_kb(tt)
     fams = sorted(kb.pool)
     pool = {f: kb.pool[f] for f in fams}
-    keys = pool_keys(pool)
-    heldout = read_heldout(None, "uci121")
-    assert not set(heldout) & set(kb.tasks), "a held-out task is in the knowledge base"
+    keys = pool_keys(pool, tt)
+    heldout_src = read_heldout(None, "uci121")
+    sources = load_suite("uci121", data_home=args.data_home, names=heldout_src)
+    if tt == "regression":
+        sources = derive_regression_tasks(sources)
+    heldout = [t.name for t in sources]
+    assert not {source_name(t) for t in kb.tasks} & {source_name(t) for t in heldout}, \
+        "a held-out task is in the knowledge base"
     raw = collect(args.storage, heldout, fams, {f: len(v) for f, v in pool.items()})
     complete = [t for t in heldout
                 if all(all(s is not None for s in raw[f][t]) or
@@ -143,7 +156,7 @@ def main(argv=None) -> int:
                 and sum(s is not None for f in fams for s in raw[f][t]) > 0.9 * sum(
                     len(v) for v in pool.values())]
     tasks = {t.name: subsample_task(t, kb.info.get("subsample_rows", 300))
-             for t in load_suite("uci121", data_home=args.data_home, names=complete)}
+             for t in sources if t.name in complete}
     embedder = default_embedder()
     has_emb = (embedder is not None and kb.embedding_matrix() is not None
                and getattr(embedder, "name", None) == kb.embedding_name)
@@ -153,12 +166,13 @@ def main(argv=None) -> int:
     curves = {m: {} for m in METHODS}
     details = {}
     start = time.time()
+    methods = [m for m in METHODS if has_emb or m != "embedding"]
     for name in complete:
         task = tasks[name]
         table = {(f, i): (raw[f][name][i] if raw[f][name][i] is not None else -np.inf)
                  for f in fams for i in range(len(pool[f]))}
         vals = np.array([v for v in table.values() if np.isfinite(v)])
-        for m in METHODS:
+        for m in methods:
             warm = []
             if m not in ("cold-tpe", "random"):
                 pairs, info = suggest_pairs(task.X, task.y, None, n=args.n_warm,
@@ -177,13 +191,14 @@ def main(argv=None) -> int:
                     sc = [table[keys_list[i]] for i in order[:args.n_trials]]
                     runs.append(np.maximum.accumulate(sc))
                 else:
-                    runs.append(run_search(table, pool, warm, args.n_trials, seed))
+                    runs.append(run_search(table, pool, warm, args.n_trials, seed, tt))
             curves[m][name] = np.mean(runs, axis=0)
         details.setdefault(name, {})["best"] = float(vals.max())
         details[name]["worst"] = float(vals.min())
-        print(f"  {name}: " + ", ".join(f"{m}@10={curves[m][name][9]:.3f}" for m in METHODS)
+        print(f"  {name}: " + ", ".join(f"{m}@10={curves[m][name][9]:.3f}" for m in methods)
               + f" best={vals.max():.3f} ({time.time() - start:.0f}s)", flush=True)
 
+    curves = {m: c for m, c in curves.items() if m in methods}
     summary = summarise(curves, details, args)
     summary["setup"] = {
         "protocol": "look-up table (TabRepo style): pool scores pre-computed by build-kb; "
@@ -192,7 +207,9 @@ def main(argv=None) -> int:
         "families": fams, "pool_sizes": {f: len(v) for f, v in pool.items()},
         "n_warm": args.n_warm, "seeds": args.seeds,
         "learned_embedding_available": has_emb,
-        "score": "3-fold CV accuracy on a 300-row deterministic sub-sample",
+        "task_type": tt,
+        "score": f"3-fold CV {'accuracy' if tt == 'classification' else 'R^2'} on a "
+                 f"300-row deterministic sub-sample",
         "regret": "(best pool score - best-so-far) / (best - worst pool score), per task"}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -242,6 +259,7 @@ def regret(curve, best, worst):
 
 
 def summarise(curves, details, args):
+    METHODS = list(curves)  # noqa: N806 - the methods that were run
     names = sorted(curves["cold-tpe"])
     R = {m: np.array([regret(curves[m][t], details[t]["best"], details[t]["worst"])
                       for t in names]) for m in METHODS}
@@ -267,7 +285,7 @@ def summarise(curves, details, args):
             "fraction_within_n": float(np.mean(np.isfinite(first)))}
     c10 = out["mean_regret"][10]["cold-tpe"]
     out["targets"] = {}
-    for m in ("embedding", "auto"):
+    for m in [m for m in ("embedding", "auto") if m in METHODS]:
         e10 = out["mean_regret"][10][m]
         out["targets"].update({
             f"{m}@10 >= cold-tpe@50 on >= 60% of tasks":
@@ -280,7 +298,10 @@ def summarise(curves, details, args):
 
 
 def markdown(s):
-    lines = ["# Warm-start benchmark (held-out uci121 tasks)", "",
+    METHODS = list(s["mean_regret"][1])  # noqa: N806
+    tt = s.get("setup", {}).get("task_type", "classification")
+    kind = "" if tt == "classification" else f" {tt}"
+    lines = [f"# Warm-start benchmark (held-out uci121{kind} tasks)", "",
              f"Tasks: {s['n_tasks']}. " + s.get("setup", {}).get("protocol", ""), "",
              "| method | " + " | ".join(f"regret@{k}" for k in s["mean_regret"]) + " | " +
              " | ".join(f"rank@{k}" for k in s["avg_rank"]) + " | median trials to match "
@@ -311,6 +332,7 @@ def plot(curves, details, path, n):
         print("matplotlib missing: no plot", file=sys.stderr)
         return
     names = sorted(curves["cold-tpe"])
+    METHODS = list(curves)  # noqa: N806
     fig, ax = plt.subplots(figsize=(6, 4))
     x = np.arange(1, n + 1)
     for m in METHODS:

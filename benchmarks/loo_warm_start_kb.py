@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from sklearn_meta.datasets.twins import same_data_names
-from sklearn_meta.search import KnowledgeBase
+from sklearn_meta.datasets.derived import source_name
+from sklearn_meta.search import KnowledgeBase, load_default_kb
 from sklearn_meta.search.neighbours import _Space
 from sklearn_meta.search.portfolio import greedy_portfolio
 from sklearn_meta.search.suggest import PORTFOLIO_SHARE, _neighbour_ranking
@@ -44,12 +45,14 @@ def compose(first: list, portfolio: list, n: int, n_first: int) -> list:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kb", default=None, help="knowledge base file (default: shipped)")
+    ap.add_argument("--task-type", choices=["classification", "regression"],
+                    default="classification")
     ap.add_argument("--n", type=int, default=10)
     ap.add_argument("--out", default=None, help="markdown results file")
     a = ap.parse_args(argv)
-    kb = KnowledgeBase.load(a.kb)
+    kb = KnowledgeBase.load(a.kb) if a.kb else load_default_kb(a.task_type)
     families = sorted(kb.pool)
-    names = [t for t in kb.task_names if kb.tasks[t]["task_type"] == "classification"]
+    names = [t for t in kb.task_names if kb.tasks[t]["task_type"] == a.task_type]
     cands, _, P = kb.pool_matrix(None, names)
     key_of = {c: kb.dedup_key(c[0], kb.pool[c[0]][c[1]]) for c in cands}
     mf_names, MF = kb.meta_feature_matrix(names)
@@ -59,19 +62,19 @@ def main(argv: list[str] | None = None) -> int:
         spaces["emb"] = emb
     results: dict[str, list[np.ndarray]] = {}
     for i, t in enumerate(names):
-        drop = same_data_names(t) | {t}
-        rest = [j for j, u in enumerate(names) if u not in drop]
+        drop = same_data_names(t)  # t and every task sharing its rows (source names)
+        rest = [j for j, u in enumerate(names) if source_name(u) not in drop]
         own = {key_of[c]: P[i, j] for j, c in enumerate(cands) if np.isfinite(P[i, j])}
         port = [(cands[j][0], key_of[cands[j]]) for j in greedy_portfolio(P[rest], a.n + 10)]
         lists = {"portfolio": port}
         for kind, (snames, S) in spaces.items():
-            keep = [j for j, u in enumerate(snames) if u not in drop]
+            keep = [j for j, u in enumerate(snames) if source_name(u) not in drop]
             space = _Space([snames[j] for j in keep], S[keep],
                            "meta-features" if kind == "mf" else "embedding")
             nb = space.query(S[snames.index(t)])
             as_keys = lambda pairs: [(f, kb.dedup_key(f, c)) for f, c in pairs]  # noqa: E731
             for k in (1, 5, 10, len(keep)):
-                rank = as_keys(_neighbour_ranking(kb, nb, families, "classification", k))
+                rank = as_keys(_neighbour_ranking(kb, nb, families, a.task_type, k))
                 kk = "all" if k == len(keep) else k
                 for share in (0.0, PORTFOLIO_SHARE, 2 * PORTFOLIO_SHARE):
                     n_first = a.n - int(a.n * share)
@@ -80,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         for m, lst in lists.items():
             sc = [own.get(key, 0.0) for _, key in lst[: a.n]]
             results.setdefault(m, []).append(1.0 - np.maximum.accumulate(sc))
-    lines = [f"# Warm start: leave-one-task-out on the knowledge base ({len(names)} tasks)", "",
+    lines = [f"# Warm start: leave-one-task-out on the {a.task_type} knowledge base "
+             f"({len(names)} tasks)", "",
              "Mean normalised regret of the best of the first k suggestions (lower is better); "
              "`hit@10`: share of tasks with regret <= 0.01 within 10.", "",
              "| method | " + " | ".join(f"regret@{c}" for c in CHECKPOINTS) + " | s.e.@10 | hit@10 |",

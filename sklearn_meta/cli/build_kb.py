@@ -36,11 +36,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "(rerun the same command to resume), then export the knowledge base.")
     p.add_argument("--suite", default="uci121")
     p.add_argument("--data-home", default=None, help="folder holding the suite's data")
+    p.add_argument("--task-type", choices=["classification", "regression"],
+                   default="classification",
+                   help="classification: the suite's tasks; regression: tasks derived from "
+                        "them, each predicting its most varied numeric column (uci121 has no "
+                        "regression tasks; see sklearn_meta.datasets.derived)")
     p.add_argument("--storage", default="kb-build.log",
                    help="Optuna storage: a journal file path (one machine) or a SQLAlchemy "
                         "URL (many workers); default %(default)s")
     p.add_argument("--out", default=None, help="knowledge base file (default "
-                   "<suite>.kb.json.gz); a <name>.manifest.json is written beside it")
+                   "<suite>.kb.json.gz, <suite>-regression.kb.json.gz for regression); a "
+                   "<name>.manifest.json is written beside it")
     p.add_argument("--families", nargs="+", default=None,
                    help="estimator families (default: all available)")
     p.add_argument("--subsample", type=int, default=300,
@@ -70,19 +76,30 @@ def run(args: argparse.Namespace) -> int:
     from ..search.spaces import FAMILIES
 
     heldout = set(read_heldout(args.heldout, args.suite))
-    tasks = [subsample_task(t, args.subsample, args.random_state)
-             for t in load_suite(args.suite, data_home=args.data_home)]
-    task_type = tasks[0].task_type if tasks else "classification"
+    tasks = load_suite(args.suite, data_home=args.data_home)
+    if args.task_type == "regression":
+        from ..datasets.derived import derive_regression_tasks
+
+        tasks = [t for t in tasks if t.task_type == "regression"] + derive_regression_tasks(
+            [t for t in tasks if t.task_type == "classification"])
+    else:
+        tasks = [t for t in tasks if t.task_type == "classification"]
+    if not tasks:
+        raise SystemExit(f"build-kb: no {args.task_type} task in suite {args.suite!r}")
+    tasks = [subsample_task(t, args.subsample, args.random_state) for t in tasks]
+    task_type = args.task_type
     families = args.families or [f for f, fam in FAMILIES.items() if fam.available(task_type)]
     skipped = [f for f, fam in FAMILIES.items() if f not in families]
     pool = kb_build.candidate_pool(families, task_type)
+    from ..datasets.derived import source_name
     from ..datasets.twins import same_data_names
 
-    # a task sharing its data with a held-out one (twin or sibling) is held out too
+    # a task sharing its data with a held-out one (twin, sibling, derived) is held out too
     train = [t for t in tasks if not same_data_names(t.name) & heldout]
     if args.max_tasks:
         train = train[: args.max_tasks]
-    todo = train + ([t for t in tasks if t.name in heldout] if args.also_heldout else [])
+    todo = train + ([t for t in tasks if source_name(t.name) in heldout]
+                    if args.also_heldout else [])
     print(f"build-kb: {len(train)} training tasks ({len(heldout)} held out), families "
           f"{families}, pool sizes { {f: len(v) for f, v in pool.items()} }, "
           f"storage {args.storage}", flush=True)
@@ -97,12 +114,16 @@ def run(args: argparse.Namespace) -> int:
                    random_state=args.random_state, progress=progress)
     if args.no_export:
         return 0
-    out = Path(args.out or f"{args.suite}.kb.json.gz")
-    info = {"suite": args.suite, "subsample_rows": args.subsample, "cv_folds": args.cv,
+    suffix = "" if task_type == "classification" else f"-{task_type}"
+    out = Path(args.out or f"{args.suite}{suffix}.kb.json.gz")
+    info = {"suite": args.suite, "task_type": task_type, "subsample_rows": args.subsample, "cv_folds": args.cv,
             "families_skipped": skipped, "score": "mean CV accuracy (R^2 for regression)",
             "created": time.strftime("%Y-%m-%d")}
     embedder = None
-    if args.embedder == "auto":
+    if task_type == "regression":
+        info["embedding_note"] = ("no task embeddings: the task encoder reads class labels; "
+                                  "regression neighbours are found by meta-features")
+    elif args.embedder == "auto":
         from ..search.suggest import default_embedder
 
         embedder = default_embedder()

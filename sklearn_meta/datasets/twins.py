@@ -32,6 +32,9 @@ UCI121_SIBLINGS: tuple[frozenset[str], ...] = tuple(frozenset(g) for g in (
 
 def same_data_names(name: str, suite: str = "uci121") -> set[str]:
     """uci121 names whose data equals (or shares its inputs with) task ``suite:name``."""
+    from .derived import source_name
+
+    name = source_name(name)  # a derived task ("abalone:col4") holds its source's rows
     base = SKLEARN_TWINS.get(name, name) if suite == "sklearn" else name
     names = {base}
     for group in UCI121_SIBLINGS:

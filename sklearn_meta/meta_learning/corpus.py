@@ -61,15 +61,16 @@ def load_uci121(data_home: str | Path, names: list[str] | None = None,
 
 def derive_regression_tasks(tasks: list[CorpusTask], min_unique: int = 20) -> list[CorpusTask]:
     """Regression tasks from classification ones: predict the most varied numeric column
-    from the other columns (named ``<task>:col<j>``)."""
+    from the other columns (named ``<task>:col<j>``; the rule of
+    :mod:`sklearn_meta.datasets.derived`, shared with the regression knowledge base)."""
+    from ..datasets.derived import DERIVED_SEP, regression_target_column
+
     out = []
     for t in tasks:
-        if t.X.shape[1] < 3:
-            continue
-        n_unique = np.array([len(np.unique(c)) for c in t.X.T])
-        j = int(np.argmax(n_unique))
-        if n_unique[j] < min_unique:
+        j = regression_target_column(t.X, min_unique=min_unique)
+        if j is None:
             continue
         X = np.delete(t.X, j, axis=1)
-        out.append(CorpusTask(f"{t.name}:col{j}", X, t.X[:, j].copy(), regression=True))
+        out.append(CorpusTask(f"{t.name}{DERIVED_SEP}{j}", X, t.X[:, j].copy(),
+                              regression=True))
     return out

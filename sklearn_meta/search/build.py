@@ -138,16 +138,21 @@ def build(tasks: Sequence[Any], pool: Mapping[str, list[Config]], storage: Any,
     try:
         with ctx, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out = Parallel(n_jobs=n_jobs)(
-                delayed(run_task)(t, pool, storage, n_splits, random_state) for t in tasks)
+            # results stream back as tasks finish, so progress is reported during the build
+            out = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+                delayed(_run_named)(t, pool, storage, n_splits, random_state) for t in tasks)
+            for name, ran in out:
+                results[name] = ran
+                if progress:
+                    progress(name, ran)
     finally:
         if own_client:
             client.close()
-    for task, ran in zip(tasks, out):
-        results[task.name] = ran
-        if progress:
-            progress(task.name, ran)
-    return results
+    return {t.name: results[t.name] for t in tasks}
+
+
+def _run_named(task: Any, *args: Any) -> tuple[str, dict[str, int]]:
+    return task.name, run_task(task, *args)
 
 
 def collect(storage: Any, task_names: Iterable[str], families: Iterable[str],

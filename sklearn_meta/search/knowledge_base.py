@@ -32,6 +32,9 @@ FORMAT_VERSION = 1
 MF_GROUPS = ("general", "statistical", "info-theory")
 KB_DIR = Path(__file__).resolve().parents[1] / "kb"
 DEFAULT_KB = KB_DIR / "uci121.kb.json.gz"
+#: The shipped knowledge base of each task type (pools differ: classifiers vs regressors).
+DEFAULT_KBS = {"classification": DEFAULT_KB,
+               "regression": KB_DIR / "uci121-regression.kb.json.gz"}
 
 
 def compute_meta_features(X: Any, y: Any) -> dict[str, float]:
@@ -241,11 +244,20 @@ class KnowledgeBase:
 _DEFAULT_CACHE: dict[str, KnowledgeBase] = {}
 
 
-def load_default_kb() -> KnowledgeBase:
-    """The shipped knowledge base (cached)."""
-    if "kb" not in _DEFAULT_CACHE:
-        _DEFAULT_CACHE["kb"] = KnowledgeBase.load(None)
-    return _DEFAULT_CACHE["kb"]
+def load_default_kb(task_type: str = "classification") -> KnowledgeBase:
+    """The shipped knowledge base of ``task_type`` (cached).
+
+    Classification tasks come from uci121; regression tasks are derived from them
+    (:mod:`sklearn_meta.datasets.derived`). A missing regression file falls back to the
+    classification one, whose lack of regression tasks leaves only the defaults.
+    """
+    if task_type not in DEFAULT_KBS:
+        raise ValueError(f"task_type must be one of {sorted(DEFAULT_KBS)}, got {task_type!r}")
+    if task_type not in _DEFAULT_CACHE:
+        path = DEFAULT_KBS[task_type]
+        _DEFAULT_CACHE[task_type] = (KnowledgeBase.load(path) if path.exists()
+                                     else load_default_kb("classification"))
+    return _DEFAULT_CACHE[task_type]
 
 
 def _num(v: Any) -> float | None:

@@ -141,9 +141,9 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                                     or n_neighbors < 1):
         raise ValueError(f"n_neighbors must be a positive integer or None (every "
                          f"knowledge-base task, weighted by similarity), got {n_neighbors!r}")
-    kb = knowledge_base if knowledge_base is not None else load_default_kb()
     task_type = (task_type_of(estimator) if isinstance(estimator, BaseEstimator)
                  else infer_task_type(y))
+    kb = knowledge_base if knowledge_base is not None else load_default_kb(task_type)
     families, instance = _families(estimator, task_type)
     spaces = {f: FAMILIES[f].space_for(task_type) for f in families}
     if search_space is not None:
