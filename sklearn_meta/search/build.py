@@ -207,6 +207,19 @@ def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
         kb.add_task(task.name, task.X, task.y, task.task_type, embedder)
     for f in pool:
         kb.scores[f] = {t: v for t, v in scores[f].items() if t in kb.tasks}
+    task_types = {kb.tasks[t]["task_type"] for t in kb.tasks}
+    if len(task_types) == 1:  # how "auto" mixes neighbours and portfolio, chosen by LOO
+        from .composition import choose_portfolio_share
+
+        comp = choose_portfolio_share(kb, task_types.pop())
+        kb.info["auto_portfolio_share"] = comp["share"]
+        kb.info["auto_composition"] = {
+            "chosen_by": comp["chosen_by"], "neighbours_by": comp["kind"],
+            "n_tasks": comp["n_tasks"],
+            "mean_regret_at_10_by_share": {f"{s:.2f}": round(v, 5)
+                                           for s, v in comp["regret"].items()},
+            "standard_error_by_share": {f"{s:.2f}": round(v, 5) for s, v in comp["se"].items()
+                                        if np.isfinite(v)}}
     path = Path(path)
     kb.save(path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()

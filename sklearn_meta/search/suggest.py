@@ -23,7 +23,9 @@ from .spaces import (FAMILIES, Config, config_key, family_of, fit_to_space, para
 
 STRATEGIES = ("embedding", "meta-features", "portfolio", "auto")
 #: Share of the suggestions (after the estimator's default) that go to portfolio members when
-#: neighbours are used; the rest are the neighbours' best configurations.
+#: neighbours are used; the rest are the neighbours' best configurations. ``strategy="auto"``
+#: uses the share stored in the knowledge base (``kb.info["auto_portfolio_share"]``, chosen
+#: by leave-one-task-out when it was exported, :mod:`sklearn_meta.search.composition`).
 PORTFOLIO_SHARE = 1 / 3
 #: Knowledge-base tasks shown as "neighbours" in the details of a suggestion.
 N_NEIGHBOURS_SHOWN = 5
@@ -204,7 +206,11 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         if strategy == "auto" and nb is not None and not nb.near:
             nb = None  # nothing close enough: trust the portfolio instead
     details["used_neighbours"] = nb is not None
-    n_port = 0 if nb is None else int((n - len(out)) * PORTFOLIO_SHARE)
+    share = PORTFOLIO_SHARE
+    if strategy == "auto":  # the knowledge base's own leave-one-task-out choice
+        share = float(kb.info.get("auto_portfolio_share", PORTFOLIO_SHARE))
+    details["portfolio_share"] = share
+    n_port = 0 if nb is None else int((n - len(out)) * share)
     if nb is not None:
         budget = n - n_port
         for fam, cfg in _neighbour_ranking(kb, nb, families, task_type, n_neighbors):

@@ -1,0 +1,92 @@
+"""How ``strategy="auto"`` composes its list, chosen per knowledge base by leave-one-task-out.
+
+The suggestions after the estimator's default are the neighbours' best configurations and the
+greedy portfolio's members. Which mix transfers best depends on the knowledge base (on
+uci121's classification tasks neighbours help; on its derived regression tasks the portfolio
+alone does better), so ``build-kb`` measures it on the knowledge base's own tasks when it
+exports: every task in turn is left out with every task sharing its rows, the neighbour space
+and portfolio are rebuilt from the rest, and the first ``n`` suggestions of each portfolio
+share are looked up in the left-out task's pool scores. The share with the lowest mean regret
+is stored in ``kb.info`` and read by :func:`~sklearn_meta.search.suggest.suggest_pairs`.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..datasets.derived import source_name
+from ..datasets.twins import same_data_names
+from .knowledge_base import KnowledgeBase
+from .neighbours import _Space
+from .portfolio import greedy_portfolio
+
+#: Portfolio shares compared (0: neighbours only, 1: portfolio only).
+SHARES = (0.0, 1 / 3, 2 / 3, 1.0)
+#: Minimum number of tasks for a leave-one-task-out choice; below it the default stays.
+MIN_TASKS = 8
+
+
+def compose(first: list, portfolio: list, n: int, n_first: int) -> list:
+    """``n_first`` items of ``first``, then the portfolio, then the rest of ``first``
+    (deduplicated), as ``suggest_pairs`` composes its list."""
+    out, seen = [], set()
+    for item in first[:n_first] + portfolio + first[n_first:]:
+        if item not in seen and len(out) < n:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def loo_share_regret(kb: KnowledgeBase, task_type: str = "classification", n: int = 10,
+                     shares: tuple[float, ...] = SHARES) -> dict[str, Any]:
+    """Leave-one-task-out mean regret after ``n`` suggestions for each portfolio share.
+
+    Neighbours are found as ``strategy="auto"`` finds them (the stored embeddings when the
+    knowledge base has them, else meta-features) over all remaining tasks, weighted by
+    similarity. Returns ``{"kind", "n_tasks", "regret": {share: mean}, "se": {share: s.e.}}``.
+    """
+    from .suggest import _neighbour_ranking
+
+    names = [t for t in kb.task_names if kb.tasks[t]["task_type"] == task_type]
+    families = sorted(kb.pool)
+    cands, _, P = kb.pool_matrix(None, names)
+    emb = kb.embedding_matrix()
+    if emb is not None and set(names) <= set(emb[0]):
+        kind, (snames, S) = "embedding", emb
+    else:
+        kind, (snames, S) = "meta-features", kb.meta_feature_matrix(names)
+    key_of = {c: kb.dedup_key(c[0], kb.pool[c[0]][c[1]]) for c in cands}
+    regrets: dict[float, list[float]] = {s: [] for s in shares}
+    for i, t in enumerate(names):
+        drop = same_data_names(t)
+        rest = [j for j, u in enumerate(names) if source_name(u) not in drop]
+        keep = [j for j, u in enumerate(snames) if source_name(u) not in drop]
+        if not rest or len(keep) < 2:
+            continue
+        own = {key_of[c]: P[i, j] for j, c in enumerate(cands) if np.isfinite(P[i, j])}
+        port = [key_of[cands[j]] for j in greedy_portfolio(P[rest], n + 10)]
+        nb = _Space([snames[j] for j in keep], S[keep], kind).query(S[snames.index(t)])
+        ranked = [kb.dedup_key(f, c) for f, c in
+                  _neighbour_ranking(kb, nb, families, task_type, None)]
+        for s in shares:
+            lst = compose(ranked, port, n, n - int(n * s))
+            regrets[s].append(1.0 - max((own.get(k, 0.0) for k in lst), default=0.0))
+    n_tasks = len(regrets[shares[0]])
+    return {"kind": kind, "n_tasks": n_tasks,
+            "regret": {s: float(np.mean(v)) if v else float("nan") for s, v in regrets.items()},
+            "se": {s: float(np.std(v, ddof=1) / np.sqrt(len(v))) if len(v) > 1
+                   else float("nan") for s, v in regrets.items()}}
+
+
+def choose_portfolio_share(kb: KnowledgeBase, task_type: str = "classification",
+                           n: int = 10, default: float = 1 / 3) -> dict[str, Any]:
+    """The portfolio share with the lowest leave-one-task-out regret after ``n`` suggestions
+    (ties: the earlier, neighbour-heavier share); ``default`` for a knowledge base of fewer
+    than :data:`MIN_TASKS` tasks. Returns the share with the evidence behind it."""
+    res = loo_share_regret(kb, task_type, n)
+    if res["n_tasks"] < MIN_TASKS:
+        return {"share": default, "chosen_by": f"default (fewer than {MIN_TASKS} tasks)",
+                **res}
+    best = min(res["regret"], key=lambda s: (round(res["regret"][s], 6), s))
+    return {"share": float(best), "chosen_by": f"leave-one-task-out regret@{n}", **res}

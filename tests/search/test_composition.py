@@ -1,0 +1,57 @@
+"""How "auto" mixes neighbours and portfolio: chosen per knowledge base by leave-one-out."""
+import numpy as np
+import pytest
+from sklearn.datasets import load_diabetes
+
+from sklearn_meta.search.composition import choose_portfolio_share
+from sklearn_meta.search.knowledge_base import DEFAULT_KBS, KnowledgeBase, load_default_kb
+from sklearn_meta.search.suggest import PORTFOLIO_SHARE, suggest_pairs
+
+
+def _two_cluster_kb() -> KnowledgeBase:
+    """20 tasks in two groups told apart by their meta-features; group A's best candidate
+    is knn[1], group B's knn[2]: a single portfolio member suits only one group."""
+    rng = np.random.default_rng(0)
+    kb = KnowledgeBase(pool={"knn": [{}, {"n_neighbors": 3}, {"n_neighbors": 15},
+                                     {"n_neighbors": 30}]},
+                       meta_feature_names=["a", "b"])
+    kb.scores["knn"] = {}
+    for i in range(20):
+        group = i % 2
+        mf = [group + 0.05 * rng.normal(), group + 0.05 * rng.normal()]
+        name = f"synthetic-{i}"
+        kb.tasks[name] = {"task_type": "classification", "n_rows": 100, "n_features": 2,
+                          "n_classes": 2, "meta_features": mf, "embedding": None}
+        scores = [0.2, 1.0, 0.5, 0.4] if group == 0 else [0.2, 0.5, 1.0, 0.4]
+        kb.scores["knn"][name] = list(np.add(scores, 0.01 * rng.random(4)))
+    return kb
+
+
+def test_informative_neighbours_win_leave_one_out():
+    res = choose_portfolio_share(_two_cluster_kb(), n=1)
+    assert res["kind"] == "meta-features" and res["n_tasks"] == 20
+    assert res["share"] == 0.0
+    assert res["regret"][0.0] < 0.05 < res["regret"][1.0]
+
+
+def test_tiny_kb_keeps_the_default():
+    kb = _two_cluster_kb()
+    for name in list(kb.tasks)[5:]:
+        del kb.tasks[name]
+    res = choose_portfolio_share(kb, n=1, default=0.25)
+    assert res["share"] == 0.25 and "default" in res["chosen_by"]
+
+
+@pytest.mark.parametrize("task_type", ["classification", "regression"])
+def test_shipped_kbs_store_their_reproducible_choice(task_type):
+    if not DEFAULT_KBS[task_type].exists():
+        pytest.fail(f"{DEFAULT_KBS[task_type]} is not built")
+    kb = load_default_kb(task_type)
+    stored = kb.info["auto_portfolio_share"]
+    assert choose_portfolio_share(kb, task_type)["share"] == pytest.approx(stored)
+    if task_type == "regression":
+        X, y = load_diabetes(return_X_y=True)
+        _, auto = suggest_pairs(X, y, None, n=6, strategy="auto")
+        _, mf = suggest_pairs(X, y, None, n=6, strategy="meta-features")
+        assert auto["portfolio_share"] == pytest.approx(stored)
+        assert mf["portfolio_share"] == pytest.approx(PORTFOLIO_SHARE)
