@@ -227,12 +227,16 @@ def live(args) -> int:
     """Live MetaSearchCV (estimator=None, 3-fold CV, real fits): warm 'auto' vs cold TPE."""
     from sklearn_meta.search import MetaSearchCV
 
-    kb = KnowledgeBase.load(args.kb)
+    tt = args.task_type
+    kb = KnowledgeBase.load(args.kb) if args.kb else load_default_kb(tt)
     names = args.live or ["iris", "wine", "breast-cancer-wisc-diag", "haberman-survival"]
     heldout = set(read_heldout(None, "uci121"))
     assert set(names) <= heldout, "live tasks must be held out"
+    tasks = load_suite("uci121", data_home=args.data_home, names=names)
+    if tt == "regression":  # the regression tasks derived from these held-out data sets
+        tasks = derive_regression_tasks(tasks)
     rows = []
-    for task in load_suite("uci121", data_home=args.data_home, names=names):
+    for task in tasks:
         task = subsample_task(task, kb.info.get("subsample_rows", 300))
         row = {"task": task.name}
         for label, warm in (("warm-auto", "auto"), ("cold-tpe", None)):
@@ -249,7 +253,8 @@ def live(args) -> int:
     out = Path(args.out + "_live.json")
     out.write_text(json.dumps({"setup": {
         "what": "live MetaSearchCV(estimator=None) runs, real 3-fold CV fits on a 300-row "
-                "sub-sample; best-so-far mean CV accuracy after k trials",
+                f"sub-sample; best-so-far mean CV {'accuracy' if tt == 'classification' else 'R^2'}"
+                " after k trials", "task_type": tt,
         "n_trials": args.n_trials, "kb_tasks": len(kb.tasks)}, "results": rows}, indent=1))
     return 0
 

@@ -21,10 +21,12 @@ from .storage import make_storage
 
 log = logging.getLogger(__name__)
 
-#: Pool size (default included) per family: cheap families get more candidates.
+#: Pool size (default included) per family: cheap families get more candidates. 140 in all,
+#: so that a 50-trial search cannot come close to exhausting the pool (a larger pool only adds
+#: candidates: the draws are sequential, so a smaller pool is a prefix and a build resumes).
 DEFAULT_POOL_SIZES: dict[str, int] = {
-    "hgb": 6, "random_forest": 6, "extra_trees": 6,
-    "logistic_regression": 10, "svc": 12, "knn": 12, "metamlp": 6,
+    "hgb": 16, "random_forest": 16, "extra_trees": 16,
+    "logistic_regression": 16, "svc": 32, "knn": 32, "metamlp": 12,
 }
 POOL_SEED = 20240601
 
@@ -217,7 +219,8 @@ def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
             "chosen_by": comp["chosen_by"], "neighbours_by": comp["kind"],
             "n_tasks": comp["n_tasks"],
             "mean_regret_at_10_by_share": {f"{s:.2f}": round(v, 5)
-                                           for s, v in comp["regret"].items()},
+                                           for s, v in comp["regret"].items()
+                                           if np.isfinite(v)},
             "standard_error_by_share": {f"{s:.2f}": round(v, 5) for s, v in comp["se"].items()
                                         if np.isfinite(v)}}
     path = Path(path)

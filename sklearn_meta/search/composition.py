@@ -74,6 +74,7 @@ def loo_share_regret(kb: KnowledgeBase, task_type: str = "classification", n: in
             regrets[s].append(1.0 - max((own.get(k, 0.0) for k in lst), default=0.0))
     n_tasks = len(regrets[shares[0]])
     return {"kind": kind, "n_tasks": n_tasks,
+            "per_task": {s: np.asarray(v) for s, v in regrets.items()},
             "regret": {s: float(np.mean(v)) if v else float("nan") for s, v in regrets.items()},
             "se": {s: float(np.std(v, ddof=1) / np.sqrt(len(v))) if len(v) > 1
                    else float("nan") for s, v in regrets.items()}}
@@ -81,12 +82,29 @@ def loo_share_regret(kb: KnowledgeBase, task_type: str = "classification", n: in
 
 def choose_portfolio_share(kb: KnowledgeBase, task_type: str = "classification",
                            n: int = 10, default: float = 1 / 3) -> dict[str, Any]:
-    """The portfolio share with the lowest leave-one-task-out regret after ``n`` suggestions
-    (ties: the earlier, neighbour-heavier share); ``default`` for a knowledge base of fewer
-    than :data:`MIN_TASKS` tasks. Returns the share with the evidence behind it."""
-    res = loo_share_regret(kb, task_type, n)
+    """The portfolio share for ``strategy="auto"``, by leave-one-task-out regret after ``n``
+    suggestions.
+
+    ``default`` stays unless another share beats it by more than one standard error of the
+    paired per-task difference (so noise between near-equal shares does not flip the
+    choice); among the shares that do, the lowest regret wins. ``default`` also stays for a
+    knowledge base of fewer than :data:`MIN_TASKS` tasks. Returns the share with the
+    evidence behind it (``per_task`` regrets are not meant for storage).
+    """
+    res = loo_share_regret(kb, task_type, n, tuple(sorted(set(SHARES) | {default})))
     if res["n_tasks"] < MIN_TASKS:
         return {"share": default, "chosen_by": f"default (fewer than {MIN_TASKS} tasks)",
                 **res}
-    best = min(res["regret"], key=lambda s: (round(res["regret"][s], 6), s))
-    return {"share": float(best), "chosen_by": f"leave-one-task-out regret@{n}", **res}
+    base = res["per_task"][default]
+    better = []
+    for s, v in res["per_task"].items():
+        d = base - v  # > 0: share s has lower regret than the default
+        se = float(np.std(d, ddof=1) / np.sqrt(len(d))) if len(d) > 1 else np.inf
+        if s != default and d.mean() > se:
+            better.append(s)
+    if not better:
+        return {"share": float(default), "chosen_by": f"default: no share beats it by more "
+                f"than one paired standard error (leave-one-task-out regret@{n})", **res}
+    best = min(better, key=lambda s: (res["regret"][s], s))
+    return {"share": float(best), "chosen_by": f"leave-one-task-out regret@{n}, better than "
+            f"the default by more than one paired standard error", **res}

@@ -45,6 +45,18 @@ def test_dask_build_resumes_and_exports(small_tasks, tmp_path):
                         heldout=["balloons"])
 
 
+def test_tiny_export_keeps_default_composition_and_valid_json(small_tasks, tmp_path):
+    """Too few tasks for a leave-one-task-out choice: the default share, no NaN stored."""
+    pool = kb_build.candidate_pool(["knn"], sizes={"knn": 2})
+    storage = str(tmp_path / "kb.log")
+    kb_build.build(small_tasks, pool, storage, n_jobs=1)
+    kb = kb_build.export(storage, small_tasks, pool, tmp_path / "t.kb.json.gz")
+    assert kb.info["auto_portfolio_share"] == pytest.approx(1 / 3)
+    assert "fewer than" in kb.info["auto_composition"]["chosen_by"]
+    reloaded = KnowledgeBase.load(tmp_path / "t.kb.json.gz")
+    assert reloaded.info["auto_composition"] == kb.info["auto_composition"]
+
+
 def test_sqlite_refused_for_parallel_build(small_tasks, tmp_path):
     with pytest.raises(ValueError, match="SQLite"):
         kb_build.build(small_tasks, {"knn": [{}]}, f"sqlite:///{tmp_path}/x.db", n_jobs=2)
