@@ -6,16 +6,22 @@ import numpy as np
 from .knowledge_base import KnowledgeBase
 
 
-def greedy_portfolio(M: np.ndarray, size: int) -> list[int]:
+def greedy_portfolio(M: np.ndarray, size: int, weights: np.ndarray | None = None) -> list[int]:
     """Column indices of ``M`` (tasks x candidates, normalised scores, NaN = unknown) chosen
-    greedily to maximise the mean over tasks of the best score within the portfolio."""
+    greedily to maximise the (``weights``-weighted) mean over tasks of the best score within
+    the portfolio. Weighting the tasks by similarity to a new task gives a portfolio for it."""
     if M.size == 0:
         return []
     M = np.where(np.isfinite(M), M, 0.0)
+    w = np.ones(M.shape[0]) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != (M.shape[0],) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise ValueError(f"weights must be {M.shape[0]} finite non-negative numbers with a "
+                         f"positive sum, got shape {w.shape}")
+    w = w / w.sum()
     chosen: list[int] = []
     best = np.zeros(M.shape[0])
     for _ in range(min(size, M.shape[1])):
-        gain = np.maximum(M, best[:, None]).mean(axis=0)
+        gain = w @ np.maximum(M, best[:, None])
         gain[chosen] = -np.inf
         j = int(np.argmax(gain))
         chosen.append(j)
