@@ -78,9 +78,9 @@ class AdaptConfig:
 def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.ndarray,
                  w_tr: np.ndarray, Z_va: np.ndarray | None, y_va: np.ndarray | None,
                  w_va: np.ndarray | None, n_classes: int, regression: bool, cfg: AdaptConfig,
-                 rng: np.random.Generator) -> tuple[Fast, int]:
+                 rng: np.random.Generator) -> tuple[Fast, int, int]:
     """Initialise fast parameters on the training part, fine-tune, return the best by validation
-    loss (step 0 included) and the chosen number of steps."""
+    loss (step 0 included), the chosen number of steps and the number of steps run."""
     t = lambda a, dt=torch.float32: torch.as_tensor(np.asarray(a), dtype=dt)
     ydt = torch.float32 if regression else torch.long
     Xs, ys, ms = t(Z_tr), t(y_tr, ydt), t(w_tr)
@@ -116,7 +116,7 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
     best_step = 0
     best_val = val_loss(params) if Z_va is not None else None
     if n_steps == 0:
-        return best, 0
+        return best, 0, 0
     if cfg.optimizer == "sgd":
         opt = _SGD(list(params.values()), lr=float(torch.exp(net.log_lr.detach())))
     else:
@@ -124,6 +124,7 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
     ls = 0.0 if regression else cfg.label_smoothing
     n = len(ys)
     bad = 0
+    step = 0
     for step in range(1, n_steps + 1):
         if n > cfg.batch_size:
             idx = torch.from_numpy(rng.choice(n, size=cfg.batch_size, replace=False))
@@ -153,7 +154,7 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
                     break
         if cfg.deadline is not None and time.monotonic() > cfg.deadline:
             break
-    return best, best_step
+    return best, best_step, step
 
 
 class _SGD:

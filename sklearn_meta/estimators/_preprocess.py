@@ -1,6 +1,8 @@
 """Internal preprocessing: numpy or pandas (numeric, categorical, boolean, missing) -> floats.
 
-Numeric columns: median imputation + missing indicator where needed + standardisation.
+Numeric columns: median imputation + missing indicator where needed + standardisation (after a
+division by the column's largest magnitude, so that values near the float limit cannot
+overflow the variance and wipe out a column).
 Date-time and time-delta columns: seconds (since the epoch), then as numeric columns.
 Categorical/boolean/string columns: most-frequent imputation + one-hot (rare levels grouped).
 """
@@ -11,7 +13,7 @@ import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, OneHotEncoder, StandardScaler
 
 
 def categorical_columns(X: pd.DataFrame) -> list:
@@ -56,10 +58,47 @@ def needs_preprocessing(X) -> bool:
         return True
 
 
+def column_kind(col: pd.Series) -> str:
+    """How a DataFrame column is preprocessed: "numeric", "temporal" or "categorical".
+
+    Raises a ValueError naming the column for dtypes that have no meaningful encoding here
+    (complex, period, interval, sparse)."""
+    dt = col.dtype
+    if isinstance(dt, (pd.PeriodDtype, pd.IntervalDtype, pd.SparseDtype)) or \
+            pd.api.types.is_complex_dtype(dt):
+        raise ValueError(f"X[{col.name!r}]: unsupported dtype {dt}; expected numeric, boolean, "
+                         "categorical, string, date-time or time-delta columns")
+    if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
+        return "temporal"
+    if isinstance(dt, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dt) or \
+            pd.api.types.is_object_dtype(dt) or pd.api.types.is_string_dtype(dt):
+        return "categorical"
+    return "numeric"
+
+
+def column_kinds(X: pd.DataFrame) -> dict:
+    """``{column: kind}`` for a DataFrame; duplicated column names are refused."""
+    dup = X.columns[X.columns.duplicated()].unique().tolist()
+    if dup:
+        raise ValueError(f"X: duplicated column names {dup}; every column needs its own name")
+    return {c: column_kind(X[c]) for c in X.columns}
+
+
+def check_column_kinds(X: pd.DataFrame, fitted: dict) -> None:
+    """Refuse a DataFrame whose columns changed kind since fit (e.g. a date-time column passed
+    as strings), with the column named, instead of a failure deep inside the preprocessing."""
+    now = column_kinds(X)
+    for c, kind in fitted.items():
+        if c in now and now[c] != kind and not (now[c] == "numeric" and kind == "categorical"):
+            raise ValueError(f"X[{c!r}]: was a {kind} column at fit, got dtype {X[c].dtype} "
+                             f"({now[c]}); pass the column with the dtype it had at fit")
+
+
 def make_preprocessor(X) -> ColumnTransformer | object:
     """An unfitted transformer suited to ``X`` (a DataFrame or a numeric array)."""
     numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True,
-                                          keep_empty_features=True), StandardScaler())
+                                          keep_empty_features=True), MaxAbsScaler(),
+                            StandardScaler())
     if not isinstance(X, pd.DataFrame):
         return numeric
     cats = categorical_columns(X)
@@ -71,7 +110,8 @@ def make_preprocessor(X) -> ColumnTransformer | object:
                                 OneHotEncoder(handle_unknown="infrequent_if_exist",
                                               max_categories=20, sparse_output=False))
     temporal = make_pipeline(FunctionTransformer(_to_seconds), SimpleImputer(
-        strategy="median", add_indicator=True, keep_empty_features=True), StandardScaler())
+        strategy="median", add_indicator=True, keep_empty_features=True), MaxAbsScaler(),
+        StandardScaler())
     return ColumnTransformer([("num", numeric, nums), ("time", temporal, dates),
                               ("cat", categorical, cats)], sparse_threshold=0.0)
 

@@ -27,7 +27,7 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, che
 
 from ..nn.episodes import CLIP
 from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
-from ._preprocess import make_preprocessor
+from ._preprocess import check_column_kinds, column_kinds, make_preprocessor
 
 
 @contextmanager
@@ -80,12 +80,26 @@ class _MetaMLPBase(BaseEstimator):
     # ------------------------------------------------------------------ input handling
     def _validate_X(self, X, reset: bool):
         if isinstance(X, pd.DataFrame):
+            kinds = column_kinds(X)  # unsupported dtypes and duplicated names: clear errors
             validate_data(self, X, reset=reset, skip_check_array=True)
             if len(X) == 0:
                 raise ValueError("X has 0 samples; at least 1 is required")
+            if reset:
+                self._column_kinds = kinds
+            elif getattr(self, "_column_kinds", None):
+                check_column_kinds(X, self._column_kinds)
             return X
-        return validate_data(self, X, reset=reset, dtype="numeric",
-                             ensure_all_finite="allow-nan")
+        if not reset and getattr(self, "_column_kinds", None):
+            # fitted on a DataFrame, given an array: columns by position (scikit-learn warns
+            # that X has no feature names), as a DataFrame for the fitted preprocessing
+            X = validate_data(self, X, reset=False, dtype=None, ensure_all_finite="allow-nan")
+            X = pd.DataFrame(X, columns=self.feature_names_in_).infer_objects()
+            check_column_kinds(X, self._column_kinds)
+            return X
+        X = validate_data(self, X, reset=reset, dtype="numeric", ensure_all_finite="allow-nan")
+        if reset:
+            self._column_kinds = None
+        return X
 
     def _transform(self, X) -> np.ndarray:
         Z = np.asarray(self.preprocessor_.transform(X), dtype=np.float64)
@@ -117,8 +131,10 @@ class _MetaMLPBase(BaseEstimator):
         net, encoder, desc = resolve_init(self.init, rs.randint(np.iinfo(np.int32).max))
         self.preprocessor_ = make_preprocessor(X).fit(X)
         Z = self._transform(X)
-        w = _check_sample_weight(sample_weight, Z, dtype=np.float64)
-        w = w / max(w.mean(), 1e-12)
+        w = _check_sample_weight(sample_weight, Z, dtype=np.float64, ensure_non_negative=True)
+        if not w.sum() > 0:
+            raise ValueError("sample_weight: expected at least one positive weight")
+        w = w / w.mean()
         y_fit = y_codes.astype(np.float32) if self._regression else y_codes
         self.embedding_ = task_embedding(encoder, Z, y_fit, n_classes, self._regression,
                                          net.config.embed_dim).numpy()
@@ -126,18 +142,19 @@ class _MetaMLPBase(BaseEstimator):
         cfg = AdaptConfig(max_iter=self.max_iter, learning_rate=self.learning_rate,
                           l2_init=self.l2_init, n_iter_no_change=self.n_iter_no_change,
                           deadline=None if self.max_time is None else start + self.max_time)
-        self.members_, self.n_iter_ = [], []
+        self.members_, self.n_iter_, self.best_iter_ = [], [], []
         split_codes = y_codes if not self._regression else np.zeros(len(y_codes), np.int64)
         for i, (tr, va) in enumerate(self._splits(split_codes, rs)):
             va_args = (None, None, None) if va is None else (Z[va], y_fit[va], w[va])
-            fast, steps = adapt_member(net, emb, Z[tr], y_fit[tr], w[tr], *va_args,
+            fast, steps, ran = adapt_member(net, emb, Z[tr], y_fit[tr], w[tr], *va_args,
                                        n_classes=n_classes, regression=self._regression,
                                        cfg=cfg, rng=np.random.default_rng(rs.randint(2**31)))
             self.members_.append(fast)
-            self.n_iter_.append(steps)
+            self.n_iter_.append(ran)
+            self.best_iter_.append(steps)
             if self.verbose:
-                print(f"[{type(self).__name__}] member {i}: {steps} fine-tuning steps "
-                      f"(init={desc}, {time.monotonic() - start:.2f}s)")
+                print(f"[{type(self).__name__}] member {i}: {ran} fine-tuning steps, kept "
+                      f"step {steps} (init={desc}, {time.monotonic() - start:.2f}s)")
             if self.max_time is not None and time.monotonic() - start > self.max_time:
                 break
         self.init_ = desc
@@ -190,7 +207,8 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
     Attributes
     ----------
     classes_, n_features_in_, feature_names_in_, embedding_ (task embedding), members_,
-    n_iter_ (chosen steps per member), init_ (what initialization was used).
+    n_iter_ (fine-tuning steps run per member), best_iter_ (steps of the member kept, chosen
+    by validation loss; 0: the initialization itself), init_ (what initialization was used).
     """
 
     def fit(self, X, y, sample_weight=None):
@@ -241,8 +259,15 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
             raise ValueError(f"y must be 1-D with {X.shape[0]} entries, got shape {y.shape}")
         if not np.all(np.isfinite(y)):
             raise ValueError("y contains NaN or infinity")
-        self.y_mean_ = float(y.mean())
-        self.y_scale_ = float(y.std()) or 1.0
+        # standardise without overflow: y / max|y| first, so that targets near the float limit
+        # (whose variance overflows) still give finite predictions
+        big = float(np.max(np.abs(y))) if len(y) else 0.0
+        big = big if big > 0 else 1.0
+        self.y_mean_ = float((y / big).mean() * big)
+        self.y_scale_ = float((y / big).std() * big) or 1.0
+        if not (np.isfinite(self.y_mean_) and np.isfinite(self.y_scale_)):
+            raise ValueError("y: values too large to standardise (their spread overflows "
+                             "float64); rescale the target")
         return self._fit(X, (y - self.y_mean_) / self.y_scale_, 1, sample_weight)
 
     def predict(self, X) -> np.ndarray:
