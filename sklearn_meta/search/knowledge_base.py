@@ -233,15 +233,39 @@ class KnowledgeBase:
         path = Path(path) if path is not None else DEFAULT_KB
         if not path.exists():
             raise FileNotFoundError(f"knowledge base file not found: {path}")
+        if not path.is_file():
+            raise ValueError(f"{path}: not a file; expected a knowledge base file "
+                             "(*.kb.json.gz)")
         opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rb") as fh:
-            return cls.from_dict(json.loads(fh.read()))
+        try:
+            with opener(path, "rb") as fh:
+                d = json.loads(fh.read())
+            if not isinstance(d, dict):
+                raise ValueError(f"expected a JSON object, got {type(d).__name__}")
+            return cls.from_dict(d)
+        except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            cause = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ValueError(f"{path}: not a valid sklearn-meta knowledge base ({cause})") \
+                from exc
 
     def dedup_key(self, family: str, config: Mapping[str, Any]) -> str:
         return f"{family}|{config_key(config)}"
 
 
 _DEFAULT_CACHE: dict[str, KnowledgeBase] = {}
+
+
+def resolve_kb(knowledge_base: Any, task_type: str = "classification") -> KnowledgeBase:
+    """``knowledge_base`` as given: a :class:`KnowledgeBase`, a path to one, or None (the
+    shipped one of ``task_type``)."""
+    if knowledge_base is None:
+        return load_default_kb(task_type)
+    if isinstance(knowledge_base, KnowledgeBase):
+        return knowledge_base
+    if isinstance(knowledge_base, (str, Path)):
+        return KnowledgeBase.load(knowledge_base)
+    raise TypeError(f"knowledge_base: expected a KnowledgeBase, a path to a knowledge base "
+                    f"file or None, got {type(knowledge_base).__name__}")
 
 
 def load_default_kb(task_type: str = "classification") -> KnowledgeBase:

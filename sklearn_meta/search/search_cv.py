@@ -21,6 +21,7 @@ from sklearn.utils.metaestimators import available_if
 from ..estimators._preprocess import make_preprocessor, needs_preprocessing
 from .spaces import (FAMILIES, default_space, family_of, param_prefix, task_type_of,
                      to_optuna_space, with_prefix)
+from .knowledge_base import KnowledgeBase
 from .storage import is_sqlite, make_storage
 from .suggest import STRATEGIES, infer_task_type
 from .warm_start import FAMILY_PARAM, KEYS_ATTR, SOURCE_ATTR, warm_start_study
@@ -119,8 +120,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         Seconds; stop starting new trials after it.
     n_warm_start : int
         How many suggestions to enqueue (capped at ``n_trials``).
-    knowledge_base : KnowledgeBase, optional
-        Default: the packaged one.
+    knowledge_base : KnowledgeBase or path, optional
+        Default: the packaged one of the task type.
     """
 
     def __init__(self, estimator: Any = None, param_distributions: Mapping | None = None,
@@ -151,6 +152,28 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if self.warm_start not in (None, False) and self.warm_start not in STRATEGIES:
             raise ValueError(f"warm_start must be one of {STRATEGIES} or None, "
                              f"got {self.warm_start!r}")
+        est = self.estimator
+        if isinstance(est, type):
+            raise TypeError(f"estimator: expected an instance such as {est.__name__}(), got the "
+                            f"class {est.__name__}")
+        if isinstance(est, (list, tuple)) and len(est) == 0:
+            raise ValueError("estimator: an empty list; give estimators or family keys, or None "
+                             "to search every family")
+        if self.timeout is not None and (isinstance(self.timeout, bool) or not isinstance(
+                self.timeout, (int, float, np.integer, np.floating)) or not self.timeout > 0):
+            raise ValueError(f"timeout must be a positive number of seconds or None, got "
+                             f"{self.timeout!r}")
+        if self.sampler is not None and not isinstance(self.sampler,
+                                                       optuna.samplers.BaseSampler):
+            raise TypeError(f"sampler: expected an optuna sampler instance (e.g. "
+                            f"optuna.samplers.TPESampler()), got {self.sampler!r}")
+        if not isinstance(self.n_warm_start, (int, np.integer)) or self.n_warm_start < 0:
+            raise ValueError(f"n_warm_start must be a non-negative integer, got "
+                             f"{self.n_warm_start!r}")
+        if self.knowledge_base is not None and not isinstance(self.knowledge_base,
+                                                              (KnowledgeBase, str, Path)):
+            raise TypeError(f"knowledge_base: expected a KnowledgeBase, a path to a knowledge "
+                            f"base file or None, got {type(self.knowledge_base).__name__}")
         if not isinstance(self.n_jobs, (int, np.integer)) or self.n_jobs == 0:
             raise ValueError(f"n_jobs must be a non-zero integer, got {self.n_jobs!r}")
         if self.n_jobs != 1 and is_sqlite(self.storage):
@@ -239,11 +262,14 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if self.warm_start:
             n_warm = int(min(self.n_warm_start, self.n_trials))
             target = list(bases) if multi else first
+            kb = self.knowledge_base
+            if isinstance(kb, (str, Path)):  # a file the user named must load: errors raise
+                kb = KnowledgeBase.load(kb)
             try:
                 self.warm_start_params_ = warm_start_study(
                     study, X, y, target, n=n_warm, strategy=self.warm_start,
                     search_space=None if multi else self.param_distributions,
-                    knowledge_base=self.knowledge_base)
+                    knowledge_base=kb)
             except (ValueError, TypeError, FileNotFoundError) as exc:
                 # warm start is best-effort: a cold search is still a correct search
                 warnings.warn(f"warm start skipped: {exc}", UserWarning, stacklevel=2)
@@ -346,6 +372,17 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             return type(self.estimator).__name__
 
     # ------------------------------------------------------------ delegation
+    def _best(self) -> BaseEstimator:
+        """The refitted best estimator; NotFittedError before ``fit`` (or with refit=False)."""
+        if not hasattr(self, "best_estimator_"):
+            from sklearn.exceptions import NotFittedError
+
+            why = ("refit=False: no best estimator was refitted" if hasattr(self, "study_")
+                   else "call fit first")
+            raise NotFittedError(f"This {type(self).__name__} instance has no fitted best "
+                                 f"estimator ({why}).")
+        return self.best_estimator_
+
     def _has(name: str):  # noqa: N805
         def check(self: "MetaSearchCV") -> bool:
             return hasattr(self.best_estimator_, name) if hasattr(self, "best_estimator_") \
@@ -354,26 +391,25 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     @available_if(_has("predict"))
     def predict(self, X: Any) -> np.ndarray:
-        return self.best_estimator_.predict(X)
+        return self._best().predict(X)
 
     @available_if(_has("predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
-        return self.best_estimator_.predict_proba(X)
+        return self._best().predict_proba(X)
 
     @available_if(_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
-        return self.best_estimator_.decision_function(X)
+        return self._best().decision_function(X)
 
     @available_if(_has("transform"))
     def transform(self, X: Any) -> np.ndarray:
-        return self.best_estimator_.transform(X)
+        return self._best().transform(X)
 
     def score(self, X: Any, y: Any = None) -> float:
         """Score of the refitted best estimator (the refit metric with multi-metric)."""
         from sklearn.metrics import check_scoring
 
-        if not hasattr(self, "best_estimator_"):
-            raise AttributeError("score needs refit=True")
+        self._best()
         if self.multimetric_:
             scorer = check_scoring(self.best_estimator_, scoring=self.scoring)
             return float(scorer(self.best_estimator_, X, y)[self.refit])

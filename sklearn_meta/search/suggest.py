@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator
 
 from meta_features import infer_target_type
 
-from .knowledge_base import KnowledgeBase, compute_meta_features, load_default_kb
+from .knowledge_base import KnowledgeBase, compute_meta_features, resolve_kb
 from .neighbours import Neighbours, task_space
 from .portfolio import kb_portfolio
 from .spaces import (FAMILIES, Config, config_key, family_of, fit_to_space, param_prefix,
@@ -67,11 +67,33 @@ def infer_task_type(y: Any) -> str:
 
 
 def _families(estimator: Any, task_type: str) -> tuple[list[str], BaseEstimator | None]:
+    if isinstance(estimator, type):
+        raise TypeError(f"estimator: expected an instance such as {estimator.__name__}(), "
+                        f"got the class {estimator.__name__}")
+    if isinstance(estimator, (list, tuple)) and len(estimator) == 0:
+        raise ValueError("estimator: an empty list; give estimators or family keys, or None "
+                         "for every family")
     if estimator is None:
         return [f for f, fam in FAMILIES.items() if fam.available(task_type)], None
     if isinstance(estimator, (list, tuple)):
         return [family_of(e) for e in estimator], None
     return [family_of(estimator)], (estimator if not isinstance(estimator, str) else None)
+
+
+def _check_exclude(exclude_tasks: Any, kb: KnowledgeBase) -> set[str]:
+    """``exclude_tasks`` as a set of knowledge-base task names (a bare string is refused: it
+    would otherwise be read as a set of characters and exclude nothing)."""
+    if exclude_tasks is None:
+        return set()
+    if isinstance(exclude_tasks, str) or not hasattr(exclude_tasks, "__iter__"):
+        raise TypeError(f"exclude_tasks: expected a list of knowledge-base task names, got "
+                        f"{exclude_tasks!r}")
+    names = set(exclude_tasks)
+    unknown = sorted(str(t) for t in names - set(kb.tasks))
+    if unknown:
+        warnings.warn(f"exclude_tasks: not in the knowledge base (nothing to exclude): "
+                      f"{unknown[:10]}", UserWarning, stacklevel=3)
+    return names
 
 
 def neighbours_for(X: Any, y: Any, kb: KnowledgeBase, kind: str, task_type: str,
@@ -145,8 +167,9 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                          f"knowledge-base task, weighted by similarity), got {n_neighbors!r}")
     task_type = (task_type_of(estimator) if isinstance(estimator, BaseEstimator)
                  else infer_task_type(y))
-    kb = knowledge_base if knowledge_base is not None else load_default_kb(task_type)
     families, instance = _families(estimator, task_type)
+    kb = resolve_kb(knowledge_base, task_type)
+    exclude_tasks = _check_exclude(exclude_tasks, kb)
     spaces = {f: FAMILIES[f].space_for(task_type) for f in families}
     if search_space is not None:
         if len(families) != 1:

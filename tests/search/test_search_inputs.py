@@ -1,0 +1,68 @@
+"""Bad input to the search API: clear errors naming the argument, no silent no-ops."""
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+
+from sklearn_meta.search import KnowledgeBase, MetaSearchCV, suggest_configs
+from sklearn_meta.search.knowledge_base import DEFAULT_KB
+
+X, y = load_iris(return_X_y=True)
+
+
+@pytest.mark.parametrize("content, cause", [
+    (b"garbage", "gzip"), (b"[1, 2]", "JSON object"), (b"", "Expecting value"),
+    (b'{"format": "sklearn-meta-kb"}', "missing key"),
+])
+def test_corrupt_knowledge_base_file_is_named(tmp_path, content, cause):
+    path = tmp_path / ("kb.json.gz" if cause == "gzip" else "kb.json")
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=f"{path.name}: not a valid sklearn-meta knowledge "
+                                         f"base.*{cause}"):
+        KnowledgeBase.load(path)
+
+
+def test_knowledge_base_given_as_path_is_loaded():
+    by_path = suggest_configs(X, y, LogisticRegression(), n=3, knowledge_base=str(DEFAULT_KB))
+    by_object = suggest_configs(X, y, LogisticRegression(), n=3,
+                                knowledge_base=KnowledgeBase.load(DEFAULT_KB))
+    assert by_path == by_object
+
+
+@pytest.mark.parametrize("kwargs, err, match", [
+    (dict(estimator=LogisticRegression), TypeError, "instance such as LogisticRegression()"),
+    (dict(estimator=[]), ValueError, "estimator: an empty list"),
+    (dict(estimator=LogisticRegression(), knowledge_base=3), TypeError, "knowledge_base"),
+    (dict(estimator=LogisticRegression(), exclude_tasks="twonorm"), TypeError,
+     "exclude_tasks: expected a list"),
+])
+def test_suggest_configs_refuses_bad_arguments(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        suggest_configs(X, y, **kwargs)
+
+
+def test_unknown_excluded_task_warns():
+    with pytest.warns(UserWarning, match="exclude_tasks: not in the knowledge base"):
+        suggest_configs(X, y, LogisticRegression(), n=2, exclude_tasks=["no-such-task"])
+
+
+@pytest.mark.parametrize("kwargs, err, match", [
+    (dict(estimator=[]), ValueError, "estimator: an empty list"),
+    (dict(estimator=LogisticRegression), TypeError, "instance such as"),
+    (dict(estimator=LogisticRegression(), timeout=-1), ValueError, "timeout"),
+    (dict(estimator=LogisticRegression(), sampler="tpe"), TypeError, "sampler"),
+    (dict(estimator=LogisticRegression(), knowledge_base=3), TypeError, "knowledge_base"),
+    (dict(estimator=LogisticRegression(), knowledge_base="/no/such.kb.json.gz"),
+     FileNotFoundError, "knowledge base file not found"),
+])
+def test_meta_search_cv_refuses_bad_arguments(kwargs, err, match):
+    with pytest.raises(err, match=match):
+        MetaSearchCV(n_trials=2, **kwargs).fit(X, y)
+
+
+def test_meta_search_cv_before_fit_is_not_fitted():
+    search = MetaSearchCV(LogisticRegression())
+    for call in (lambda: search.predict(X), lambda: search.score(X, y)):
+        with pytest.raises(NotFittedError, match="call fit first"):
+            call()
