@@ -51,6 +51,9 @@ def resolve_groups(groups: Union[str, Iterable[str]]) -> tuple[str, ...]:
         requested = list(groups)
     except TypeError:
         raise ValueError(f"groups: expected a group name or a list of names, got {groups!r}.") from None
+    if not requested:
+        raise ValueError(
+            "groups: expected at least one group name ('default', 'all' or a group), got none.")
     out: list[str] = []
     for g in requested:
         if not isinstance(g, str):

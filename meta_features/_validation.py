@@ -109,6 +109,16 @@ def _to_frame(X: ArrayLike) -> pd.DataFrame:
     return pd.DataFrame(arr)
 
 
+def _check_not_complex(df: pd.DataFrame) -> None:
+    """Refuse complex columns (casting them to float would silently drop the imaginary part)."""
+    for j in range(df.shape[1]):
+        col = df.iloc[:, j]
+        if pd.api.types.is_complex_dtype(col.dtype) or (
+                col.dtype == object
+                and any(isinstance(v, (complex, np.complexfloating)) for v in col.to_numpy())):
+            raise ValueError(f"X: complex values are not supported (column {df.columns[j]!r}).")
+
+
 def _categorical_mask(df: pd.DataFrame, categorical: Any) -> np.ndarray:
     p = df.shape[1]
     if categorical is None or (isinstance(categorical, str) and categorical == "auto"):
@@ -246,6 +256,7 @@ def prepare(
 ) -> TaskData:
     """Validate ``X``/``y`` and build the encoded :class:`TaskData`."""
     df = _to_frame(X)
+    _check_not_complex(df)
     n, p = df.shape
     if n == 0 or p == 0:
         raise ValueError(f"X: expected at least one row and one column, got shape {(n, p)}.")

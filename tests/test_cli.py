@@ -1,6 +1,8 @@
 """The `sklearn-meta` command line, run in-process."""
 from __future__ import annotations
 
+import pytest
+
 from sklearn_meta.cli.main import main
 
 
@@ -18,3 +20,41 @@ def test_datasets_show_and_errors(capsys):
     assert "rows=150" in out and "class counts: 0: 50, 1: 50, 2: 50" in out
     assert main(["datasets", "show", "nope", "--suite", "sklearn"]) == 2
     assert "no task named 'nope'" in capsys.readouterr().err
+
+
+def _usage_error(argv, capsys) -> str:
+    """stderr of an argument error (argparse exits with status 2)."""
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--folds", "-1"], "argument --folds: expected a non-negative integer, got '-1'"),
+    (["--train-sizes", "0"], "argument --train-sizes: expected a positive integer or 'all'"),
+    (["--train-sizes", "16", "abc"], "argument --train-sizes: expected a positive integer or "
+                                     "'all', got 'abc'"),
+])
+def test_bench_bad_arguments_are_usage_errors(argv, match, tmp_path, capsys):
+    err = _usage_error(["bench", "--suite", "sklearn", "--tasks", "iris", "--results",
+                        str(tmp_path / "r.csv"), *argv], capsys)
+    assert match in err
+
+
+def test_bench_folds_out_of_range_names_task_and_folds(tmp_path, capsys):
+    results = tmp_path / "r.csv"
+    assert main(["bench", "--suite", "sklearn", "--tasks", "iris", "--estimators", "logreg",
+                 "--folds", "0", "99", "--results", str(results)]) == 2
+    err = capsys.readouterr().err
+    assert "--folds: fold(s) [99] out of range: task 'iris' has 5 evaluation fold(s)" in err
+    assert not results.exists()
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--max-tasks", "0"], "argument --max-tasks: expected a positive integer, got '0'"),
+    (["--max-tasks", "-2"], "argument --max-tasks: expected a positive integer, got '-2'"),
+    (["--cv", "1"], "argument --cv: expected an integer >= 2, got '1'"),
+])
+def test_build_kb_bad_arguments_are_usage_errors(argv, match, capsys):
+    assert match in _usage_error(["build-kb", *argv], capsys)

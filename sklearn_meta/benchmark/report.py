@@ -10,6 +10,11 @@ from scipy import stats
 
 LOWER_IS_BETTER = frozenset({"log_loss", "rmse", "fit_time", "predict_time",
                              "peak_memory_mb"})
+#: Columns of a results file (see ``store.COLUMNS``) a report cannot do without, and the
+#: numeric ones it can report on (filled with NaN when absent).
+REQUIRED_COLUMNS = ("suite", "task", "estimator", "train_size", "status")
+METRICS = ("accuracy", "balanced_accuracy", "log_loss", "r2", "rmse", "fit_time",
+           "predict_time", "peak_memory_mb")
 
 # Studentized range q_{0.05}/sqrt(2) for the Nemenyi test, k = 2..10 (Demšar 2006, Table 5).
 _NEMENYI_Q05 = {2: 1.960, 3: 2.343, 4: 2.569, 5: 2.728, 6: 2.850, 7: 2.949, 8: 3.031,
@@ -124,14 +129,54 @@ def _md(frame: pd.DataFrame, floatfmt: str = ".4f") -> str:
     return "\n".join(lines)
 
 
+def read_results(path: str | Path) -> pd.DataFrame:
+    """A results CSV; ValueError naming the file when it lacks the columns reports need."""
+    try:
+        results = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"results file {path} is empty; expected a CSV written by "
+                         "'sklearn-meta bench'") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in results.columns]
+    if missing:
+        raise ValueError(f"results file {path} lacks column(s) {missing}; expected a CSV "
+                         f"written by 'sklearn-meta bench' (with {list(REQUIRED_COLUMNS)})")
+    for col in (*METRICS, "error"):
+        if col not in results.columns:
+            results[col] = np.nan
+    return results
+
+
+def available_metrics(results: pd.DataFrame) -> list[str]:
+    """The metrics with at least one value in the scored (``ok``) rows."""
+    ok = results[results["status"] == "ok"]
+    return [m for m in METRICS if m in ok.columns and ok[m].notna().any()]
+
+
+def check_report_args(results: pd.DataFrame, path: str | Path, metric: str | None,
+                      ours: str | None, *, metric_arg: str = "metric",
+                      ours_arg: str = "ours") -> str:
+    """The metric to report (default accuracy, else r2); ValueError naming ``metric_arg`` /
+    ``ours_arg`` when the metric has no values or ``ours`` is no estimator of ``results``."""
+    estimators = sorted(results["estimator"].astype(str).unique())
+    if ours is not None and ours not in estimators:
+        raise ValueError(f"{ours_arg}: {ours!r} is not an estimator of {path}; expected one "
+                         f"of {estimators}")
+    available = available_metrics(results)
+    if metric is None:
+        return "r2" if "r2" in available and "accuracy" not in available else "accuracy"
+    if metric not in available:
+        raise ValueError(f"{metric_arg}: {metric!r} has no values in {path}; expected one of "
+                         f"{available or 'none: no scored rows'}")
+    return metric
+
+
 def write_report(results_path: str | Path, out_dir: str | Path, *, ours: str | None = None,
                  metric: str | None = None, published_dir: str | Path | None = None) -> Path:
     """Write ``report.md`` and PNG plots into ``out_dir``; returns the report's path."""
-    results = pd.read_csv(results_path)
+    results = read_results(results_path)
+    metric = check_report_args(results, results_path, metric, ours)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if metric is None:
-        metric = "accuracy" if results["accuracy"].notna().any() else "r2"
     higher = metric not in LOWER_IS_BETTER
     lines = [f"# Benchmark report", "", f"Results: `{results_path}` — {len(results)} rows, "
              f"{results['task'].nunique()} tasks, estimators: "

@@ -37,7 +37,7 @@ class BenchmarkConfig:
     estimators: Sequence[str]
     seeds: Sequence[int] = (0,)
     train_sizes: Sequence[int | str] = ("all",)
-    folds: Sequence[int] | None = None  # None: every evaluation split
+    folds: Sequence[int] | None = None  # None: every evaluation split; see check_folds
     tune: bool = True
     artifacts: Sequence[str] = field(default_factory=list)
 
@@ -171,11 +171,42 @@ def run_unit(task: Task, estimator: str, seed: int, train_size: int | str,
     return rows
 
 
+def check_folds(tasks: Sequence[Task], folds: Sequence[int], arg: str = "folds") -> None:
+    """ValueError (naming ``arg``) for a negative fold, or one that no task has.
+
+    A fold some tasks lack is skipped for those tasks only: suites mix tasks with several
+    evaluation folds and tasks with one fixed train/test split (uci121).
+    """
+    negative = sorted({f for f in folds if f < 0})
+    if negative:
+        raise ValueError(f"{arg}: folds are numbered from 0, got {negative}")
+    if not tasks:
+        return
+    most = max(tasks, key=lambda t: len(t.splits))
+    n = len(most.splits)
+    missing = sorted({f for f in folds if f >= n})
+    if missing:
+        which = (f"task {most.name!r} has" if len(tasks) == 1 else
+                 f"none of the {len(tasks)} tasks has more than")
+        raise ValueError(f"{arg}: fold(s) {missing} out of range: {which} {n} evaluation "
+                         f"fold(s), numbered 0..{n - 1}")
+
+
+def _check_train_sizes(sizes: Sequence[int | str]) -> None:
+    bad = [s for s in sizes if s != "all" and (isinstance(s, bool) or not isinstance(
+        s, (int, np.integer)) or s < 1)]
+    if bad:
+        raise ValueError(f"train_sizes: expected positive integers or 'all', got {bad}")
+
+
 def run_benchmark(tasks: Sequence[Task], config: BenchmarkConfig, store: ResultsStore, *,
                   n_jobs: int = 1, backend: str | None = None, progress: bool = True) -> int:
     """Run every unit not yet in ``store``; returns the number of rows written."""
     for name in config.estimators:
         get_spec(name)  # fail fast on unknown names
+    _check_train_sizes(config.train_sizes)
+    if config.folds is not None:
+        check_folds(tasks, config.folds)
     done = store.done_keys()
     units = []
     for task, est, seed, size in itertools.product(tasks, config.estimators, config.seeds,

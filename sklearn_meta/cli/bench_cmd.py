@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ._args import non_negative_int, train_size
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     b = subparsers.add_parser(
@@ -17,9 +19,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--subsample", type=int, default=None,
                    help="deterministically sub-sample larger tasks to this many rows")
     b.add_argument("--seeds", nargs="+", type=int, default=[0])
-    b.add_argument("--train-sizes", nargs="+", default=["all"],
-                   help="rows kept of each training fold, e.g. 16 64 256 all")
-    b.add_argument("--folds", nargs="+", type=int, default=None)
+    b.add_argument("--train-sizes", nargs="+", type=train_size, default=["all"],
+                   help="rows kept of each training fold (positive integers or 'all'), "
+                        "e.g. 16 64 256 all")
+    b.add_argument("--folds", nargs="+", type=non_negative_int, default=None,
+                   help="evaluation folds to score, numbered from 0 (default: all)")
     b.add_argument("--no-tune", action="store_true",
                    help="skip hyper-parameter choice on the validation split")
     b.add_argument("--artifacts", nargs="+", default=[],
@@ -51,13 +55,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _bench(args: argparse.Namespace) -> int:
     from ..benchmark import BenchmarkConfig, ResultsStore, run_benchmark
+    from ..benchmark.runner import check_folds
     from ..datasets import load_suite
 
-    sizes = [s if s == "all" else int(s) for s in args.train_sizes]
     tasks = load_suite(args.suite, args.data_home, names=args.tasks, exclude=args.exclude,
                        max_rows=args.max_rows, subsample=args.subsample, progress=True)
-    config = BenchmarkConfig(estimators=args.estimators, seeds=args.seeds, train_sizes=sizes,
-                             folds=args.folds, tune=not args.no_tune, artifacts=args.artifacts)
+    if args.folds is not None:
+        check_folds(tasks, args.folds, arg="--folds")
+    config = BenchmarkConfig(estimators=args.estimators, seeds=args.seeds,
+                             train_sizes=args.train_sizes, folds=args.folds,
+                             tune=not args.no_tune, artifacts=args.artifacts)
     client = None
     if args.backend == "dask":
         from distributed import Client
@@ -74,9 +81,12 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from ..benchmark.report import write_report
+    from ..benchmark.report import check_report_args, read_results, write_report
     from ..datasets import get_data_home
 
+    # the same checks as write_report's, named after the options
+    check_report_args(read_results(args.results), args.results, args.metric, args.ours,
+                      metric_arg="--metric", ours_arg="--ours")
     published = Path(args.published) if args.published else (
         get_data_home(args.data_home) / "published")
     path = write_report(args.results, args.out, ours=args.ours, metric=args.metric,

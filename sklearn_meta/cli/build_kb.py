@@ -6,6 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+from ._args import int_at_least, positive_int
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
@@ -51,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="estimator families (default: all available)")
     p.add_argument("--subsample", type=int, default=300,
                    help="rows per task, deterministic stratified sub-sample (default 300)")
-    p.add_argument("--cv", type=int, default=3, help="CV folds (default 3)")
+    p.add_argument("--cv", type=int_at_least(2), default=3, help="CV folds, at least 2 "
+                   "(default 3)")
     p.add_argument("--n-jobs", type=int, default=1)
     p.add_argument("--backend", choices=["loky", "threading", "dask"], default="loky")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (with "
@@ -61,7 +64,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--also-heldout", action="store_true",
                    help="also evaluate held-out tasks into the storage (for benchmarks); "
                         "they are never exported")
-    p.add_argument("--max-tasks", type=int, default=None)
+    p.add_argument("--max-tasks", type=positive_int, default=None,
+                   help="evaluate only the first N training tasks")
     p.add_argument("--no-export", action="store_true")
     p.add_argument("--embedder", choices=["auto", "none"], default="auto",
                    help="store task embeddings from the packaged task encoder (auto: when "
@@ -96,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
     # a task sharing its data with a held-out one (twin, sibling, derived) is held out too
     train = [t for t in tasks if not same_data_names(t.name) & heldout]
-    if args.max_tasks:
+    if args.max_tasks is not None:
         train = train[: args.max_tasks]
     todo = train + ([t for t in tasks if source_name(t.name) in heldout]
                     if args.also_heldout else [])

@@ -13,8 +13,11 @@ import argparse
 import hashlib
 import json
 import os
+import sys
 import time
 from pathlib import Path
+
+from ._args import positive_float, positive_int, torch_device
 
 
 def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParser:
@@ -39,8 +42,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=int, default=2000)
     p.add_argument("--meta-batch", type=int, default=16)
     p.add_argument("--inner-steps", type=int, default=5)
-    p.add_argument("--inner-lr", type=float, default=0.1)
-    p.add_argument("--outer-lr", type=float, default=1e-3)
+    p.add_argument("--inner-lr", type=positive_float, default=0.1)
+    p.add_argument("--outer-lr", type=positive_float, default=1e-3)
     p.add_argument("--encoder-steps", type=int, default=300)
     p.add_argument("--proto-weight", type=float, default=3.0,
                    help="weight of the zero-step query loss (the head built in closed form from "
@@ -51,14 +54,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "only); only its tasks that are in the training list are used")
     p.add_argument("--regression-every", type=int, default=4,
                    help="every k-th meta-batch is a derived regression batch (0: none)")
-    p.add_argument("--hidden", type=int, default=64)
+    p.add_argument("--hidden", type=positive_int, default=64)
     p.add_argument("--column-scale", action="store_true",
                    help="meta-learn a per-column input scale from column statistics")
     p.add_argument("--input-noise", type=float, default=1.0,
                    help="initial scale of the random per-column part of the input layer, "
                         "redrawn for every task (meta-learned; 0: none)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="auto")
+    p.add_argument("--device", type=torch_device, default="auto",
+                   help="'auto' (cuda when available), 'cpu', 'cuda' or 'cuda:<index>'")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--no-progress", action="store_true")
 
@@ -82,8 +86,16 @@ def run(args: argparse.Namespace) -> int:
     heldout = read_name_list(exclude_file)
     names = args.tasks.split(",") if args.tasks else None
     # a held-out task's siblings (same inputs, another target) must not be trained on either
-    same_data = sorted(set().union(*(same_data_names(h, args.suite) for h in heldout))
-                       - set(heldout)) if heldout else []
+    sibling_of = {s: h for h in heldout for s in same_data_names(h, args.suite)
+                  if s not in heldout}
+    same_data = sorted(sibling_of)
+    dropped = [f"{n} (held out: listed in {exclude_file.name})" if n in heldout else
+               f"{n} (same data as held-out task {sibling_of[n]!r})"
+               for n in dict.fromkeys(names or []) if n in heldout or n in sibling_of]
+    if names and set(names) <= set(heldout) | set(sibling_of):
+        raise ValueError(f"--tasks: no task left to train on: {', '.join(dropped)}")
+    if dropped:
+        print(f"meta-train: not training on {', '.join(dropped)}", file=sys.stderr)
     tasks = load_uci121(args.data_home, names=names, exclude=list(heldout) + same_data)
     overlap = {t.name for t in tasks} & (set(heldout) | set(same_data))
     if overlap:  # pragma: no cover - load_uci121 already excludes them

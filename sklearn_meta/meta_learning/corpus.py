@@ -51,11 +51,13 @@ def load_uci121(data_home: str | Path, names: list[str] | None = None,
     """Load uci121 tasks (all, or ``names``), minus ``exclude`` and sets under ``min_rows``."""
     from ..datasets import load_suite
 
+    loaded = load_suite("uci121", data_home, names=names, exclude=exclude)
     tasks = [CorpusTask(t.name, t.X.to_numpy(np.float64), np.asarray(t.y, np.int64))
-             for t in load_suite("uci121", data_home, names=names, exclude=exclude)
-             if t.n_rows >= min_rows]
+             for t in loaded if t.n_rows >= min_rows]
     if not tasks:
-        raise ValueError(f"no uci121 task left under {data_home} after filtering")
+        small = [t.name for t in loaded if t.n_rows < min_rows]
+        why = f" (fewer than {min_rows} rows: {', '.join(small)})" if small else ""
+        raise ValueError(f"no uci121 task left under {data_home} after filtering{why}")
     return tasks
 
 

@@ -58,3 +58,37 @@ def test_published_files_match_their_readme(data_home):
     assert summary["svm_C"] == pytest.approx(81.03, abs=0.01)
     assert summary["best of 179 per data set"] == pytest.approx(85.23, abs=0.01)
     assert delgado.loc["abalone", "elm_kernel_matlab"] == pytest.approx(66.1)
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--metric", "nope"], "--metric: 'nope' has no values in"),
+    (["--metric", "r2"], "expected one of ['accuracy', 'fit_time', 'predict_time', "
+                         "'peak_memory_mb']"),
+    (["--ours", "nope"], "--ours: 'nope' is not an estimator of"),
+    (["--ours", "nope"], "expected one of ['logreg', 'ours', 'rf']"),
+])
+def test_report_cli_unknown_metric_or_ours(argv, match, tmp_path, capsys):
+    out = tmp_path / "rep"
+    assert main(["report", str(_results(tmp_path)), "--out", str(out), *argv]) == 2
+    assert match in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_report_cli_malformed_results(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"task": ["iris"], "accuracy": [0.9]}).to_csv(bad, index=False)
+    assert main(["report", str(bad), "--out", str(tmp_path / "rep")]) == 2
+    err = capsys.readouterr().err
+    assert f"results file {bad} lacks column(s) ['suite', 'estimator', 'train_size', " \
+           "'status']" in err
+    bad.write_text("")
+    assert main(["report", str(bad), "--out", str(tmp_path / "rep")]) == 2
+    assert f"results file {bad} is empty" in capsys.readouterr().err
+
+
+def test_report_without_optional_columns(tmp_path):
+    path = _results(tmp_path)
+    pd.read_csv(path).drop(columns=["fit_time", "predict_time", "peak_memory_mb"]).to_csv(
+        path, index=False)
+    text = write_report(path, tmp_path / "rep").read_text()
+    assert "Metric: **accuracy**" in text

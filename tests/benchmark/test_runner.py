@@ -80,3 +80,17 @@ def test_leave_out_covers_twins_and_siblings(tmp_path):
     assert artifact_for_task("cardiotocography-10clases", [art]) is None  # same inputs
     assert artifact_for_task("iris", [art], suite="sklearn") == str(art)
     assert artifact_for_task("abalone", [art]) is None
+
+
+@pytest.mark.parametrize("config, match", [
+    (BenchmarkConfig(estimators=["logreg"], folds=[0, 4]),
+     r"folds: fold\(s\) \[4\] out of range: none of the 2 tasks has more than 4 evaluation"),
+    (BenchmarkConfig(estimators=["logreg"], folds=[-1]), r"folds: folds are numbered from 0"),
+    (BenchmarkConfig(estimators=["logreg"], train_sizes=[0, "all"]),
+     r"train_sizes: expected positive integers or 'all', got \[0\]"),
+])
+def test_bad_folds_and_train_sizes_are_clear_errors(tasks, tmp_path, config, match):
+    store = ResultsStore(tmp_path / "r.csv")
+    with pytest.raises(ValueError, match=match):
+        run_benchmark(tasks, config, store, progress=False)
+    assert not store.path.exists()

@@ -118,6 +118,8 @@ def test_default_is_deterministic():
     "kwargs, match",
     [
         ({"groups": "nope"}, "groups"),
+        ({"groups": []}, "groups: expected at least one group name"),
+        ({"groups": ()}, "groups: expected at least one group name"),
         ({"summary": ["mean", "bogus"]}, "summary"),
         ({"categorical": ["zz"]}, "categorical"),
         ({"categorical": [True, False]}, "categorical"),
@@ -137,6 +139,11 @@ def test_bad_arguments_raise_valueerror(kwargs, match):
         (np.arange(5.0), None, "X"),
         (np.ones((4, 2)), np.ones(3), "y"),
         (np.ones((4, 2)), np.array([1, np.nan, 1, 0]), "y"),
+        (np.ones((4, 2)) + 1j, None, "X: complex values are not supported"),
+        (pd.DataFrame({"a": [1.0, 2, 3], "b": [1j, 2, 3]}), [0, 1, 0],
+         "X: complex values are not supported \\(column 'b'\\)"),
+        (np.array([[1.0, 2 + 1j], [3.0, 4.0]], dtype=object), None,
+         "X: complex values are not supported"),
     ],
 )
 def test_bad_data_raise_valueerror(X, y, match):

@@ -3,7 +3,10 @@ import argparse
 import json
 
 import numpy as np
+import pytest
+import torch
 
+from sklearn_meta.cli.main import main
 from sklearn_meta.cli.meta_train import register
 from sklearn_meta.estimators import MetaMLPClassifier
 
@@ -27,3 +30,43 @@ def test_meta_train_command_end_to_end(uci_home, tmp_path):
     X, y = rng.normal(size=(60, 3)), rng.integers(0, 2, 60)
     clf = MetaMLPClassifier(init=str(out), max_iter=3).fit(X, y)
     assert clf.init_ == str(out)
+
+
+def _usage_error(argv, capsys) -> str:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--hidden", "0"], "argument --hidden: expected a positive integer, got '0'"),
+    (["--inner-lr", "-1"], "argument --inner-lr: expected a positive number, got '-1'"),
+    (["--outer-lr", "0"], "argument --outer-lr: expected a positive number, got '0'"),
+    (["--device", "nope"], "argument --device: expected 'auto' or a torch device"),
+])
+def test_meta_train_bad_arguments_are_usage_errors(argv, match, tmp_path, capsys):
+    assert match in _usage_error(["meta-train", "--out", str(tmp_path), *argv], capsys)
+
+
+def test_meta_train_device_cuda_without_cuda(tmp_path, capsys):
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available here")
+    err = _usage_error(["meta-train", "--out", str(tmp_path), "--device", "cuda"], capsys)
+    assert "argument --device: 'cuda' requested but CUDA is not available" in err
+
+
+def test_meta_train_says_why_requested_tasks_are_dropped(uci_home, tmp_path, capsys):
+    heldout = tmp_path / "heldout.txt"
+    heldout.write_text("glass\ncardiotocography-3clases\n")
+    base = ["meta-train", "--data-home", str(uci_home), "--exclude-file", str(heldout),
+            "--out", str(tmp_path / "art")]
+    assert main([*base, "--tasks", "glass,cardiotocography-10clases"]) == 2
+    err = capsys.readouterr().err
+    assert ("--tasks: no task left to train on: glass (held out: listed in heldout.txt), "
+            "cardiotocography-10clases (same data as held-out task "
+            "'cardiotocography-3clases')") in err
+    assert main([*base, "--tasks", "glass,balloons"]) == 2  # balloons: 16 rows
+    err = capsys.readouterr().err
+    assert "not training on glass (held out: listed in heldout.txt)" in err
+    assert "after filtering (fewer than 40 rows: balloons)" in err

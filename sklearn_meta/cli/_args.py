@@ -1,0 +1,75 @@
+"""Argument types for the sub-commands: argparse reports ``argument --x: <message>``."""
+from __future__ import annotations
+
+import argparse
+from typing import Callable
+
+
+def int_at_least(minimum: int, what: str | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer ``>= minimum`` (``what`` names it in the message)."""
+    what = what or f"an integer >= {minimum}"
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or number < minimum:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value!r}")
+        return number
+
+    return parse
+
+
+positive_int = int_at_least(1, "a positive integer")
+non_negative_int = int_at_least(0, "a non-negative integer")
+
+
+def positive_float(value: str) -> float:
+    """An argparse type: a finite float ``> 0``."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not 0 < number < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value!r}")
+    return number
+
+
+def train_size(value: str) -> int | str:
+    """An argparse type: ``"all"`` or a positive number of training rows."""
+    if value == "all":
+        return value
+    try:
+        return positive_int(value)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer or 'all', got {value!r}") from None
+
+
+def torch_device(value: str) -> str:
+    """An argparse type: ``"auto"`` or a torch device that exists on this machine."""
+    if value == "auto":
+        return value
+    import torch
+
+    try:
+        device = torch.device(value)
+    except (RuntimeError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"expected 'auto' or a torch device such as 'cpu', 'cuda' or 'cuda:0', "
+            f"got {value!r}") from None
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            raise argparse.ArgumentTypeError(
+                f"{value!r} requested but CUDA is not available here (torch "
+                f"{torch.__version__}); use 'cpu' or 'auto'")
+        count = torch.cuda.device_count()
+        if device.index is not None and device.index >= count:
+            raise argparse.ArgumentTypeError(
+                f"{value!r} requested but only {count} CUDA device(s) are available "
+                f"(cuda:0..cuda:{count - 1})")
+    elif device.type == "mps" and not torch.backends.mps.is_available():
+        raise argparse.ArgumentTypeError(
+            f"{value!r} requested but MPS is not available here; use 'cpu' or 'auto'")
+    return value
