@@ -5,6 +5,9 @@ PYTHON ?= python3
 VENV ?= .venv
 # CPU build by default (fast CI); a GPU user may set TORCH_SPEC=torch to get a CUDA build.
 TORCH_SPEC ?= torch==2.13.0
+# Extra pip arguments for torch, e.g. --index-url https://download.pytorch.org/whl/cpu where
+# pip would otherwise take the CUDA wheel from PyPI.
+TORCH_PIP_ARGS ?=
 BIN := $(VENV)/bin
 # Real data lives beside the project (never copied in); override with SKLEARN_META_DATA=...
 SKLEARN_META_DATA ?= $(abspath ../shared/data)
@@ -17,7 +20,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install -q "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install -q $(TORCH_PIP_ARGS) "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install -q -e ".[test,bench]"
 	touch $@
 

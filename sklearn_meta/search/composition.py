@@ -2,12 +2,14 @@
 
 The suggestions after the estimator's default are the neighbours' best configurations and the
 greedy portfolio's members. Which mix transfers best depends on the knowledge base (on
-uci121's classification tasks neighbours help; on its derived regression tasks the portfolio
-alone does better), so ``build-kb`` measures it on the knowledge base's own tasks when it
-exports: every task in turn is left out with every task sharing its rows, the neighbour space
-and portfolio are rebuilt from the rest, and the first ``n`` suggestions of each portfolio
-share are looked up in the left-out task's pool scores. The share with the lowest mean regret
-is stored in ``kb.info`` and read by :func:`~sklearn_meta.search.suggest.suggest_pairs`.
+uci121's classification tasks neighbours, portfolio and mixes are indistinguishable; on its
+derived regression tasks the portfolio alone is clearly better), so ``build-kb`` measures it
+on the knowledge base's own tasks when it exports: every task in turn is left out with every
+task sharing its rows, the neighbour space and portfolio are rebuilt from the rest, and the
+first ``n`` suggestions of each portfolio share are looked up in the left-out task's pool
+scores. The default share (a third) stays unless another beats it by more than one paired
+standard error (:func:`choose_portfolio_share`); the choice is stored in ``kb.info`` and read
+by :func:`~sklearn_meta.search.suggest.suggest_pairs`.
 """
 from __future__ import annotations
 

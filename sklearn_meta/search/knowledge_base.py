@@ -8,7 +8,10 @@ File format (JSON, gzip-compressed, ``format_version`` 1)::
                       "meta_features": [...], "embedding": [...] | null}},
      "pool": {family: [config, ...]},                  # shared candidates, index 0 = default
      "scores": {family: {task: [score | null, ...]}},   # raw CV scores, one per pool entry
-     "extra": [{"task", "family", "config", "score"}]}  # configs outside the pool (studies)
+     "extra": [{"task", "family", "config", "score"}],  # configs outside the pool (studies)
+     "info": {...}}  # build settings and choices made at export, e.g. "auto_portfolio_share"
+                     # (how strategy="auto" mixes neighbours and portfolio) with the evidence
+                     # behind it in "auto_composition"
 
 Scores are raw cross-validated scores; :meth:`KnowledgeBase.normalised` turns them into
 per-task regret-normalised scores in [0, 1] (1 = best configuration seen on that task across

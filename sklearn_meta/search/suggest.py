@@ -268,7 +268,10 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         ready-to-fit estimators across families (``n=1`` is a zero-shot choice).
     strategy : {"embedding", "meta-features", "portfolio", "auto"}
         How neighbours are found; "auto" uses the embedding when available and falls back
-        to the portfolio when no knowledge-base task is near.
+        to the portfolio when no knowledge-base task is near, and mixes neighbours and
+        portfolio members in the share the knowledge base stores (``info
+        ["auto_portfolio_share"]``, chosen by leave-one-task-out when it was built; the
+        shipped regression knowledge base stores 1.0: its portfolio alone).
     search_space : dict, optional
         The caller's space (Optuna, scipy or list distributions); suggestions are clipped
         and snapped into it, unknown keys dropped. Default: the family's default space.
