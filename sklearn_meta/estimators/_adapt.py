@@ -47,11 +47,21 @@ def resolve_init(init, random_state: int | None) -> tuple[SchemaNet, TaskEncoder
     return art.net, art.encoder, str(path)
 
 
+#: Rows the task encoder reads (a fixed random subset of larger training sets, as
+#: ``TaskEncoder.encode``): its cell tensor has rows x columns x 32 entries, so reading every
+#: row of a large table would cost gigabytes for an embedding that a subset estimates well.
+EMBED_MAX_ROWS = 256
+
+
 def task_embedding(encoder: TaskEncoder | None, Z: np.ndarray, y: np.ndarray, n_classes: int,
                    regression: bool, embed_dim: int) -> torch.Tensor:
-    """Embedding of the training data, computed exactly as during meta-training."""
+    """Embedding of the training data, computed as during meta-training (on at most
+    :data:`EMBED_MAX_ROWS` rows, a fixed random subset)."""
     if encoder is None:
         return torch.zeros(embed_dim)
+    if len(Z) > EMBED_MAX_ROWS:
+        idx = np.sort(np.random.default_rng(0).choice(len(Z), EMBED_MAX_ROWS, replace=False))
+        Z, y = Z[idx], y[idx]
     cf = column_features(Z, y, n_classes, regression=regression)
     meta = task_meta_vector(Z, np.zeros(len(Z), np.int64) if regression else y)
     t = lambda a: torch.from_numpy(np.asarray(a, np.float32))[None]

@@ -94,6 +94,12 @@ class _MetaMLPBase(BaseEstimator):
             # that X has no feature names), as a DataFrame for the fitted preprocessing
             X = validate_data(self, X, reset=False, dtype=None, ensure_all_finite="allow-nan")
             X = pd.DataFrame(X, columns=self.feature_names_in_).infer_objects()
+            for c, kind in self._column_kinds.items():
+                if kind == "numeric" and X[c].dtype == object:
+                    try:  # e.g. nullable integers: object arrays holding pd.NA
+                        X[c] = pd.to_numeric(X[c])
+                    except (TypeError, ValueError):
+                        pass  # not numbers: check_column_kinds names the column
             check_column_kinds(X, self._column_kinds)
             return X
         X = validate_data(self, X, reset=reset, dtype="numeric", ensure_all_finite="allow-nan")

@@ -12,9 +12,11 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.pipeline import Pipeline
 
 from meta_features import infer_target_type
 
+from ..estimators._preprocess import make_preprocessor, needs_preprocessing
 from .knowledge_base import KnowledgeBase, compute_meta_features, resolve_kb
 from .neighbours import Neighbours, task_space
 from .portfolio import kb_portfolio
@@ -265,7 +267,9 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     estimator : estimator, family key, list of them, or None
         One estimator: parameter dicts for it (Pipeline step prefix included), starting with
         its current (default) values. A list or None: dicts ``{"estimator": instance}`` with
-        ready-to-fit estimators across families (``n=1`` is a zero-shot choice).
+        ready-to-fit estimators across families (``n=1`` is a zero-shot choice), behind the
+        MetaMLP estimators' preprocessing (a ``Pipeline``) when ``X`` has non-numeric
+        columns or missing values.
     strategy : {"embedding", "meta-features", "portfolio", "auto"}
         How neighbours are found; "auto" uses the embedding when available and falls back
         to the portfolio when no knowledge-base task is near, and mixes neighbours and
@@ -290,7 +294,14 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         prefix = param_prefix(estimator) if not isinstance(estimator, str) else ""
         return [with_prefix(cfg, prefix) for _, cfg in pairs]
     task_type = infer_task_type(y)
-    return [{"estimator": FAMILIES[f].make(task_type, cfg)} for f, cfg in pairs]
+    wrap = needs_preprocessing(X)
+    out = []
+    for f, cfg in pairs:
+        est = FAMILIES[f].make(task_type, cfg)
+        if wrap and f != "metamlp":  # MetaMLP preprocesses its input itself
+            est = Pipeline([("preprocess", make_preprocessor(X)), ("model", est)])
+        out.append({"estimator": est})
+    return out
 
 
 def _family_defaults(family: str, task_type: str, space: Mapping[str, Any]) -> Config:

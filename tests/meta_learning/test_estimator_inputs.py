@@ -71,3 +71,13 @@ def test_n_iter_counts_steps_run_and_best_iter_the_kept_step(data):
     clf = MetaMLPClassifier(init="random", max_iter=30, n_ensemble=2, random_state=0).fit(X, y)
     assert all(1 <= n <= 30 for n in clf.n_iter_)
     assert all(0 <= b <= n for b, n in zip(clf.best_iter_, clf.n_iter_))
+
+
+def test_nullable_integers_as_array_after_dataframe_fit(data):
+    X, y = data
+    df = pd.DataFrame({"i": pd.array(np.arange(60) % 5, dtype="Int64"), "x": X[:, 0]})
+    df.loc[::7, "i"] = pd.NA
+    clf = MetaMLPClassifier(**KW).fit(df, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # no feature names
+        np.testing.assert_allclose(clf.predict_proba(df.to_numpy()), clf.predict_proba(df))

@@ -66,3 +66,14 @@ def test_meta_search_cv_before_fit_is_not_fitted():
     for call in (lambda: search.predict(X), lambda: search.score(X, y)):
         with pytest.raises(NotFittedError, match="call fit first"):
             call()
+
+
+def test_cross_family_suggestions_fit_mixed_type_frames():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"num": rng.normal(size=150), "cat": rng.choice(["a", "b", "c"], 150)})
+    df.loc[::9, "num"] = np.nan
+    target = np.where(df["cat"] == "a", 1, 0)
+    for cfg in suggest_configs(df, target, None, n=3):
+        assert cfg["estimator"].fit(df, target).score(df, target) > 0.6
