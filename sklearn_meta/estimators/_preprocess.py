@@ -2,7 +2,10 @@
 
 Numeric columns: median imputation + missing indicator where needed + standardisation (after a
 division by the column's largest magnitude, so that values near the float limit cannot
-overflow the variance and wipe out a column).
+overflow the variance and wipe out a column). Heavy-tailed columns (a sentinel such as 999999,
+log-normal amounts) are first centred on the median, scaled by the interquartile range and
+compressed with ``asinh`` (:class:`TailRobustScaler`): standardised as they are, a few extreme
+values would squash every other value of the column to the same number.
 Date-time and time-delta columns: seconds (since the epoch), then as numeric columns.
 Categorical/boolean/string columns: most-frequent imputation + one-hot (rare levels grouped).
 """
@@ -10,10 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, OneHotEncoder, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, OneHotEncoder
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 
 def categorical_columns(X: pd.DataFrame) -> list:
@@ -94,11 +99,15 @@ def check_column_kinds(X: pd.DataFrame, fitted: dict) -> None:
                              f"({now[c]}); pass the column with the dtype it had at fit")
 
 
+#: ``TailRobustScaler.ratio`` of the preprocessing (``inf``: plain standardisation).
+TAIL_RATIO = 3.0
+
+
 def make_preprocessor(X) -> ColumnTransformer | object:
     """An unfitted transformer suited to ``X`` (a DataFrame or a numeric array)."""
     numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True,
                                           keep_empty_features=True), MaxAbsScaler(),
-                            StandardScaler())
+                            TailRobustScaler(TAIL_RATIO))
     if not isinstance(X, pd.DataFrame):
         return numeric
     cats = categorical_columns(X)
@@ -111,9 +120,49 @@ def make_preprocessor(X) -> ColumnTransformer | object:
                                               max_categories=20, sparse_output=False))
     temporal = make_pipeline(FunctionTransformer(_to_seconds), SimpleImputer(
         strategy="median", add_indicator=True, keep_empty_features=True), MaxAbsScaler(),
-        StandardScaler())
+        TailRobustScaler(TAIL_RATIO))
     return ColumnTransformer([("num", numeric, nums), ("time", temporal, dates),
                               ("cat", categorical, cats)], sparse_threshold=0.0)
+
+
+class TailRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Standardises columns; heavy-tailed ones are made robust first.
+
+    A column is heavy-tailed when its standard deviation exceeds ``ratio`` times its robust
+    scale (interquartile range / 1.349; equal for a normal column, 2x for a log-normal one of
+    unit log-scale). Such a column becomes ``asinh((x - median) / robust scale)``: linear near
+    the bulk of the values, logarithmic in the tails. Every column is then centred and scaled
+    to unit variance. Columns that are not heavy-tailed are plainly standardised.
+    """
+
+    def __init__(self, ratio: float = 3.0):
+        self.ratio = ratio
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X, dtype=np.float64)
+        q25, med, q75 = np.percentile(X, [25, 50, 75], axis=0)
+        robust = (q75 - q25) / 1.349
+        self.heavy_ = (robust > 0) & (X.std(axis=0) > self.ratio * robust)
+        self.center_ = med
+        self.robust_scale_ = np.where(robust > 0, robust, 1.0)
+        Z = self._compress(X)
+        self.mean_ = Z.mean(axis=0)
+        sd = Z.std(axis=0)
+        self.scale_ = np.where(sd > 1e-12 * np.maximum(1.0, np.abs(self.mean_)), sd, 1.0)
+        return self
+
+    def _compress(self, X: np.ndarray) -> np.ndarray:
+        if not self.heavy_.any():
+            return X
+        Z = X.copy()
+        h = self.heavy_
+        Z[:, h] = np.arcsinh((X[:, h] - self.center_[h]) / self.robust_scale_[h])
+        return Z
+
+    def transform(self, X):
+        check_is_fitted(self, "scale_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return (self._compress(X) - self.mean_) / self.scale_
 
 
 class _ToStr:

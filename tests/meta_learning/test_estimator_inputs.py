@@ -81,3 +81,32 @@ def test_nullable_integers_as_array_after_dataframe_fit(data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # no feature names
         np.testing.assert_allclose(clf.predict_proba(df.to_numpy()), clf.predict_proba(df))
+
+
+def test_tail_robust_scaler_keeps_bulk_information_under_sentinels():
+    from sklearn_meta.estimators._preprocess import TailRobustScaler
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 2))
+    x[::50, 0] = 999999.0  # a sentinel in 2 % of column 0; column 1 is clean
+    sc = TailRobustScaler().fit(x)
+    assert sc.heavy_.tolist() == [True, False]
+    z = sc.transform(x)
+    np.testing.assert_allclose(z.mean(axis=0), 0, atol=1e-9)
+    np.testing.assert_allclose(z.std(axis=0), 1, atol=1e-9)
+    bulk = np.ones(2000, bool)
+    bulk[::50] = False
+    # the ordinary values keep their spread (plain standardisation leaves them ~1e-4 apart)
+    assert z[bulk, 0].std() > 0.3
+    assert np.corrcoef(z[bulk, 0], x[bulk, 0])[0, 1] > 0.99
+    # a clean column is plainly standardised
+    np.testing.assert_allclose(z[:, 1], (x[:, 1] - x[:, 1].mean()) / x[:, 1].std())
+
+
+def test_sentinel_values_do_not_wreck_the_classifier():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1500, 5))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    X[rng.random(X.shape) < 0.01] = 999999.0
+    clf = MetaMLPClassifier(init="random", random_state=0).fit(X[:1000], y[:1000])
+    assert clf.score(X[1000:], y[1000:]) > 0.85  # plain standardisation: chance (~0.5)
