@@ -1,4 +1,4 @@
-"""Shared fixtures: where the real data lives."""
+"""Shared fixtures: where the real data lives; command-line usage errors."""
 from __future__ import annotations
 
 import os
@@ -30,3 +30,18 @@ def data_home() -> Path:
             pytest.fail(msg)
         pytest.skip(msg)
     return home
+
+
+@pytest.fixture
+def usage_error(capsys):
+    """``usage_error(argv)``: stderr of ``sklearn-meta argv`` failing on its arguments
+    (argparse exits with status 2)."""
+    from sklearn_meta.cli.main import main
+
+    def run(argv: list[str]) -> str:
+        with pytest.raises(SystemExit) as exc:
+            main(argv)
+        assert exc.value.code == 2
+        return capsys.readouterr().err
+
+    return run

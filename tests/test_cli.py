@@ -22,13 +22,6 @@ def test_datasets_show_and_errors(capsys):
     assert "no task named 'nope'" in capsys.readouterr().err
 
 
-def _usage_error(argv, capsys) -> str:
-    """stderr of an argument error (argparse exits with status 2)."""
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    assert exc.value.code == 2
-    return capsys.readouterr().err
-
 
 @pytest.mark.parametrize("argv, match", [
     (["--folds", "-1"], "argument --folds: expected a non-negative integer, got '-1'"),
@@ -36,9 +29,9 @@ def _usage_error(argv, capsys) -> str:
     (["--train-sizes", "16", "abc"], "argument --train-sizes: expected a positive integer or "
                                      "'all', got 'abc'"),
 ])
-def test_bench_bad_arguments_are_usage_errors(argv, match, tmp_path, capsys):
-    err = _usage_error(["bench", "--suite", "sklearn", "--tasks", "iris", "--results",
-                        str(tmp_path / "r.csv"), *argv], capsys)
+def test_bench_bad_arguments_are_usage_errors(argv, match, tmp_path, usage_error):
+    err = usage_error(["bench", "--suite", "sklearn", "--tasks", "iris", "--results",
+                       str(tmp_path / "r.csv"), *argv])
     assert match in err
 
 
@@ -56,5 +49,5 @@ def test_bench_folds_out_of_range_names_task_and_folds(tmp_path, capsys):
     (["--max-tasks", "-2"], "argument --max-tasks: expected a positive integer, got '-2'"),
     (["--cv", "1"], "argument --cv: expected an integer >= 2, got '1'"),
 ])
-def test_build_kb_bad_arguments_are_usage_errors(argv, match, capsys):
-    assert match in _usage_error(["build-kb", *argv], capsys)
+def test_build_kb_bad_arguments_are_usage_errors(argv, match, usage_error):
+    assert match in usage_error(["build-kb", *argv])

@@ -23,7 +23,7 @@ from .spaces import (FAMILIES, default_space, family_of, param_prefix, task_type
                      to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
 from .storage import is_sqlite, make_storage
-from .suggest import STRATEGIES, infer_task_type
+from .suggest import STRATEGIES, check_estimator_arg, infer_task_type
 from .warm_start import FAMILY_PARAM, KEYS_ATTR, SOURCE_ATTR, warm_start_study
 
 
@@ -152,13 +152,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if self.warm_start not in (None, False) and self.warm_start not in STRATEGIES:
             raise ValueError(f"warm_start must be one of {STRATEGIES} or None, "
                              f"got {self.warm_start!r}")
-        est = self.estimator
-        if isinstance(est, type):
-            raise TypeError(f"estimator: expected an instance such as {est.__name__}(), got the "
-                            f"class {est.__name__}")
-        if isinstance(est, (list, tuple)) and len(est) == 0:
-            raise ValueError("estimator: an empty list; give estimators or family keys, or None "
-                             "to search every family")
+        check_estimator_arg(self.estimator)
         if self.timeout is not None and (isinstance(self.timeout, bool) or not isinstance(
                 self.timeout, (int, float, np.integer, np.floating)) or not self.timeout > 0):
             raise ValueError(f"timeout must be a positive number of seconds or None, got "

@@ -68,13 +68,18 @@ def infer_task_type(y: Any) -> str:
     return infer_target_type(y)
 
 
-def _families(estimator: Any, task_type: str) -> tuple[list[str], BaseEstimator | None]:
+def check_estimator_arg(estimator: Any) -> None:
+    """Refuse an estimator class (instead of an instance) and an empty list, by name."""
     if isinstance(estimator, type):
         raise TypeError(f"estimator: expected an instance such as {estimator.__name__}(), "
                         f"got the class {estimator.__name__}")
     if isinstance(estimator, (list, tuple)) and len(estimator) == 0:
         raise ValueError("estimator: an empty list; give estimators or family keys, or None "
                          "for every family")
+
+
+def _families(estimator: Any, task_type: str) -> tuple[list[str], BaseEstimator | None]:
+    check_estimator_arg(estimator)
     if estimator is None:
         return [f for f, fam in FAMILIES.items() if fam.available(task_type)], None
     if isinstance(estimator, (list, tuple)):

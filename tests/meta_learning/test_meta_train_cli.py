@@ -32,12 +32,6 @@ def test_meta_train_command_end_to_end(uci_home, tmp_path):
     assert clf.init_ == str(out)
 
 
-def _usage_error(argv, capsys) -> str:
-    with pytest.raises(SystemExit) as exc:
-        main(argv)
-    assert exc.value.code == 2
-    return capsys.readouterr().err
-
 
 @pytest.mark.parametrize("argv, match", [
     (["--hidden", "0"], "argument --hidden: expected a positive integer, got '0'"),
@@ -45,14 +39,14 @@ def _usage_error(argv, capsys) -> str:
     (["--outer-lr", "0"], "argument --outer-lr: expected a positive number, got '0'"),
     (["--device", "nope"], "argument --device: expected 'auto' or a torch device"),
 ])
-def test_meta_train_bad_arguments_are_usage_errors(argv, match, tmp_path, capsys):
-    assert match in _usage_error(["meta-train", "--out", str(tmp_path), *argv], capsys)
+def test_meta_train_bad_arguments_are_usage_errors(argv, match, tmp_path, usage_error):
+    assert match in usage_error(["meta-train", "--out", str(tmp_path), *argv])
 
 
-def test_meta_train_device_cuda_without_cuda(tmp_path, capsys):
+def test_meta_train_device_cuda_without_cuda(tmp_path, usage_error):
     if torch.cuda.is_available():
         pytest.skip("CUDA is available here")
-    err = _usage_error(["meta-train", "--out", str(tmp_path), "--device", "cuda"], capsys)
+    err = usage_error(["meta-train", "--out", str(tmp_path), "--device", "cuda"])
     assert "argument --device: 'cuda' requested but CUDA is not available" in err
 
 
