@@ -2,8 +2,9 @@
 
 The head starts as the closed-form ridge solution on the training part, with the ridge strength
 (a multiple of the meta-learned one) chosen on the validation part. Fine-tuning is Adam on all
-fast parameters with label smoothing and an L2 pull towards the
-(meta-learned) initialization, with early stopping on an internal validation split where the
+fast parameters with an L2 pull towards the (meta-learned) initialization (no label
+smoothing: on imbalanced data it pulls every prediction towards the rare classes, so early
+stopping kept the untuned model; ``metaval_metamlp.md``), with early stopping on an internal validation split where the
 zero-step model is itself a candidate — so adaptation can never end worse on validation than
 the initialization it started from.
 """
@@ -75,7 +76,7 @@ class AdaptConfig:
     max_iter: int = 200
     learning_rate: float = 3e-3
     l2_init: float = 1e-3
-    label_smoothing: float = 0.1
+    label_smoothing: float = 0.0
     n_iter_no_change: int = 20
     batch_size: int = 1024
     optimizer: str = "adam"  # or "sgd": plain steps of the meta-learned inner step size

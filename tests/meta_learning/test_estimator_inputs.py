@@ -110,3 +110,16 @@ def test_sentinel_values_do_not_wreck_the_classifier():
     X[rng.random(X.shape) < 0.01] = 999999.0
     clf = MetaMLPClassifier(init="random", random_state=0).fit(X[:1000], y[:1000])
     assert clf.score(X[1000:], y[1000:]) > 0.85  # plain standardisation: chance (~0.5)
+
+
+def test_rare_class_is_learned_not_smoothed_away():
+    from sklearn.datasets import make_classification
+    from sklearn.metrics import average_precision_score
+
+    X, y = make_classification(n_samples=6000, n_features=10, n_informative=6,
+                               weights=[0.99], flip_y=0.0, random_state=0)
+    clf = MetaMLPClassifier(random_state=0).fit(X[:4000], y[:4000])
+    # with label smoothing every member kept its untuned initialization (best_iter_ 0)
+    assert min(clf.best_iter_) > 0
+    p = clf.predict_proba(X[4000:])[:, 1]
+    assert average_precision_score(y[4000:], p) > 0.6  # prevalence 0.01
