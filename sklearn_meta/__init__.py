@@ -2,12 +2,18 @@
 
 Learns from many past tabular tasks how to learn, and brings that knowledge to a new one:
 meta-features, a learned task encoder, meta-learned initializations and warm-started search.
-Heavy parts (torch, optuna) are imported on first use of the names below.
+Heavy parts (optuna, the estimators) are imported on first use of the names below; torch is
+imported at once, so that its OpenMP runtime loads before scikit-learn's
+(``meta_features/_openmp.py``).
 """
 from __future__ import annotations
 
 import importlib
 from typing import Any
+
+from meta_features._openmp import load_torch_first
+
+load_torch_first()  # before scikit-learn's OpenMP runtime: see meta_features/_openmp.py
 
 __version__ = "0.1.0"
 
