@@ -11,6 +11,10 @@ table. Methods, all searching across families (estimator=None):
                        knowledge-base task is near (distance as confidence), else the portfolio
 * ``meta-features``  - same with L1 kNN over min-max-scaled meta-features (auto-sklearn 1)
 * ``portfolio``      - same with the greedy portfolio (auto-sklearn 2 / TabRepo)
+* ``adaptive``       - ``MetaSearchCV``'s adaptive warm start (:mod:`sklearn_meta.search.adaptive`):
+                       each warm trial chosen from the scores of the trials before it
+                       (the first ones are the greedy portfolio's), then TPE
+* ``auto-adaptive``  - the same, starting from the first 3 suggestions of ``auto``
 * ``cold-tpe``       - Optuna TPE from scratch
 * ``random``         - random search over the pool (without replacement)
 
@@ -38,6 +42,7 @@ from sklearn_meta.cli.build_kb import read_heldout, subsample_task
 from sklearn_meta.datasets import load_suite
 from sklearn_meta.datasets.derived import derive_regression_tasks, source_name
 from sklearn_meta.search import KnowledgeBase, load_default_kb
+from sklearn_meta.search.adaptive import adaptive_sequence
 from sklearn_meta.search.build import collect
 from sklearn_meta.search.spaces import FAMILIES, config_key, fit_to_space
 from sklearn_meta.search.suggest import _family_defaults, default_embedder, suggest_pairs
@@ -46,7 +51,10 @@ from sklearn_meta.search.warm_start import FAMILY_PARAM
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CHECKPOINTS = (1, 5, 10, 25, 50)
-METHODS = ("embedding", "auto", "meta-features", "portfolio", "cold-tpe", "random")
+METHODS = ("embedding", "auto", "meta-features", "portfolio", "adaptive", "auto-adaptive",
+           "cold-tpe", "random")
+#: Scored candidates the adaptive methods take from a static list before the scores guide them.
+N_START = 3
 
 
 def pool_keys(pool, task_type="classification"):
@@ -165,6 +173,9 @@ def main(argv=None) -> int:
 
     curves = {m: {} for m in METHODS}
     details = {}
+    kb_names = [t for t in kb.task_names if kb.tasks[t]["task_type"] == tt]
+    kb_cands, _, kb_M = kb.pool_matrix(None, kb_names)
+    cand_index = {c: j for j, c in enumerate(kb_cands)}
     start = time.time()
     methods = [m for m in METHODS if has_emb or m != "embedding"]
     for name in complete:
@@ -174,7 +185,18 @@ def main(argv=None) -> int:
         vals = np.array([v for v in table.values() if np.isfinite(v)])
         for m in methods:
             warm = []
-            if m not in ("cold-tpe", "random"):
+            if m in ("adaptive", "auto-adaptive"):
+                start_ids = []
+                if m == "auto-adaptive":
+                    pairs, _ = suggest_pairs(task.X, task.y, None, n=N_START, strategy="auto",
+                                             knowledge_base=kb,
+                                             embedder=embedder if has_emb else None)
+                    start_ids = [cand_index[(f, keys[(f, config_key(c))])] for f, c in pairs
+                             if (f, config_key(c)) in keys]
+                seq = adaptive_sequence(kb_M, n=args.n_warm, start=start_ids,
+                                        oracle=lambda j: table[kb_cands[j]])
+                warm = [kb_cands[j] for j in seq]
+            elif m not in ("cold-tpe", "random"):
                 pairs, info = suggest_pairs(task.X, task.y, None, n=args.n_warm,
                                             strategy=m, knowledge_base=kb,
                                             embedder=embedder if has_emb else None)
@@ -290,7 +312,7 @@ def summarise(curves, details, args):
             "fraction_within_n": float(np.mean(np.isfinite(first)))}
     c10 = out["mean_regret"][10]["cold-tpe"]
     out["targets"] = {}
-    for m in [m for m in ("embedding", "auto") if m in METHODS]:
+    for m in [m for m in ("embedding", "auto", "adaptive", "auto-adaptive") if m in METHODS]:
         e10 = out["mean_regret"][10][m]
         out["targets"].update({
             f"{m}@10 >= cold-tpe@50 on >= 60% of tasks":

@@ -11,7 +11,9 @@ here, since the task encoder was trained on these tasks' scores), with ``k`` nei
 ``portfolioX`` share of the list left to portfolio members, or a greedy portfolio over the
 other tasks weighted by similarity, ``exp(-d / (T * tau))`` (``wportfolio-T``).
 ``strategy="auto"`` uses all tasks, similarity-weighted, and the portfolio share stored in the
-knowledge base (``composition.py``). Reported: mean regret of the best suggestion so far
+knowledge base (``composition.py``). ``adaptive-bB-mM``: the adaptive rule of
+``MetaSearchCV(warm_start="auto")`` (``sklearn_meta/search/adaptive.py``): each look-up chosen
+from the scores of the ones before it (evidence sharpness ``B``, after ``M`` scores). Reported: mean regret of the best suggestion so far
 after 1, 3, 5 and 10 look-ups, how often a method reaches regret <= 0.01 within 10, and the
 paired difference to the plain portfolio at 10 with its standard error.
 
@@ -29,6 +31,7 @@ import numpy as np
 from sklearn_meta.datasets.twins import same_data_names
 from sklearn_meta.datasets.derived import source_name
 from sklearn_meta.search import KnowledgeBase, load_default_kb
+from sklearn_meta.search.adaptive import BETA, MIN_OBSERVED, adaptive_sequence
 from sklearn_meta.search.neighbours import _Space
 from sklearn_meta.search.portfolio import greedy_portfolio
 from sklearn_meta.search.suggest import PORTFOLIO_SHARE, _neighbour_ranking
@@ -72,6 +75,13 @@ def main(argv: list[str] | None = None) -> int:
         own = {key_of[c]: P[i, j] for j, c in enumerate(cands) if np.isfinite(P[i, j])}
         port = [(cands[j][0], key_of[cands[j]]) for j in greedy_portfolio(P[rest], a.n + 10)]
         lists = {"portfolio": port}
+        own_col = np.where(np.isfinite(P[i]), P[i], 0.0)
+        for beta in (3.0, BETA, 30.0):  # adaptive: each look-up chosen from the scores so far
+            for m_obs in (2, MIN_OBSERVED, 4):
+                seq = adaptive_sequence(P[rest], n=a.n, beta=beta, min_observed=m_obs,
+                                        oracle=lambda j: own_col[j])
+                lists[f"adaptive-b{beta:g}-m{m_obs}"] = [(cands[j][0], key_of[cands[j]])
+                                                         for j in seq]
         for kind, (snames, S) in spaces.items():
             keep = [j for j, u in enumerate(snames) if source_name(u) not in drop]
             space = _Space([snames[j] for j in keep], S[keep],

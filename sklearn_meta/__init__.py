@@ -23,6 +23,7 @@ _LAZY = {
     "MetaSearchCV": "sklearn_meta.search",
     "suggest_configs": "sklearn_meta.search",
     "warm_start_study": "sklearn_meta.search",
+    "adaptive_warm_start": "sklearn_meta.search",
     "KnowledgeBase": "sklearn_meta.search",
     "TaskEncoder": "sklearn_meta.nn",
     "load_suite": "sklearn_meta.datasets",

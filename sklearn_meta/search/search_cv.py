@@ -24,7 +24,12 @@ from .spaces import (FAMILIES, default_space, family_of, param_prefix, task_type
 from .knowledge_base import KnowledgeBase
 from .storage import is_sqlite, make_storage
 from .suggest import STRATEGIES, check_estimator_arg, infer_task_type
-from .warm_start import FAMILY_PARAM, KEYS_ATTR, SOURCE_ATTR, warm_start_study
+from .warm_start import (FAMILY_PARAM, KEYS_ATTR, SOURCE_ATTR, adaptive_warm_start,
+                         warm_start_study)
+
+#: ``warm_start`` values: the static lists of :func:`suggest_configs`, and "adaptive" (what
+#: "auto" does here): each warm-start trial chosen from the scores of those before it.
+WARM_STARTS = (*STRATEGIES, "adaptive")
 
 
 def _suggest(trial: optuna.Trial, name: str, dist: BaseDistribution) -> Any:
@@ -89,10 +94,10 @@ def _with_preprocessing(base: BaseEstimator, X: Any) -> BaseEstimator:
 
 
 def _run_worker(storage: Any, name: str, sampler: Any, objective: _Objective,
-                n_trials: int, timeout: float | None) -> None:
+                n_trials: int, timeout: float | None, callbacks: list) -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.load_study(study_name=name, storage=make_storage(storage), sampler=sampler)
-    study.optimize(objective, n_trials=n_trials, timeout=timeout)
+    study.optimize(objective, n_trials=n_trials, timeout=timeout, callbacks=callbacks)
 
 
 class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
@@ -106,8 +111,14 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         Search space (Optuna, scipy or list distributions); default: the family's space.
     n_trials : int
         Trials in total (warm-start trials included).
-    warm_start : {"auto", "embedding", "meta-features", "portfolio"} or None
+    warm_start : {"auto", "adaptive", "embedding", "meta-features", "portfolio"} or None
         How to seed the search from the knowledge base; None/False for a cold search.
+        "auto" (= "adaptive"): the estimator's default, then warm-start trials chosen one at
+        a time from the knowledge-base candidates, each from the scores of those before it
+        (past tasks that rank the tried configurations as this task does count more;
+        :mod:`sklearn_meta.search.adaptive`; best on the held-out benchmark,
+        ``benchmarks/results/warm_start.md``). The other values enqueue the fixed list of
+        :func:`~sklearn_meta.search.suggest_configs` with that strategy.
     sampler : optuna sampler, optional
         Copied for every fit; default ``TPESampler(seed=random_state)``.
     storage : str or optuna storage, optional
@@ -149,8 +160,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _check_params(self) -> None:
         if not isinstance(self.n_trials, (int, np.integer)) or self.n_trials < 1:
             raise ValueError(f"n_trials must be a positive integer, got {self.n_trials!r}")
-        if self.warm_start not in (None, False) and self.warm_start not in STRATEGIES:
-            raise ValueError(f"warm_start must be one of {STRATEGIES} or None, "
+        if self.warm_start not in (None, False) and self.warm_start not in WARM_STARTS:
+            raise ValueError(f"warm_start must be one of {WARM_STARTS} or None, "
                              f"got {self.warm_start!r}")
         check_estimator_arg(self.estimator)
         if self.timeout is not None and (isinstance(self.timeout, bool) or not isinstance(
@@ -252,26 +263,31 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         study = optuna.create_study(study_name=name, storage=storage_obj, sampler=sampler,
                                     direction="maximize")
-        self.warm_start_params_ = []
-        if self.warm_start:
-            n_warm = int(min(self.n_warm_start, self.n_trials))
+        n_jobs = self.n_jobs if self.n_jobs > 0 else max(1, __import__("os").cpu_count() or 1)
+        callbacks: list = []
+        n_warm = int(min(self.n_warm_start, self.n_trials))
+        if self.warm_start and n_warm > 0:
             target = list(bases) if multi else first
             kb = self.knowledge_base
             if isinstance(kb, (str, Path)):  # a file the user named must load: errors raise
                 kb = KnowledgeBase.load(kb)
+            space = None if multi else self.param_distributions
             try:
-                self.warm_start_params_ = warm_start_study(
-                    study, X, y, target, n=n_warm, strategy=self.warm_start,
-                    search_space=None if multi else self.param_distributions,
-                    knowledge_base=kb)
+                if self.warm_start in ("auto", "adaptive"):
+                    callbacks.append(adaptive_warm_start(
+                        study, X, y, target, n=n_warm, search_space=space,
+                        knowledge_base=kb, n_waiting=n_jobs))
+                else:
+                    warm_start_study(study, X, y, target, n=n_warm, strategy=self.warm_start,
+                                     search_space=space, knowledge_base=kb)
             except (ValueError, TypeError, FileNotFoundError) as exc:
                 # warm start is best-effort: a cold search is still a correct search
                 warnings.warn(f"warm start skipped: {exc}", UserWarning, stacklevel=2)
         objective = _Objective(bases, spaces, multi, X, y, splits, scoring, main, fit_params,
                                prefixes)
-        n_jobs = self.n_jobs if self.n_jobs > 0 else max(1, __import__("os").cpu_count() or 1)
         if n_jobs == 1:
-            study.optimize(objective, n_trials=self.n_trials, timeout=self.timeout)
+            study.optimize(objective, n_trials=self.n_trials, timeout=self.timeout,
+                           callbacks=callbacks)
         else:
             from joblib import Parallel, delayed
 
@@ -287,10 +303,14 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 samplers.append(s)
             Parallel(n_jobs=n_jobs, backend="loky")(
                 delayed(_run_worker)(storage, name, samplers[i], objective, shares[i],
-                                     self.timeout) for i in range(n_jobs) if shares[i])
+                                     self.timeout, callbacks)
+                for i in range(n_jobs) if shares[i])
             study = optuna.load_study(study_name=name, storage=storage_obj, sampler=sampler)
         self.study_ = study
         self.study_name_ = name
+        self.warm_start_params_ = [t.params for t in sorted(
+            study.get_trials(deepcopy=False), key=lambda t: t.number)
+            if SOURCE_ATTR in t.user_attrs]
         self.multimetric_ = multimetric
         self._collect(study, main, multi, len(splits))
         self.n_splits_ = len(splits)

@@ -157,6 +157,32 @@ def _neighbour_ranking(kb: KnowledgeBase, nb: Neighbours, families: list[str],
     return [configs[k] for k in sorted(util, key=lambda k: -util[k])]
 
 
+def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, Any] | None,
+                   ) -> tuple[str, list[str], BaseEstimator | None, dict[str, dict]]:
+    """``(task type, families, estimator instance or None, bare search space per family)``;
+    a user's ``search_space`` (single estimator only) replaces the family's default space."""
+    task_type = (task_type_of(estimator) if isinstance(estimator, BaseEstimator)
+                 else infer_task_type(y))
+    families, instance = _families(estimator, task_type)
+    spaces = {f: FAMILIES[f].space_for(task_type) for f in families}
+    if search_space is not None:
+        if len(families) != 1:
+            raise ValueError("search_space: only with a single estimator")
+        prefix = param_prefix(instance) if instance is not None else ""
+        user = to_optuna_space(search_space)
+        spaces[families[0]] = {k[len(prefix):]: v for k, v in user.items()
+                               if k.startswith(prefix)}
+    return task_type, families, instance, spaces
+
+
+def fitted_config(family: str, cfg: Mapping[str, Any], space: Mapping[str, Any],
+                  task_type: str, complete: bool = True) -> Config:
+    """``cfg`` (completed with the family's defaults) fitted into ``space``: the form in which
+    suggestions are enqueued and compared."""
+    full = {**_family_defaults(family, task_type, space), **cfg} if complete else cfg
+    return fit_to_space(full, space)
+
+
 def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                   strategy: str = "auto", *, search_space: Mapping[str, Any] | None = None,
                   knowledge_base: KnowledgeBase | None = None,
@@ -172,19 +198,9 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                                     or n_neighbors < 1):
         raise ValueError(f"n_neighbors must be a positive integer or None (every "
                          f"knowledge-base task, weighted by similarity), got {n_neighbors!r}")
-    task_type = (task_type_of(estimator) if isinstance(estimator, BaseEstimator)
-                 else infer_task_type(y))
-    families, instance = _families(estimator, task_type)
+    task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space)
     kb = resolve_kb(knowledge_base, task_type)
     exclude_tasks = _check_exclude(exclude_tasks, kb)
-    spaces = {f: FAMILIES[f].space_for(task_type) for f in families}
-    if search_space is not None:
-        if len(families) != 1:
-            raise ValueError("search_space: only with a single estimator")
-        prefix = param_prefix(instance) if instance is not None else ""
-        user = to_optuna_space(search_space)
-        spaces[families[0]] = {k[len(prefix):]: v for k, v in user.items()
-                               if k.startswith(prefix)}
 
     out: list[tuple[str, Config]] = []
     seen: set[str] = set()
@@ -192,8 +208,7 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     def add(fam: str, cfg: Mapping[str, Any], complete: bool = True) -> None:
         if len(out) >= n or fam not in spaces:
             return
-        full = {**_family_defaults(fam, task_type, spaces[fam]), **cfg} if complete else cfg
-        fitted = fit_to_space(full, spaces[fam])
+        fitted = fitted_config(fam, cfg, spaces[fam], task_type, complete)
         key = f"{fam}|{config_key(fitted)}"
         if key not in seen:
             seen.add(key)

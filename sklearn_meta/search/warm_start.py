@@ -1,11 +1,16 @@
 """Enqueue knowledge-base suggestions into any Optuna study."""
 from __future__ import annotations
 
+import warnings
 from typing import Any, Mapping
 
+import numpy as np
 import optuna
 
-from .suggest import suggest_pairs
+from .adaptive import BETA, MIN_OBSERVED, next_candidate
+from .knowledge_base import resolve_kb
+from .spaces import config_key, param_prefix
+from .suggest import _check_exclude, fitted_config, resolve_spaces, suggest_pairs
 
 #: User attribute listing the parameters a warm-start trial sets (others keep defaults).
 KEYS_ATTR = "sklearn_meta_keys"
@@ -31,8 +36,6 @@ def warm_start_study(study: optuna.Study, X: Any, y: Any, estimator: Any, n: int
     single = estimator is not None and not isinstance(estimator, (list, tuple))
     prefix = ""
     if single and not isinstance(estimator, str):
-        from .spaces import param_prefix
-
         prefix = param_prefix(estimator)
     enqueued = []
     for rank, (fam, cfg) in enumerate(pairs):
@@ -44,3 +47,151 @@ def warm_start_study(study: optuna.Study, X: Any, y: Any, estimator: Any, n: int
                                                 SOURCE_ATTR: rank}, skip_if_exists=True)
         enqueued.append(params)
     return enqueued
+
+
+#: User attribute of an adaptive warm-start trial: its column in the candidate matrix.
+CANDIDATE_ATTR = "sklearn_meta_candidate"
+
+
+class AdaptiveWarmStart:
+    """Optuna callback that enqueues warm-start trials one at a time, each chosen from the
+    scores of the warm-start trials before it (:mod:`sklearn_meta.search.adaptive`).
+
+    Made by :func:`adaptive_warm_start`, which also enqueues the first trial(s); pass it to
+    ``study.optimize(..., callbacks=[callback])``. After every finished trial it tops the
+    queue up to ``n_waiting`` trials until ``n`` warm-start trials exist; the sampler proposes
+    the rest. With several workers on one study the warm trials are chosen from the trials
+    finished so far (a worker may enqueue one more than ``n`` in a race).
+    """
+
+    def __init__(self, candidates: list[tuple[str, dict[str, Any]]], M: Any, n: int, *,
+                 single: bool, prefix: str = "", n_waiting: int = 1,
+                 beta: float | None = None, min_observed: int | None = None):
+        M = np.asarray(M, dtype=float)
+        if M.ndim != 2 or M.shape[1] != len(candidates):
+            raise ValueError(f"M: expected (tasks, {len(candidates)}) normalised scores, got "
+                             f"shape {M.shape}")
+        # candidates that the search space maps to the same parameters become one column
+        groups: dict[str, list[int]] = {}
+        for j, (fam, cfg) in enumerate(candidates):
+            groups.setdefault(f"{fam}|{config_key(cfg)}", []).append(j)
+        self.keys = list(groups)
+        self.candidates = [candidates[g[0]] for g in groups.values()]
+        with warnings.catch_warnings():  # all-NaN columns: candidates no task evaluated
+            warnings.simplefilter("ignore", RuntimeWarning)
+            cols = [np.nanmax(M[:, g], axis=1) if M.shape[0] else M[:, g[0]]
+                    for g in groups.values()]
+        self.M = np.stack(cols, axis=1) if cols else np.zeros((M.shape[0], 0))
+        self.n, self.single, self.prefix = int(n), bool(single), prefix
+        self.n_waiting = max(1, int(n_waiting))
+        self.beta = BETA if beta is None else float(beta)
+        self.min_observed = MIN_OBSERVED if min_observed is None else int(min_observed)
+
+    def params(self, j: int) -> dict[str, Any]:
+        """Optuna parameters of candidate ``j`` (the naming of :func:`warm_start_study`)."""
+        fam, cfg = self.candidates[j]
+        if self.single:
+            return {f"{self.prefix}{k}": v for k, v in cfg.items()}
+        return {FAMILY_PARAM: fam, **{f"{fam}__{k}": v for k, v in cfg.items()}}
+
+    def step(self, study: optuna.Study) -> list[dict[str, Any]]:
+        """Enqueue the next candidates (up to ``n_waiting`` waiting); return their params."""
+        TS = optuna.trial.TrialState
+        sign = 1.0 if study.direction == optuna.study.StudyDirection.MAXIMIZE else -1.0
+        enqueued: list[dict[str, Any]] = []
+        while True:
+            trials = study.get_trials(deepcopy=False)
+            warm = [t for t in trials if SOURCE_ATTR in t.user_attrs]
+            waiting = sum(t.state == TS.WAITING for t in trials)
+            if len(warm) >= self.n or waiting >= self.n_waiting:
+                return enqueued
+            tried, observed, taken = [], [], set()
+            for t in warm:
+                j = t.user_attrs.get(CANDIDATE_ATTR)
+                if j is None:
+                    continue
+                taken.add(int(j))
+                if t.state == TS.COMPLETE and t.value is not None and np.isfinite(t.value):
+                    tried.append(int(j))
+                    observed.append(sign * float(t.value))
+            # parameters some trial already has (enqueue_trial would skip them)
+            present = {self._key_of(t.params) for t in trials}
+            taken |= {j for j, k in enumerate(self.keys) if k in present}
+            j = next_candidate(self.M, tried, observed, beta=self.beta,
+                               min_observed=self.min_observed, exclude=sorted(taken))
+            if j is None:
+                return enqueued
+            params = self.params(j)
+            study.enqueue_trial(params, user_attrs={KEYS_ATTR: sorted(params),
+                                                    SOURCE_ATTR: len(warm),
+                                                    CANDIDATE_ATTR: j}, skip_if_exists=True)
+            enqueued.append(params)
+
+    def _key_of(self, params: Mapping[str, Any]) -> str:
+        if self.single:
+            n = len(self.prefix)
+            fam = self.candidates[0][0] if self.candidates else ""
+            return f"{fam}|{config_key({k[n:]: v for k, v in params.items()})}"
+        fam = params.get(FAMILY_PARAM)
+        pre = f"{fam}__"
+        return f"{fam}|{config_key({k[len(pre):]: v for k, v in params.items() if k.startswith(pre)})}"
+
+    def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        self.step(study)
+
+
+def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: int = 10, *,
+                        search_space: Mapping[str, Any] | None = None,
+                        knowledge_base: Any = None, n_waiting: int = 1,
+                        exclude_tasks: Any = None) -> AdaptiveWarmStart:
+    """Start an adaptive warm start on ``study`` and return the callback that continues it.
+
+    Enqueues the estimator's default (single estimator) and the first knowledge-base
+    candidate; pass the returned callback to ``study.optimize(objective,
+    callbacks=[callback])`` so that each further warm-start trial (up to ``n`` in all) is
+    chosen from the scores seen so far: past tasks whose results rank the tried
+    configurations as this task does count more (:mod:`sklearn_meta.search.adaptive`).
+    Parameter names as in :func:`warm_start_study`. Only pool candidates of the knowledge
+    base are proposed; without knowledge of this task type, the static suggestions are
+    enqueued instead (the callback then does nothing).
+    """
+    if not isinstance(study, optuna.Study):
+        raise ValueError(f"study must be an optuna.Study, got {type(study).__name__}")
+    if len(study.directions) != 1:
+        raise ValueError("study: adaptive warm start needs a single-objective study")
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space)
+    kb = resolve_kb(knowledge_base, task_type)
+    drop = _check_exclude(exclude_tasks, kb)
+    tasks = [t for t in kb.task_names if kb.tasks[t]["task_type"] == task_type
+             and t not in drop]
+    single = estimator is not None and not isinstance(estimator, (list, tuple))
+    prefix = param_prefix(instance) if instance is not None else ""
+    cands, blocks = [], []
+    for fam in families:
+        if fam not in kb.pool or not tasks:
+            continue
+        fam_cands, _, M = kb.pool_matrix(fam, tasks)
+        for f, i in fam_cands:
+            cands.append((f, fitted_config(f, kb.pool[f][i], spaces[f], task_type)))
+        blocks.append(M)
+    M = np.concatenate(blocks, axis=1) if blocks else np.zeros((0, 0))
+    if not cands or M.shape[0] == 0 or not np.isfinite(M).any():
+        warm_start_study(study, X, y, estimator, n, strategy="portfolio",
+                         search_space=search_space, knowledge_base=kb)
+        return AdaptiveWarmStart([], np.zeros((0, 0)), 0, single=single, prefix=prefix)
+    cb = AdaptiveWarmStart(cands, M, n, single=single, prefix=prefix, n_waiting=n_waiting)
+    if single:  # the estimator's own default first, as in suggest_configs
+        pairs, _ = suggest_pairs(X, y, estimator, 1, "portfolio", search_space=search_space,
+                                 knowledge_base=kb)
+        fam, cfg = pairs[0]
+        params = {f"{prefix}{k}": v for k, v in cfg.items()}
+        key = f"{fam}|{config_key(cfg)}"
+        attrs = {KEYS_ATTR: sorted(params), SOURCE_ATTR: 0}
+        if key in cb.keys:
+            attrs[CANDIDATE_ATTR] = cb.keys.index(key)
+        study.enqueue_trial(params, user_attrs=attrs, skip_if_exists=True)
+    cb.step(study)
+    return cb
+

@@ -1,0 +1,120 @@
+"""Adaptive warm start: the evidence rule, its Optuna callback and MetaSearchCV's default."""
+import numpy as np
+import optuna
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from sklearn_meta.search import KnowledgeBase, MetaSearchCV, adaptive_warm_start
+from sklearn_meta.search.adaptive import adaptive_sequence, next_candidate
+from sklearn_meta.search.portfolio import greedy_portfolio
+from sklearn_meta.search.warm_start import CANDIDATE_ATTR, SOURCE_ATTR
+
+
+def _two_kinds() -> np.ndarray:
+    """Twelve "A" tasks in four groups, group g best on candidate g (0.5 on the other three of
+    0-3, nothing on 4-5); one "B" task whose score grows with the candidate index. The
+    greedy portfolio covers the A groups first (3, which B likes too, then 0, 1, 2) and
+    reaches 5, B's best, last."""
+    rows = []
+    for g in range(4):
+        a = [0.5, 0.5, 0.5, 0.5, 0.0, 0.0]
+        a[g] = 1.0
+        rows += [a] * 3
+    rows.append([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
+    return np.array(rows)
+
+
+def test_without_evidence_it_is_the_greedy_portfolio():
+    rng = np.random.default_rng(0)
+    M = rng.random((20, 15))
+    seq = adaptive_sequence(M, n=6, oracle=lambda j: 0.5)  # flat scores: no evidence
+    assert seq == greedy_portfolio(M, 6)
+
+
+def test_scores_that_rank_like_a_minority_task_bring_its_favourite_forward():
+    M = _two_kinds()
+    assert greedy_portfolio(M, 5) == [3, 0, 1, 2, 5]
+    own = np.linspace(0, 1, 6)  # the new task behaves like the B task
+    assert adaptive_sequence(M, n=4, oracle=lambda j: own[j]) == [3, 0, 1, 5]
+    # scores that rank like A group 0: the B task loses its weight, the portfolio order stands
+    own_a = np.array([1.0, 0.5, 0.5, 0.5, 0.0, 0.0])
+    assert adaptive_sequence(M, n=5, oracle=lambda j: own_a[j]) == [3, 0, 1, 2, 5]
+    # and before MIN_OBSERVED scores there is no evidence at all
+    assert adaptive_sequence(M, n=3, oracle=lambda j: own[j]) == [3, 0, 1]
+
+
+def test_next_candidate_checks_its_inputs():
+    M = _two_kinds()
+    with pytest.raises(ValueError, match="observed"):
+        next_candidate(M, [0, 1], [0.5])
+    with pytest.raises(ValueError, match="prior"):
+        next_candidate(M, [], [], prior=np.ones(3))
+    assert next_candidate(M, [0, 1, 2], [1, 2, 3], exclude=[3, 4, 5]) is None
+
+
+def _tiny_kb() -> KnowledgeBase:
+    M = _two_kinds()
+    kb = KnowledgeBase()
+    kb.pool = {"knn": [{"n_neighbors": k} for k in (1, 3, 5, 9, 15, 25)]}
+    kb.scores = {"knn": {f"t{i}": list(M[i]) for i in range(len(M))}}
+    kb.tasks = {f"t{i}": {"task_type": "classification", "n_rows": 100, "n_features": 4,
+                          "n_classes": 2, "meta_features": [], "embedding": None}
+                for i in range(len(M))}
+    return kb
+
+
+def test_callback_enqueues_one_candidate_at_a_time_up_to_n():
+    X, y = load_breast_cancer(return_X_y=True)
+    study = optuna.create_study(direction="maximize")
+    cb = adaptive_warm_start(study, X, y, ["knn"], n=4, knowledge_base=_tiny_kb())
+    waiting = [t for t in study.get_trials() if t.state == optuna.trial.TrialState.WAITING]
+    assert len(waiting) == 1  # the rest waits for scores
+    seen = []
+
+    def objective(trial):
+        k = trial.suggest_int("knn__n_neighbors", 1, 50)
+        seen.append(k)
+        return float(k)  # behaves like the B task: larger k, better
+
+    study.optimize(objective, n_trials=4, callbacks=[cb])
+    warm = [t for t in study.trials if SOURCE_ATTR in t.user_attrs]
+    assert len(warm) == 4
+    assert len({t.user_attrs[CANDIDATE_ATTR] for t in warm}) == 4  # no repeats
+    assert seen == [9, 1, 3, 25]  # the B task's favourite instead of the portfolio's 5
+    cb(study, study.trials[-1])  # n reached: nothing more is enqueued
+    assert not [t for t in study.get_trials() if t.state == optuna.trial.TrialState.WAITING]
+
+
+def test_callback_reads_minimised_studies_the_right_way_round():
+    X, y = load_breast_cancer(return_X_y=True)
+    study = optuna.create_study(direction="minimize")
+    cb = adaptive_warm_start(study, X, y, ["knn"], n=4, knowledge_base=_tiny_kb())
+    seen = []
+
+    def loss(trial):
+        k = trial.suggest_int("knn__n_neighbors", 1, 50)
+        seen.append(k)
+        return -float(k)  # lower loss with larger k: like the B task
+
+    study.optimize(loss, n_trials=4, callbacks=[cb])
+    assert seen == [9, 1, 3, 25]
+
+
+def test_multi_objective_studies_are_refused():
+    X, y = load_breast_cancer(return_X_y=True)
+    study = optuna.create_study(directions=["maximize", "minimize"])
+    with pytest.raises(ValueError, match="single-objective"):
+        adaptive_warm_start(study, X, y, ["knn"], n=3, knowledge_base=_tiny_kb())
+
+
+def test_metasearchcv_auto_is_adaptive_and_starts_from_the_default():
+    X, y = load_breast_cancer(return_X_y=True)
+    X, y = X[::3], y[::3]
+    s = MetaSearchCV(HistGradientBoostingClassifier(), n_trials=5, n_warm_start=4, cv=3,
+                     random_state=0).fit(X, y)
+    assert list(s.cv_results_["warm_start"]) == [0, 1, 2, 3, -1]
+    assert s.warm_start_params_[0]["learning_rate"] == pytest.approx(0.1)  # the default
+    trials = sorted(s.study_.trials, key=lambda t: t.number)
+    assert all(CANDIDATE_ATTR in t.user_attrs for t in trials[1:4])
+    assert len({str(p) for p in s.warm_start_params_}) == 4
