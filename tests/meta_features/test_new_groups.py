@@ -85,3 +85,26 @@ def test_tiny_inputs_do_not_crash(n):
         warnings.simplefilter("ignore", MetaFeatureWarning)
         res = extract(X, y, groups=NEW)
     assert res.dtype == float
+
+
+def test_two_itemset_on_very_wide_data_samples_attribute_pairs(monkeypatch):
+    """Beyond MAX_TWO_ITEMSET_VALUES values two_itemset uses a seeded sample of attribute
+    pairs (with a note) whose summaries stay close to the exact ones."""
+    from meta_features import itemset
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 40))
+    X[:, :20] = np.round(X[:, :20])  # some columns with fewer levels
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    exact = extract(X, y, groups=["itemset"], summary=("mean", "sd", "max"), warn=False)
+    monkeypatch.setattr(itemset, "MAX_TWO_ITEMSET_VALUES", 5_000)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        sampled = extract(X, y, groups=["itemset"], summary=("mean", "sd", "max"))
+    assert any("attribute pairs sampled" in str(w.message) for w in rec)
+    again = extract(X, y, groups=["itemset"], summary=("mean", "sd", "max"), warn=False)
+    assert again.equals(sampled)  # deterministic for a random_state
+    assert sampled["one_itemset.mean"] == exact["one_itemset.mean"]
+    assert sampled["two_itemset.mean"] == pytest.approx(exact["two_itemset.mean"], rel=0.05)
+    assert sampled["two_itemset.sd"] == pytest.approx(exact["two_itemset.sd"], rel=0.15)
+    assert sampled["two_itemset.max"] <= exact["two_itemset.max"]
