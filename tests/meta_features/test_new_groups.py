@@ -108,3 +108,26 @@ def test_two_itemset_on_very_wide_data_samples_attribute_pairs(monkeypatch):
     assert sampled["two_itemset.mean"] == pytest.approx(exact["two_itemset.mean"], rel=0.05)
     assert sampled["two_itemset.sd"] == pytest.approx(exact["two_itemset.sd"], rel=0.15)
     assert sampled["two_itemset.max"] <= exact["two_itemset.max"]
+
+
+def test_f1v_low_rank_path_equals_the_pseudo_inverse_formula():
+    """With fewer rows per class pair than attributes, f1v takes the thin-SVD route; it must
+    equal pymfe's pinv(W) formula, collinear attributes included."""
+    import scipy.linalg
+
+    from meta_features.complexity import _f1v
+
+    rng = np.random.RandomState(0)
+    N = rng.normal(size=(45, 120))
+    N[:, 3] = 2 * N[:, 2]
+    y = rng.randint(0, 3, 45)
+    freqs = np.bincount(y) / 45
+    pairs = np.array([(0, 1), (0, 2), (1, 2)])
+    expected = []
+    for a, b in pairs:
+        ca, cb = (np.cov(N[y == c], rowvar=False, ddof=1) for c in (a, b))
+        diff = (N[y == a].mean(0) - N[y == b].mean(0)).reshape(-1, 1)
+        W = (freqs[a] * ca + freqs[b] * cb) / (freqs[a] + freqs[b])
+        d = scipy.linalg.pinv(W) @ diff
+        expected.append(1 / (1 + ((d.T @ diff @ diff.T @ d) / (d.T @ W @ d)).item()))
+    np.testing.assert_allclose(_f1v(N, y, 3, freqs, pairs), expected, rtol=1e-9)
