@@ -93,6 +93,14 @@ def _with_preprocessing(base: BaseEstimator, X: Any) -> BaseEstimator:
     return Pipeline([("preprocess", make_preprocessor(X)), ("model", base)])
 
 
+def warm_start_params_that_ran(study: optuna.Study) -> list[dict[str, Any]]:
+    """Parameters of the warm-start trials that finished (as listed in ``cv_results_``);
+    trials still queued when the budget or timeout ended never ran."""
+    finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL)
+    return [t.params for t in sorted(study.get_trials(deepcopy=False), key=lambda t: t.number)
+            if SOURCE_ATTR in t.user_attrs and t.state in finished]
+
+
 def _run_worker(storage: Any, name: str, sampler: Any, objective: _Objective,
                 n_trials: int, timeout: float | None, callbacks: list) -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -308,9 +316,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             study = optuna.load_study(study_name=name, storage=storage_obj, sampler=sampler)
         self.study_ = study
         self.study_name_ = name
-        self.warm_start_params_ = [t.params for t in sorted(
-            study.get_trials(deepcopy=False), key=lambda t: t.number)
-            if SOURCE_ATTR in t.user_attrs]
+        self.warm_start_params_ = warm_start_params_that_ran(study)
         self.multimetric_ = multimetric
         self._collect(study, main, multi, len(splits))
         self.n_splits_ = len(splits)

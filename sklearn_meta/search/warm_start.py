@@ -49,19 +49,22 @@ def warm_start_study(study: optuna.Study, X: Any, y: Any, estimator: Any, n: int
     return enqueued
 
 
-#: User attribute of an adaptive warm-start trial: its column in the candidate matrix.
+#: User attribute of an adaptive warm-start trial: the key (family and parameters) of the
+#: knowledge-base candidate it runs.
 CANDIDATE_ATTR = "sklearn_meta_candidate"
 
 
 class AdaptiveWarmStart:
     """Optuna callback that enqueues warm-start trials one at a time, each chosen from the
-    scores of the warm-start trials before it (:mod:`sklearn_meta.search.adaptive`).
+    scores seen so far (:mod:`sklearn_meta.search.adaptive`).
 
-    Made by :func:`adaptive_warm_start`, which also enqueues the first trial(s); pass it to
+    Made by :func:`adaptive_warm_start`, which also enqueues the first trial; pass it to
     ``study.optimize(..., callbacks=[callback])``. After every finished trial it tops the
     queue up to ``n_waiting`` trials until ``n`` warm-start trials exist; the sampler proposes
-    the rest. With several workers on one study the warm trials are chosen from the trials
-    finished so far (a worker may enqueue one more than ``n`` in a race).
+    the rest. Every finished trial whose parameters equal a candidate's is evidence, whoever
+    proposed it. With several workers on one study each chooses from the trials it sees, so
+    two workers choosing at the same moment may run one candidate twice or enqueue a trial
+    or two more than ``n``, and trials still queued when the trial budget ends never run.
     """
 
     def __init__(self, candidates: list[tuple[str, dict[str, Any]]], M: Any, n: int, *,
@@ -76,6 +79,7 @@ class AdaptiveWarmStart:
         for j, (fam, cfg) in enumerate(candidates):
             groups.setdefault(f"{fam}|{config_key(cfg)}", []).append(j)
         self.keys = list(groups)
+        self.column = {k: j for j, k in enumerate(self.keys)}
         self.candidates = [candidates[g[0]] for g in groups.values()]
         with warnings.catch_warnings():  # all-NaN columns: candidates no task evaluated
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -86,6 +90,8 @@ class AdaptiveWarmStart:
         self.n_waiting = max(1, int(n_waiting))
         self.beta = BETA if beta is None else float(beta)
         self.min_observed = MIN_OBSERVED if min_observed is None else int(min_observed)
+        self.family = self.candidates[0][0] if single and self.candidates else None
+        self._done = not self.candidates or self.n <= 0
 
     def params(self, j: int) -> dict[str, Any]:
         """Optuna parameters of candidate ``j`` (the naming of :func:`warm_start_study`)."""
@@ -94,47 +100,60 @@ class AdaptiveWarmStart:
             return {f"{self.prefix}{k}": v for k, v in cfg.items()}
         return {FAMILY_PARAM: fam, **{f"{fam}__{k}": v for k, v in cfg.items()}}
 
+    def key_of(self, params: Mapping[str, Any]) -> str | None:
+        """Candidate key of a trial's parameters (None for other parameter sets)."""
+        if self.single:
+            n = len(self.prefix)
+            cfg = {k[n:]: v for k, v in params.items() if k.startswith(self.prefix)}
+            return f"{self.family}|{config_key(cfg)}"
+        fam = params.get(FAMILY_PARAM)
+        if fam is None:
+            return None
+        pre = f"{fam}__"
+        return f"{fam}|{config_key({k[len(pre):]: v for k, v in params.items() if k.startswith(pre)})}"
+
     def step(self, study: optuna.Study) -> list[dict[str, Any]]:
         """Enqueue the next candidates (up to ``n_waiting`` waiting); return their params."""
+        if self._done:
+            return []
         TS = optuna.trial.TrialState
         sign = 1.0 if study.direction == optuna.study.StudyDirection.MAXIMIZE else -1.0
         enqueued: list[dict[str, Any]] = []
+        refused: set[int] = set()  # enqueue_trial skipped them as duplicates
         while True:
             trials = study.get_trials(deepcopy=False)
-            warm = [t for t in trials if SOURCE_ATTR in t.user_attrs]
+            warm = sum(SOURCE_ATTR in t.user_attrs for t in trials)
             waiting = sum(t.state == TS.WAITING for t in trials)
-            if len(warm) >= self.n or waiting >= self.n_waiting:
+            if warm >= self.n:
+                self._done = True
                 return enqueued
-            tried, observed, taken = [], [], set()
-            for t in warm:
-                j = t.user_attrs.get(CANDIDATE_ATTR)
+            if waiting >= self.n_waiting:
+                return enqueued
+            tried, observed, taken = [], [], set(refused)
+            for t in trials:
+                # a waiting trial has no params yet: what it will run is in fixed_params
+                params = t.params or t.system_attrs.get("fixed_params") or {}
+                j = self.column.get(t.user_attrs.get(CANDIDATE_ATTR) or self.key_of(params))
                 if j is None:
                     continue
-                taken.add(int(j))
+                taken.add(j)
                 if t.state == TS.COMPLETE and t.value is not None and np.isfinite(t.value):
-                    tried.append(int(j))
+                    tried.append(j)
                     observed.append(sign * float(t.value))
-            # parameters some trial already has (enqueue_trial would skip them)
-            present = {self._key_of(t.params) for t in trials}
-            taken |= {j for j, k in enumerate(self.keys) if k in present}
             j = next_candidate(self.M, tried, observed, beta=self.beta,
                                min_observed=self.min_observed, exclude=sorted(taken))
             if j is None:
+                self._done = True
                 return enqueued
             params = self.params(j)
             study.enqueue_trial(params, user_attrs={KEYS_ATTR: sorted(params),
-                                                    SOURCE_ATTR: len(warm),
-                                                    CANDIDATE_ATTR: j}, skip_if_exists=True)
-            enqueued.append(params)
-
-    def _key_of(self, params: Mapping[str, Any]) -> str:
-        if self.single:
-            n = len(self.prefix)
-            fam = self.candidates[0][0] if self.candidates else ""
-            return f"{fam}|{config_key({k[n:]: v for k, v in params.items()})}"
-        fam = params.get(FAMILY_PARAM)
-        pre = f"{fam}__"
-        return f"{fam}|{config_key({k[len(pre):]: v for k, v in params.items() if k.startswith(pre)})}"
+                                                    SOURCE_ATTR: warm,
+                                                    CANDIDATE_ATTR: self.keys[j]},
+                                skip_if_exists=True)
+            if len(study.get_trials(deepcopy=False)) == len(trials):
+                refused.add(j)  # an equal trial exists under other names or rounding
+            else:
+                enqueued.append(params)
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         self.step(study)
@@ -146,14 +165,16 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
                         exclude_tasks: Any = None) -> AdaptiveWarmStart:
     """Start an adaptive warm start on ``study`` and return the callback that continues it.
 
-    Enqueues the estimator's default (single estimator) and the first knowledge-base
+    Enqueues the estimator's own default (single estimator) or the first knowledge-base
     candidate; pass the returned callback to ``study.optimize(objective,
     callbacks=[callback])`` so that each further warm-start trial (up to ``n`` in all) is
     chosen from the scores seen so far: past tasks whose results rank the tried
     configurations as this task does count more (:mod:`sklearn_meta.search.adaptive`).
-    Parameter names as in :func:`warm_start_study`. Only pool candidates of the knowledge
-    base are proposed; without knowledge of this task type, the static suggestions are
-    enqueued instead (the callback then does nothing).
+    Parameter names as in :func:`warm_start_study`. The rule proposes the knowledge base's
+    pool candidates; where the knowledge base has no pool for these families, or holds
+    configurations from users' own studies (``KnowledgeBase.add_study``), the static
+    ``strategy="auto"`` list of :func:`warm_start_study` is enqueued instead and the
+    returned callback does nothing.
     """
     if not isinstance(study, optuna.Study):
         raise ValueError(f"study must be an optuna.Study, got {type(study).__name__}")
@@ -177,21 +198,20 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
             cands.append((f, fitted_config(f, kb.pool[f][i], spaces[f], task_type)))
         blocks.append(M)
     M = np.concatenate(blocks, axis=1) if blocks else np.zeros((0, 0))
-    if not cands or M.shape[0] == 0 or not np.isfinite(M).any():
-        warm_start_study(study, X, y, estimator, n, strategy="portfolio",
-                         search_space=search_space, knowledge_base=kb)
+    user_studies = any(r.family in families and r.task in set(tasks) for r in kb.extra)
+    if not cands or M.shape[0] == 0 or not np.isfinite(M).any() or user_studies:
+        warm_start_study(study, X, y, estimator, n, strategy="auto",
+                         search_space=search_space, knowledge_base=kb,
+                         exclude_tasks=exclude_tasks)
         return AdaptiveWarmStart([], np.zeros((0, 0)), 0, single=single, prefix=prefix)
     cb = AdaptiveWarmStart(cands, M, n, single=single, prefix=prefix, n_waiting=n_waiting)
     if single:  # the estimator's own default first, as in suggest_configs
         pairs, _ = suggest_pairs(X, y, estimator, 1, "portfolio", search_space=search_space,
                                  knowledge_base=kb)
-        fam, cfg = pairs[0]
-        params = {f"{prefix}{k}": v for k, v in cfg.items()}
-        key = f"{fam}|{config_key(cfg)}"
-        attrs = {KEYS_ATTR: sorted(params), SOURCE_ATTR: 0}
-        if key in cb.keys:
-            attrs[CANDIDATE_ATTR] = cb.keys.index(key)
+        params = {f"{prefix}{k}": v for k, v in pairs[0][1].items()}
+        attrs: dict[str, Any] = {KEYS_ATTR: sorted(params), SOURCE_ATTR: 0}
+        if cb.key_of(params) in cb.column:
+            attrs[CANDIDATE_ATTR] = cb.key_of(params)
         study.enqueue_trial(params, user_attrs=attrs, skip_if_exists=True)
     cb.step(study)
     return cb
-

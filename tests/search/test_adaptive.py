@@ -118,3 +118,91 @@ def test_metasearchcv_auto_is_adaptive_and_starts_from_the_default():
     trials = sorted(s.study_.trials, key=lambda t: t.number)
     assert all(CANDIDATE_ATTR in t.user_attrs for t in trials[1:4])
     assert len({str(p) for p in s.warm_start_params_}) == 4
+
+
+def test_existing_trials_equal_to_candidates_count_as_taken_without_hanging():
+    """A queued or finished trial with a candidate's parameters (under any proposer) is not
+    proposed again, and enqueue_trial's duplicate skipping cannot make the callback spin."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = load_breast_cancer(return_X_y=True)
+    space = {"n_neighbors": optuna.distributions.IntDistribution(1, 50)}
+    study = optuna.create_study(direction="maximize")
+    study.enqueue_trial({"n_neighbors": 9})  # = candidate 3, the portfolio's first
+    cb = adaptive_warm_start(study, X, y, KNeighborsClassifier(), n=4, n_waiting=3,
+                             knowledge_base=_tiny_kb(), search_space=space)
+    queued = [t.system_attrs["fixed_params"] for t in study.get_trials()
+              if t.state == optuna.trial.TrialState.WAITING]
+    assert queued[:2] == [{"n_neighbors": 9}, {"n_neighbors": 5}]  # user's, then the default
+    assert len(queued) == 3 and {"n_neighbors": 9} not in queued[2:]
+    study.optimize(lambda t: float(t.suggest_int("n_neighbors", 1, 50)), n_trials=6,
+                   callbacks=[cb])
+    ks = [t.params["n_neighbors"] for t in study.trials]
+    assert len(ks) == len(set(ks)) == 6
+
+
+def test_a_second_warm_start_on_the_same_study_reads_candidates_by_key():
+    """Trials tagged by an earlier callback (another candidate list) must not be read by
+    column number: a narrower space in a second call works and re-proposes nothing."""
+    X, y = load_breast_cancer(return_X_y=True)
+    kb = _tiny_kb()
+    study = optuna.create_study(direction="maximize")
+
+    def objective(trial):
+        return float(trial.suggest_int("knn__n_neighbors", 1, 50))
+
+    study.optimize(objective, n_trials=4,
+                   callbacks=[adaptive_warm_start(study, X, y, ["knn"], n=4, knowledge_base=kb)])
+    from sklearn.neighbors import KNeighborsClassifier
+
+    study2 = optuna.create_study(direction="maximize")
+    for t in study.trials:
+        study2.add_trial(optuna.trial.create_trial(
+            params={"n_neighbors": t.params["knn__n_neighbors"]},
+            distributions={"n_neighbors": optuna.distributions.IntDistribution(1, 50)},
+            value=t.value, user_attrs=t.user_attrs))
+    kb.pool = {"knn": [{"n_neighbors": k} for k in (1, 3)]}
+    kb.scores = {"knn": {t: v[:2] for t, v in kb.scores["knn"].items()}}
+    cb = adaptive_warm_start(study2, X, y, KNeighborsClassifier(), n=6, knowledge_base=kb,
+                             search_space={"n_neighbors": optuna.distributions.IntDistribution(
+                                 1, 50)})
+    study2.optimize(lambda t: float(t.suggest_int("n_neighbors", 1, 50)), n_trials=2,
+                    callbacks=[cb])
+    ks = [t.params["n_neighbors"] for t in study2.trials]
+    assert ks.count(1) == 1 and ks.count(3) == 1
+
+
+def test_warm_start_params_lists_only_trials_that_ran():
+    """Warm trials still queued when the budget (or MetaSearchCV's timeout) ends never ran
+    and are not listed."""
+    from sklearn_meta.search.search_cv import warm_start_params_that_ran
+
+    X, y = load_breast_cancer(return_X_y=True)
+    study = optuna.create_study(direction="maximize")
+    cb = adaptive_warm_start(study, X, y, ["knn"], n=5, knowledge_base=_tiny_kb())
+    study.optimize(lambda t: float(t.suggest_int("knn__n_neighbors", 1, 50)), n_trials=3,
+                   callbacks=[cb])
+    assert [t.state for t in study.get_trials()][-1] == optuna.trial.TrialState.WAITING
+    ran = warm_start_params_that_ran(study)
+    assert len(ran) == 3 and all(ran)
+
+
+def test_knowledge_bases_with_users_studies_keep_the_static_auto_list():
+    """The adaptive rule proposes pool candidates only; a knowledge base that holds a user's
+    own study gets the static strategy="auto" list, which draws on that study."""
+    from sklearn.neighbors import KNeighborsClassifier
+
+    X, y = load_breast_cancer(return_X_y=True)
+    past = optuna.create_study(direction="maximize")
+    for k, v in ((37, 0.97), (41, 0.96), (2, 0.80)):
+        past.add_trial(optuna.trial.create_trial(
+            params={"n_neighbors": k},
+            distributions={"n_neighbors": optuna.distributions.IntDistribution(1, 50)},
+            value=v))
+    kb = KnowledgeBase()
+    kb.add_study(past, X, y, KNeighborsClassifier(), "my_past_task")
+    study = optuna.create_study(direction="maximize")
+    cb = adaptive_warm_start(study, X, y, KNeighborsClassifier(), n=3, knowledge_base=kb)
+    queued = [t.system_attrs["fixed_params"]["n_neighbors"] for t in study.get_trials()]
+    assert queued == [5, 37, 41]  # the default, then the user's best configurations
+    assert cb.step(study) == []
