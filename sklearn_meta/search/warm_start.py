@@ -1,4 +1,6 @@
-"""Enqueue knowledge-base suggestions into any Optuna study."""
+"""Enqueue knowledge-base suggestions into any Optuna study: the fixed list of
+:func:`warm_start_study`, or the adaptive one of :func:`adaptive_warm_start` (each trial
+chosen from the scores of those before it)."""
 from __future__ import annotations
 
 import warnings
@@ -39,14 +41,20 @@ def warm_start_study(study: optuna.Study, X: Any, y: Any, estimator: Any, n: int
         prefix = param_prefix(estimator)
     enqueued = []
     for rank, (fam, cfg) in enumerate(pairs):
-        if single:
-            params = {f"{prefix}{k}": v for k, v in cfg.items()}
-        else:
-            params = {FAMILY_PARAM: fam, **{f"{fam}__{k}": v for k, v in cfg.items()}}
+        params = trial_params(fam, cfg, single, prefix)
         study.enqueue_trial(params, user_attrs={KEYS_ATTR: sorted(params),
                                                 SOURCE_ATTR: rank}, skip_if_exists=True)
         enqueued.append(params)
     return enqueued
+
+
+def trial_params(family: str, config: Mapping[str, Any], single: bool, prefix: str = ""
+                 ) -> dict[str, Any]:
+    """Optuna parameter names of a configuration: the estimator's own (under ``prefix``) for a
+    single estimator, ``"estimator"`` plus ``"<family>__<param>"`` across families."""
+    if single:
+        return {f"{prefix}{k}": v for k, v in config.items()}
+    return {FAMILY_PARAM: family, **{f"{family}__{k}": v for k, v in config.items()}}
 
 
 #: User attribute of an adaptive warm-start trial: the key (family and parameters) of the
@@ -96,9 +104,7 @@ class AdaptiveWarmStart:
     def params(self, j: int) -> dict[str, Any]:
         """Optuna parameters of candidate ``j`` (the naming of :func:`warm_start_study`)."""
         fam, cfg = self.candidates[j]
-        if self.single:
-            return {f"{self.prefix}{k}": v for k, v in cfg.items()}
-        return {FAMILY_PARAM: fam, **{f"{fam}__{k}": v for k, v in cfg.items()}}
+        return trial_params(fam, cfg, self.single, self.prefix)
 
     def key_of(self, params: Mapping[str, Any]) -> str | None:
         """Candidate key of a trial's parameters (None for other parameter sets)."""
@@ -208,7 +214,7 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
     if single:  # the estimator's own default first, as in suggest_configs
         pairs, _ = suggest_pairs(X, y, estimator, 1, "portfolio", search_space=search_space,
                                  knowledge_base=kb)
-        params = {f"{prefix}{k}": v for k, v in pairs[0][1].items()}
+        params = trial_params(*pairs[0], single=True, prefix=prefix)
         attrs: dict[str, Any] = {KEYS_ATTR: sorted(params), SOURCE_ATTR: 0}
         if cb.key_of(params) in cb.column:
             attrs[CANDIDATE_ATTR] = cb.key_of(params)
