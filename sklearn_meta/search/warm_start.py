@@ -139,7 +139,9 @@ class AdaptiveWarmStart:
             for t in trials:
                 # a waiting trial has no params yet: what it will run is in fixed_params
                 params = t.params or t.system_attrs.get("fixed_params") or {}
-                j = self.column.get(t.user_attrs.get(CANDIDATE_ATTR) or self.key_of(params))
+                j = self.column.get(t.user_attrs.get(CANDIDATE_ATTR, ""))
+                if j is None:  # untagged, or tagged by a warm start with other candidates
+                    j = self.column.get(self.key_of(params))
                 if j is None:
                     continue
                 taken.add(j)
