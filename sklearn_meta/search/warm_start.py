@@ -67,7 +67,8 @@ class AdaptiveWarmStart:
     scores seen so far (:mod:`sklearn_meta.search.adaptive`).
 
     Made by :func:`adaptive_warm_start`, which also enqueues the first trial; pass it to
-    ``study.optimize(..., callbacks=[callback])``. After every finished trial it tops the
+    ``study.optimize(..., callbacks=[callback])``, or with Optuna's ask-and-tell interface call
+    ``callback.step(study)`` after each ``study.tell``. After every finished trial it tops the
     queue up to ``n_waiting`` trials until ``n`` warm-start trials exist; the sampler proposes
     the rest. Every finished trial whose parameters equal a candidate's is evidence, whoever
     proposed it. With several workers on one study each chooses from the trials it sees, so

@@ -208,3 +208,17 @@ def test_knowledge_bases_with_users_studies_keep_the_static_auto_list():
     queued = [t.system_attrs["fixed_params"]["n_neighbors"] for t in study.get_trials()]
     assert queued == [5, 37, 41]  # the default, then the user's best configurations
     assert cb.step(study) == []
+
+
+def test_ask_and_tell_users_call_step_after_each_tell():
+    X, y = load_breast_cancer(return_X_y=True)
+    study = optuna.create_study(direction="maximize")
+    cb = adaptive_warm_start(study, X, y, ["knn"], n=4, knowledge_base=_tiny_kb())
+    seen = []
+    for _ in range(4):
+        trial = study.ask()
+        k = trial.suggest_int("knn__n_neighbors", 1, 50)
+        seen.append(k)
+        study.tell(trial, float(k))
+        cb.step(study)
+    assert seen == [9, 1, 3, 25]  # as with study.optimize(callbacks=[cb])
