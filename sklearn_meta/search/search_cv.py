@@ -141,6 +141,16 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         How many suggestions to enqueue (capped at ``n_trials``).
     knowledge_base : KnowledgeBase or path, optional
         Default: the packaged one of the task type.
+
+    Attributes (besides scikit-learn's ``best_params_``, ``best_score_``, ``best_estimator_``,
+    ``cv_results_`` with a ``warm_start`` column: rank of a warm-start trial, -1 otherwise)
+    ----------
+    study_ : optuna.Study
+    warm_start_params_ : list of dict
+        Parameters of the warm-start trials that ran, in order.
+    similar_tasks_ : list of (str, float)
+        With the adaptive warm start: the knowledge-base tasks whose results best match the
+        scores seen here, with their evidence weights (empty without evidence).
     """
 
     def __init__(self, estimator: Any = None, param_distributions: Mapping | None = None,
@@ -317,6 +327,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.study_ = study
         self.study_name_ = name
         self.warm_start_params_ = warm_start_params_that_ran(study)
+        self.similar_tasks_ = next((cb.similar_tasks(study) for cb in callbacks
+                                    if hasattr(cb, "similar_tasks")), [])
         self.multimetric_ = multimetric
         self._collect(study, main, multi, len(splits))
         self.n_splits_ = len(splits)

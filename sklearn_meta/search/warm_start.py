@@ -9,7 +9,7 @@ from typing import Any, Mapping
 import numpy as np
 import optuna
 
-from .adaptive import BETA, MIN_OBSERVED, next_candidate
+from .adaptive import BETA, MIN_OBSERVED, evidence_log_weights, next_candidate
 from .knowledge_base import resolve_kb
 from .spaces import config_key, param_prefix
 from .suggest import _check_exclude, fitted_config, resolve_spaces, suggest_pairs
@@ -78,7 +78,8 @@ class AdaptiveWarmStart:
 
     def __init__(self, candidates: list[tuple[str, dict[str, Any]]], M: Any, n: int, *,
                  single: bool, prefix: str = "", n_waiting: int = 1,
-                 beta: float | None = None, min_observed: int | None = None):
+                 beta: float | None = None, min_observed: int | None = None,
+                 task_names: list[str] | None = None):
         M = np.asarray(M, dtype=float)
         if M.ndim != 2 or M.shape[1] != len(candidates):
             raise ValueError(f"M: expected (tasks, {len(candidates)}) normalised scores, got "
@@ -100,6 +101,8 @@ class AdaptiveWarmStart:
         self.beta = BETA if beta is None else float(beta)
         self.min_observed = MIN_OBSERVED if min_observed is None else int(min_observed)
         self.family = self.candidates[0][0] if single and self.candidates else None
+        self.task_names = list(task_names) if task_names is not None else [
+            f"task {i}" for i in range(self.M.shape[0])]
         self._done = not self.candidates or self.n <= 0
 
     def params(self, j: int) -> dict[str, Any]:
@@ -124,7 +127,6 @@ class AdaptiveWarmStart:
         if self._done:
             return []
         TS = optuna.trial.TrialState
-        sign = 1.0 if study.direction == optuna.study.StudyDirection.MAXIMIZE else -1.0
         enqueued: list[dict[str, Any]] = []
         refused: set[int] = set()  # enqueue_trial skipped them as duplicates
         while True:
@@ -136,19 +138,8 @@ class AdaptiveWarmStart:
                 return enqueued
             if waiting >= self.n_waiting:
                 return enqueued
-            tried, observed, taken = [], [], set(refused)
-            for t in trials:
-                # a waiting trial has no params yet: what it will run is in fixed_params
-                params = t.params or t.system_attrs.get("fixed_params") or {}
-                j = self.column.get(t.user_attrs.get(CANDIDATE_ATTR, ""))
-                if j is None:  # untagged, or tagged by a warm start with other candidates
-                    j = self.column.get(self.key_of(params))
-                if j is None:
-                    continue
-                taken.add(j)
-                if t.state == TS.COMPLETE and t.value is not None and np.isfinite(t.value):
-                    tried.append(j)
-                    observed.append(sign * float(t.value))
+            tried, observed, taken = self._evidence(study, trials)
+            taken |= refused
             j = next_candidate(self.M, tried, observed, beta=self.beta,
                                min_observed=self.min_observed, exclude=sorted(taken))
             if j is None:
@@ -166,6 +157,45 @@ class AdaptiveWarmStart:
 
     def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
         self.step(study)
+
+    def _evidence(self, study: optuna.Study, trials: list | None = None,
+                  ) -> tuple[list[int], list[float], set[int]]:
+        """(candidates with a finished score, their scores as maximised, candidates that any
+        trial runs or ran)."""
+        TS = optuna.trial.TrialState
+        sign = 1.0 if study.direction == optuna.study.StudyDirection.MAXIMIZE else -1.0
+        tried: list[int] = []
+        observed: list[float] = []
+        taken: set[int] = set()
+        for t in study.get_trials(deepcopy=False) if trials is None else trials:
+            # a waiting trial has no params yet: what it will run is in fixed_params
+            params = t.params or t.system_attrs.get("fixed_params") or {}
+            j = self.column.get(t.user_attrs.get(CANDIDATE_ATTR, ""))
+            if j is None:  # untagged, or tagged by a warm start with other candidates
+                j = self.column.get(self.key_of(params))
+            if j is None:
+                continue
+            taken.add(j)
+            if t.state == TS.COMPLETE and t.value is not None and np.isfinite(t.value):
+                tried.append(j)
+                observed.append(sign * float(t.value))
+        return tried, observed, taken
+
+    def similar_tasks(self, study: optuna.Study, k: int = 5) -> list[tuple[str, float]]:
+        """The ``k`` past tasks the scores so far weight most, with their weights (summing to
+        1 over all past tasks): the tasks this data set behaves like. Equal weights (no
+        evidence yet) give an empty list."""
+        if not self.candidates or self.M.shape[0] == 0:
+            return []
+        tried, observed, _ = self._evidence(study)
+        logw = evidence_log_weights(self.M[:, tried], np.asarray(observed, dtype=float),
+                                    self.beta, self.min_observed)
+        if not np.any(logw != logw[0]):
+            return []
+        w = np.exp(logw - logw.max())
+        w /= w.sum()
+        order = np.argsort(-w, kind="stable")[:k]
+        return [(self.task_names[i], float(w[i])) for i in order]
 
 
 def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: int = 10, *,
@@ -198,11 +228,11 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
              and t not in drop]
     single = estimator is not None and not isinstance(estimator, (list, tuple))
     prefix = param_prefix(instance) if instance is not None else ""
-    cands, blocks = [], []
+    cands, blocks, row_names = [], [], list(tasks)
     for fam in families:
         if fam not in kb.pool or not tasks:
             continue
-        fam_cands, _, M = kb.pool_matrix(fam, tasks)
+        fam_cands, row_names, M = kb.pool_matrix(fam, tasks)  # same rows for every family
         for f, i in fam_cands:
             cands.append((f, fitted_config(f, kb.pool[f][i], spaces[f], task_type)))
         blocks.append(M)
@@ -213,7 +243,8 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
                          search_space=search_space, knowledge_base=kb,
                          exclude_tasks=exclude_tasks)
         return AdaptiveWarmStart([], np.zeros((0, 0)), 0, single=single, prefix=prefix)
-    cb = AdaptiveWarmStart(cands, M, n, single=single, prefix=prefix, n_waiting=n_waiting)
+    cb = AdaptiveWarmStart(cands, M, n, single=single, prefix=prefix, n_waiting=n_waiting,
+                           task_names=row_names)
     if single:  # the estimator's own default first, as in suggest_configs
         pairs, _ = suggest_pairs(X, y, estimator, 1, "portfolio", search_space=search_space,
                                  knowledge_base=kb)

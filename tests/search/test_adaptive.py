@@ -222,3 +222,15 @@ def test_ask_and_tell_users_call_step_after_each_tell():
         study.tell(trial, float(k))
         cb.step(study)
     assert seen == [9, 1, 3, 25]  # as with study.optimize(callbacks=[cb])
+
+
+def test_similar_tasks_name_the_past_tasks_the_evidence_weights():
+    X, y = load_breast_cancer(return_X_y=True)
+    study = optuna.create_study(direction="maximize")
+    cb = adaptive_warm_start(study, X, y, ["knn"], n=4, knowledge_base=_tiny_kb())
+    assert cb.similar_tasks(study) == []  # no scores yet
+    study.optimize(lambda t: float(t.suggest_int("knn__n_neighbors", 1, 50)), n_trials=4,
+                   callbacks=[cb])
+    top = cb.similar_tasks(study, k=3)
+    assert top[0][0] == "t12" and top[0][1] > 0.5  # the B task: larger k, better
+    assert len(top) == 3 and top[0][1] >= top[1][1] >= top[2][1]
