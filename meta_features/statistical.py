@@ -18,6 +18,11 @@ Documented deviations from pymfe:
   class order of the covariance matrices (pairing class i with the weight of
   class k-1-i and, for p mod 4 in {2, 3}, producing NaN from negative
   determinants); both agree when classes have equal sizes and p mod 4 in {0, 1}.
+* ``cov`` and ``cor`` have one value per pair of attributes; they are computed in blocks
+  of rows of the covariance matrix (never the whole p x p matrix and its copies: 120 x 10,000
+  took 3.7 GB before). Beyond ``MAX_PAIRS`` pairs (about 6,300 attributes) they, and
+  ``nr_cor_attr``, come from the pairs among a seeded random sample of the attributes, with a
+  note; below it (every uci121 set) every pair is used, as in pymfe.
 """
 from __future__ import annotations
 
@@ -135,18 +140,50 @@ def canonical_correlations(N: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
     return np.clip(r[: min(Qx.shape[1], Qy.shape[1], N.shape[1], k)], 0.0, 1.0)
 
 
-def _cov_eigenvalues(Ni: np.ndarray, cov: np.ndarray) -> np.ndarray:
-    """Eigenvalues of the covariance matrix. With fewer rows than columns they come from the
-    n x n Gram matrix of the centred rows (the same non-zero eigenvalues; the other p - n are
-    zero): O(n^2 p) instead of O(p^3) on wide data."""
-    if not np.all(np.isfinite(cov)):
+#: Pairs of attributes whose ``cov`` / ``cor`` are all computed; beyond, a seeded sample.
+MAX_PAIRS = 20_000_000
+#: Covariance entries per block (rows of the matrix at a time): bounds the working memory.
+_BLOCK_ENTRIES = 4_000_000
+
+
+def _cov_eigenvalues(C: np.ndarray) -> np.ndarray:
+    """Eigenvalues of the covariance matrix of the centred data ``C``. With fewer rows than
+    columns they come from the n x n Gram matrix of the rows (the same non-zero eigenvalues;
+    the other p - n are zero): O(n^2 p) instead of O(p^3) on wide data."""
+    if not np.all(np.isfinite(C)):
         return np.array([np.nan])
-    n, p = Ni.shape
+    n, p = C.shape
     if n >= p:
-        return np.linalg.eigvalsh(cov)
-    C = Ni - Ni.mean(axis=0)
+        return np.linalg.eigvalsh(C.T @ C / (n - 1.0))
     ev = np.linalg.eigvalsh(C @ C.T / (n - 1.0))
     return np.sort(np.concatenate([ev, np.zeros(p - n)]))
+
+
+def _pair_stats(C: np.ndarray, data: TaskData) -> tuple[np.ndarray, np.ndarray]:
+    """(|covariance|, |correlation|) of every pair ``i > j`` of columns of the centred data
+    ``C``, in ``np.tril_indices(p, -1)`` order; beyond ``MAX_PAIRS`` pairs, of every pair among
+    a seeded random sample of the columns (each pair equally likely: unbiased summaries)."""
+    n, p = C.shape
+    if p * (p - 1) // 2 > MAX_PAIRS:
+        m = int((1 + np.sqrt(1 + 8 * MAX_PAIRS)) / 2)  # m (m - 1) / 2 <= MAX_PAIRS
+        cols = np.sort(np.random.RandomState(data.random_state).choice(p, m, replace=False))
+        data.notes.append(f"cov, cor, nr_cor_attr: the attribute pairs among {m} of {p} "
+                          f"attributes (seeded sample)")
+        C, p = C[:, cols], m
+    sd = np.sqrt(np.einsum("ij,ij->j", C, C) / (n - 1.0))
+    covs, cors = [], []
+    step = max(1, _BLOCK_ENTRIES // p)
+    for a in range(1, p, step):
+        b = min(p, a + step)
+        G = C[:, a:b].T @ C[:, :b] / (n - 1.0)  # rows a..b-1 of the covariance matrix
+        below = np.tri(b - a, b, k=a - 1, dtype=bool)  # column < row, row-major
+        with np.errstate(divide="ignore", invalid="ignore"):
+            R = G / np.outer(sd[a:b], sd[:b])
+        covs.append(np.abs(G[below]))
+        cors.append(np.abs(R[below]))
+    cov, cor = np.concatenate(covs), np.concatenate(cors)
+    cor = np.clip(cor, 0.0, 1.0, out=cor, where=~np.isnan(cor))  # as np.corrcoef
+    return cov, cor
 
 
 def _sd_ratio(N: np.ndarray, y: np.ndarray, freqs: np.ndarray) -> float:
@@ -234,16 +271,10 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
 
     Ni = data.N_imputed
     if p >= 2:
-        cov = np.cov(Ni, rowvar=False, ddof=1)
-        sd = np.sqrt(np.diag(cov))
-        corr = np.abs(cov / np.outer(sd, sd))
-        # np.corrcoef clips to [-1, 1]
-        corr = np.clip(corr, 0.0, 1.0, out=corr, where=~np.isnan(corr))
-        tril = np.tril_indices(p, k=-1)
-        out["cov"] = np.abs(cov[tril])
-        out["cor"] = corr[tril]
-        out["eigenvalues"] = _cov_eigenvalues(Ni, cov)
-        out["nr_cor_attr"] = float(np.sum(out["cor"] >= 0.5) * 2.0 / (p * (p - 1.0)))
+        C = Ni - Ni.mean(axis=0)
+        out["cov"], out["cor"] = _pair_stats(C, data)
+        out["eigenvalues"] = _cov_eigenvalues(C)
+        out["nr_cor_attr"] = float(np.sum(out["cor"] >= 0.5) / out["cor"].size)
     else:
         out["cov"] = np.empty(0)
         out["cor"] = np.empty(0)

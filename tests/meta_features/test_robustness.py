@@ -174,3 +174,33 @@ def test_random_frames_never_crash(n, p, n_cat, k, data):
     y = np.array(data.draw(st.lists(st.integers(0, k - 1), min_size=n, max_size=n)))
     res, _ = _run(X, y)
     assert res["nr_inst"] == n and res["nr_attr"] == p + n_cat
+
+
+def test_pairwise_cov_cor_equal_numpy_and_sample_attributes_on_very_wide_data(monkeypatch):
+    """cov / cor are computed in blocks (equal to numpy's full matrices, NaN for constant
+    columns); beyond MAX_PAIRS pairs, the pairs among a seeded sample of attributes, noted."""
+    from meta_features import statistical
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 120))
+    X[:, 4] = 2.0
+    X[:, 7] = -3 * X[:, 6] + 0.01 * rng.normal(size=60)
+    y = rng.randint(0, 2, 60)
+    monkeypatch.setattr(statistical, "_BLOCK_ENTRIES", 700)  # many blocks
+    res = extract(X, y, groups=["statistical"], summary=("mean", "max"), warn=False)
+    cov = np.cov(X, rowvar=False)
+    with np.errstate(all="ignore"):
+        cor = np.clip(np.abs(cov / np.outer(np.sqrt(np.diag(cov)), np.sqrt(np.diag(cov)))), 0, 1)
+    low = np.tril_indices(120, -1)
+    assert res["cov.mean"] == pytest.approx(np.abs(cov[low]).mean(), rel=1e-12)
+    assert np.isnan(res["cor.mean"])  # the constant column, as pymfe
+    assert res["nr_cor_attr"] == pytest.approx(np.sum(cor[low] >= 0.5) / low[0].size)
+    monkeypatch.setattr(statistical, "MAX_PAIRS", 2000)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        sampled = extract(X[:, 8:], y, groups=["statistical"], summary=("mean",))
+    assert any("attributes (seeded sample)" in str(w.message) for w in rec)
+    exact_cov = np.abs(np.cov(X[:, 8:], rowvar=False)[np.tril_indices(112, -1)]).mean()
+    assert sampled["cov.mean"] == pytest.approx(exact_cov, rel=0.1)
+    assert extract(X[:, 8:], y, groups=["statistical"], summary=("mean",),
+                   warn=False).equals(sampled)
