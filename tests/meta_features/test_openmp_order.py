@@ -16,21 +16,3 @@ def test_torch_is_imported_before_sklearn_openmp_modules(package):
             "if m in mods and mods.index(m) < mods.index('torch')]\n"
             "assert not later, later\n")
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
-def test_the_slow_order_is_reported_once_and_the_good_order_silently():
-    slow = ("import warnings, sklearn.tree\n"
-            "with warnings.catch_warnings(record=True) as rec:\n"
-            "    warnings.simplefilter('always')\n"
-            "    import sklearn_meta, meta_features\n"
-            "msgs = [str(w.message) for w in rec if 'OpenMP runtime' in str(w.message)]\n"
-            "assert len(msgs) == 1, msgs\n"
-            "assert 'threadpool_limits' in msgs[0]\n")
-    subprocess.run([sys.executable, "-c", slow], check=True)
-    good = ("import warnings\n"
-            "with warnings.catch_warnings(record=True) as rec:\n"
-            "    warnings.simplefilter('always')\n"
-            "    import sklearn_meta, sklearn.tree\n"
-            "assert not [w for w in rec if 'OpenMP runtime' in str(w.message)], rec\n")
-    subprocess.run([sys.executable, "-c", good], check=True)
