@@ -23,7 +23,8 @@ from .spaces import (FAMILIES, default_space, family_of, param_prefix, task_type
                      to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
 from .storage import is_sqlite, make_storage
-from .suggest import STRATEGIES, check_estimator_arg, infer_task_type
+from .suggest import (STRATEGIES, _n_rows, check_estimator_arg, default_families,
+                      infer_task_type)
 from .warm_start import (FAMILY_PARAM, KEYS_ATTR, SOURCE_ATTR, adaptive_warm_start,
                          warm_start_study)
 
@@ -227,8 +228,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise ValueError("param_distributions: not supported when searching across "
                              "families (estimator=None or a list)")
         task_type = infer_task_type(y)
-        members = est if est is not None else [
-            f for f, fam in FAMILIES.items() if f != "metamlp" and fam.available(task_type)]
+        members = est if est is not None else default_families(
+            task_type, _n_rows(X), exclude=("metamlp",))
         bases, spaces, prefixes = {}, {}, {}
         wrap = needs_preprocessing(X)
         for m in members:

@@ -78,10 +78,34 @@ def check_estimator_arg(estimator: Any) -> None:
                          "for every family")
 
 
-def _families(estimator: Any, task_type: str) -> tuple[list[str], BaseEstimator | None]:
+#: Families whose fit time grows at least quadratically with the rows (kernel SVMs); left out
+#: of "every family" (``estimator=None``) beyond this many rows, where one fit takes minutes
+#: to hours. Naming the family explicitly (``estimator=["svc", ...]``) keeps it.
+QUADRATIC_FAMILIES = ("svc",)
+MAX_ROWS_QUADRATIC = 20_000
+
+
+def default_families(task_type: str, n_rows: int | None = None,
+                     exclude: Sequence[str] = ()) -> list[str]:
+    """Every family available for ``task_type`` (for ``estimator=None``), less ``exclude``
+    and, beyond ``MAX_ROWS_QUADRATIC`` rows, the kernel SVMs (with a warning)."""
+    fams = [f for f, fam in FAMILIES.items() if fam.available(task_type) and f not in exclude]
+    if n_rows is not None and n_rows > MAX_ROWS_QUADRATIC:
+        dropped = [f for f in fams if f in QUADRATIC_FAMILIES]
+        if dropped:
+            warnings.warn(f"estimator=None: {dropped} left out for {n_rows} rows (their fit "
+                          f"time grows quadratically; more than {MAX_ROWS_QUADRATIC} rows "
+                          f"takes minutes to hours per fit); name them in a list to include "
+                          f"them", UserWarning, stacklevel=3)
+            fams = [f for f in fams if f not in dropped]
+    return fams
+
+
+def _families(estimator: Any, task_type: str, n_rows: int | None = None,
+              ) -> tuple[list[str], BaseEstimator | None]:
     check_estimator_arg(estimator)
     if estimator is None:
-        return [f for f, fam in FAMILIES.items() if fam.available(task_type)], None
+        return default_families(task_type, n_rows), None
     if isinstance(estimator, (list, tuple)):
         return [family_of(e) for e in estimator], None
     return [family_of(estimator)], (estimator if not isinstance(estimator, str) else None)
@@ -157,13 +181,20 @@ def _neighbour_ranking(kb: KnowledgeBase, nb: Neighbours, families: list[str],
     return [configs[k] for k in sorted(util, key=lambda k: -util[k])]
 
 
+def _n_rows(X: Any) -> int | None:
+    try:
+        return int(len(X))
+    except TypeError:
+        return None
+
+
 def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, Any] | None,
                    ) -> tuple[str, list[str], BaseEstimator | None, dict[str, dict]]:
     """``(task type, families, estimator instance or None, bare search space per family)``;
     a user's ``search_space`` (single estimator only) replaces the family's default space."""
     task_type = (task_type_of(estimator) if isinstance(estimator, BaseEstimator)
                  else infer_task_type(y))
-    families, instance = _families(estimator, task_type)
+    families, instance = _families(estimator, task_type, _n_rows(X))
     spaces = {f: FAMILIES[f].space_for(task_type) for f in families}
     if search_space is not None:
         if len(families) != 1:

@@ -1,4 +1,6 @@
 """Bad input to the search API: clear errors naming the argument, no silent no-ops."""
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
@@ -77,3 +79,24 @@ def test_cross_family_suggestions_fit_mixed_type_frames():
     target = np.where(df["cat"] == "a", 1, 0)
     for cfg in suggest_configs(df, target, None, n=3):
         assert cfg["estimator"].fit(df, target).score(df, target) > 0.6
+
+
+def test_every_family_search_leaves_kernel_svms_out_on_large_data():
+    """estimator=None on more than MAX_ROWS_QUADRATIC rows: SVC (quadratic fit time) is left
+    out with a warning; naming it keeps it."""
+    import numpy as np
+
+    from sklearn_meta.search.suggest import MAX_ROWS_QUADRATIC
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(MAX_ROWS_QUADRATIC + 1, 3))
+    y = rng.randint(0, 2, len(X))
+    with pytest.warns(UserWarning, match=r"\['svc'\] left out"):
+        bases, spaces, multi, _ = MetaSearchCV(None)._bases_and_spaces(X, y)
+    assert multi and "svc" not in bases and "hgb" in bases
+    bases, _, _, _ = MetaSearchCV(["svc", "hgb"])._bases_and_spaces(X, y)
+    assert set(bases) == {"svc", "hgb"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bases, _, _, _ = MetaSearchCV(None)._bases_and_spaces(X[:1000], y[:1000])
+    assert "svc" in bases
