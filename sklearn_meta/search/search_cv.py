@@ -94,6 +94,23 @@ def _with_preprocessing(base: BaseEstimator, X: Any) -> BaseEstimator:
     return Pipeline([("preprocess", make_preprocessor(X)), ("model", base)])
 
 
+class _Progress:
+    """Optuna callback: one line per finished trial (``verbose=1``)."""
+
+    def __init__(self, n_trials: int):
+        self.n_trials, self.start = n_trials, time.perf_counter()
+
+    def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        try:
+            best = f"{study.best_value:.4f}"
+        except ValueError:  # no trial completed yet
+            best = "-"
+        value = "failed" if trial.value is None else f"{trial.value:.4f}"
+        source = ("warm start" if SOURCE_ATTR in trial.user_attrs else "sampler")
+        print(f"[MetaSearchCV] trial {trial.number + 1}/{self.n_trials} ({source}): {value}, "
+              f"best {best}, {time.perf_counter() - self.start:.1f}s", flush=True)
+
+
 def warm_start_params_that_ran(study: optuna.Study) -> list[dict[str, Any]]:
     """Parameters of the warm-start trials that finished (as listed in ``cv_results_``);
     trials still queued when the budget or timeout ended never ran."""
@@ -142,6 +159,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         How many suggestions to enqueue (capped at ``n_trials``).
     knowledge_base : KnowledgeBase or path, optional
         Default: the packaged one of the task type.
+    verbose : int, default=0
+        1: a line per finished trial (its score, the best so far, warm start or sampler).
 
     Attributes (besides scikit-learn's ``best_params_``, ``best_score_``, ``best_estimator_``,
     ``cv_results_`` with a ``warm_start`` column: rank of a warm-start trial, -1 otherwise)
@@ -159,7 +178,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                  storage: Any = None, cv: Any = 5, scoring: Any = None, n_jobs: int = 1,
                  timeout: float | None = None, refit: bool | str = True,
                  random_state: int | None = None, n_warm_start: int = 10,
-                 knowledge_base: Any = None):
+                 knowledge_base: Any = None, verbose: int = 0):
         self.estimator = estimator
         self.param_distributions = param_distributions
         self.n_trials = n_trials
@@ -174,6 +193,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
         self.n_warm_start = n_warm_start
         self.knowledge_base = knowledge_base
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ setup
     def _check_params(self) -> None:
@@ -200,6 +220,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                             f"base file or None, got {type(self.knowledge_base).__name__}")
         if not isinstance(self.n_jobs, (int, np.integer)) or self.n_jobs == 0:
             raise ValueError(f"n_jobs must be a non-zero integer, got {self.n_jobs!r}")
+        if not isinstance(self.verbose, (int, np.integer)) or self.verbose < 0:
+            raise ValueError(f"verbose must be a non-negative integer, got {self.verbose!r}")
         if self.n_jobs != 1 and is_sqlite(self.storage):
             raise ValueError("storage: SQLite cannot be shared by several worker processes "
                              "(n_jobs != 1); use a journal storage or a server database "
@@ -283,7 +305,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         study = optuna.create_study(study_name=name, storage=storage_obj, sampler=sampler,
                                     direction="maximize")
         n_jobs = self.n_jobs if self.n_jobs > 0 else max(1, __import__("os").cpu_count() or 1)
-        callbacks: list = []
+        callbacks: list = [_Progress(self.n_trials)] if self.verbose else []
         n_warm = int(min(self.n_warm_start, self.n_trials))
         if self.warm_start and n_warm > 0:
             target = list(bases) if multi else first

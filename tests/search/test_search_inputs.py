@@ -100,3 +100,14 @@ def test_every_family_search_leaves_kernel_svms_out_on_large_data():
         warnings.simplefilter("error")
         bases, _, _, _ = MetaSearchCV(None)._bases_and_spaces(X[:1000], y[:1000])
     assert "svc" in bases
+
+
+def test_verbose_prints_a_line_per_trial_and_bad_verbose_is_refused(capsys):
+    X, y = load_iris(return_X_y=True)
+    MetaSearchCV(LogisticRegression(max_iter=500), n_trials=3, cv=3, random_state=0,
+                 verbose=1).fit(X, y)
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("[MetaSearchCV]")]
+    assert len(lines) == 3
+    assert "trial 1/3 (warm start)" in lines[0] and "best" in lines[-1]
+    with pytest.raises(ValueError, match="verbose"):
+        MetaSearchCV(LogisticRegression(), verbose=-1).fit(X, y)
