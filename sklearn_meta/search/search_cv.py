@@ -150,6 +150,11 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     storage : str or optuna storage, optional
         Where the study lives; a server database URL lets several processes/machines share
         it. SQLite is refused with ``n_jobs > 1``.
+    study_name : str, optional
+        Default None: a fresh study per ``fit`` (nothing leaks between fits, e.g. under
+        ``cross_validate``). A name (with ``storage``) resumes that study when it exists: an
+        interrupted search continues up to ``n_trials`` finished trials in all, its warm
+        start where it stopped. Use a name with one data set only.
     cv, scoring, refit, n_jobs, random_state : as in scikit-learn's searches.
         ``scoring`` may name several metrics; ``refit`` then names the one optimised.
         ``n_jobs > 1`` runs that many worker processes on a shared study.
@@ -178,7 +183,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                  storage: Any = None, cv: Any = 5, scoring: Any = None, n_jobs: int = 1,
                  timeout: float | None = None, refit: bool | str = True,
                  random_state: int | None = None, n_warm_start: int = 10,
-                 knowledge_base: Any = None, verbose: int = 0):
+                 knowledge_base: Any = None, verbose: int = 0,
+                 study_name: str | None = None):
         self.estimator = estimator
         self.param_distributions = param_distributions
         self.n_trials = n_trials
@@ -194,6 +200,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.n_warm_start = n_warm_start
         self.knowledge_base = knowledge_base
         self.verbose = verbose
+        self.study_name = study_name
 
     # ------------------------------------------------------------------ setup
     def _check_params(self) -> None:
@@ -220,6 +227,14 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                             f"base file or None, got {type(self.knowledge_base).__name__}")
         if not isinstance(self.n_jobs, (int, np.integer)) or self.n_jobs == 0:
             raise ValueError(f"n_jobs must be a non-zero integer, got {self.n_jobs!r}")
+        if self.study_name is not None and (not isinstance(self.study_name, str)
+                                            or not self.study_name):
+            raise ValueError(f"study_name must be a non-empty string or None, got "
+                             f"{self.study_name!r}")
+        if self.study_name is not None and self.storage is None:
+            raise ValueError("study_name: give a storage (a journal file path or a database "
+                             "URL) to resume a named study from; without one each fit is "
+                             "a fresh in-memory study")
         if not isinstance(self.verbose, (int, np.integer)) or self.verbose < 0:
             raise ValueError(f"verbose must be a non-negative integer, got {self.verbose!r}")
         if self.n_jobs != 1 and is_sqlite(self.storage):
@@ -300,10 +315,17 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             self._tmpdir = tempfile.mkdtemp(prefix="metasearchcv-")
             storage = str(Path(self._tmpdir) / "study.log")
         storage_obj = make_storage(storage)
-        name = f"metasearchcv-{uuid.uuid4().hex[:12]}"
+        name = self.study_name or f"metasearchcv-{uuid.uuid4().hex[:12]}"
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         study = optuna.create_study(study_name=name, storage=storage_obj, sampler=sampler,
-                                    direction="maximize")
+                                    direction="maximize",
+                                    load_if_exists=self.study_name is not None)
+        if study.direction != optuna.study.StudyDirection.MAXIMIZE:
+            raise ValueError(f"study_name: the stored study {name!r} minimises; MetaSearchCV "
+                             f"maximises its score")
+        done = sum(t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL)
+                   for t in study.get_trials(deepcopy=False))
+        n_left = max(0, self.n_trials - done)
         n_jobs = self.n_jobs if self.n_jobs > 0 else max(1, __import__("os").cpu_count() or 1)
         callbacks: list = [_Progress(self.n_trials)] if self.verbose else []
         n_warm = int(min(self.n_warm_start, self.n_trials))
@@ -327,13 +349,13 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         objective = _Objective(bases, spaces, multi, X, y, splits, scoring, main, fit_params,
                                prefixes)
         if n_jobs == 1:
-            study.optimize(objective, n_trials=self.n_trials, timeout=self.timeout,
-                           callbacks=callbacks)
+            if n_left:
+                study.optimize(objective, n_trials=n_left, timeout=self.timeout,
+                               callbacks=callbacks)
         else:
             from joblib import Parallel, delayed
 
-            shares = [self.n_trials // n_jobs + (i < self.n_trials % n_jobs)
-                      for i in range(n_jobs)]
+            shares = [n_left // n_jobs + (i < n_left % n_jobs) for i in range(n_jobs)]
             samplers = []
             for i in range(n_jobs):
                 s = copy.deepcopy(sampler)

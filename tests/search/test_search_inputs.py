@@ -111,3 +111,24 @@ def test_verbose_prints_a_line_per_trial_and_bad_verbose_is_refused(capsys):
     assert "trial 1/3 (warm start)" in lines[0] and "best" in lines[-1]
     with pytest.raises(ValueError, match="verbose"):
         MetaSearchCV(LogisticRegression(), verbose=-1).fit(X, y)
+
+
+def test_a_named_study_resumes_where_it_stopped(tmp_path):
+    """study_name + storage: a second fit continues the stored study up to n_trials finished
+    trials, its warm start included; without a storage a name is refused."""
+    import optuna
+
+    X, y = load_iris(return_X_y=True)
+    storage = str(tmp_path / "search.log")
+    kw = dict(storage=storage, study_name="iris-lr", cv=3, random_state=0, n_warm_start=4)
+    first = MetaSearchCV(LogisticRegression(max_iter=500), n_trials=2, **kw).fit(X, y)
+    assert len(first.cv_results_["params"]) == 2
+    second = MetaSearchCV(LogisticRegression(max_iter=500), n_trials=5, **kw).fit(X, y)
+    assert len(second.cv_results_["params"]) == 5
+    assert list(second.cv_results_["warm_start"]) == [0, 1, 2, 3, -1]  # 4 warm, no repeats
+    from sklearn_meta.search.storage import make_storage
+
+    stored = optuna.load_study(study_name="iris-lr", storage=make_storage(storage))
+    assert len(stored.trials) == 5
+    with pytest.raises(ValueError, match="study_name: give a storage"):
+        MetaSearchCV(LogisticRegression(), study_name="x").fit(X, y)
