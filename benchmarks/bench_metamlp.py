@@ -84,7 +84,13 @@ def main(argv=None) -> None:
                         "per task before comparing models")
     p.add_argument("--tag", default="metamlp")
     p.add_argument("--artifact", default=None, help="artifact folder (default: packaged)")
+    p.add_argument("--summarize-only", action="store_true",
+                   help="re-write the summary from the existing per-task CSV (no fitting)")
     args = p.parse_args(argv)
+    if args.summarize_only:
+        out = Path(args.out)
+        summarize(pd.read_csv(out / f"{args.tag}_per_task.csv"), out, args.tag)
+        return
     torch.set_num_threads(1)
     if args.artifact:
         ARTIFACT["path"] = args.artifact
@@ -139,9 +145,45 @@ def main(argv=None) -> None:
     summarize(df, out, args.tag)
 
 
+def paired(acc: pd.DataFrame, a: str, b: str) -> dict:
+    """Mean per-task accuracy difference ``a - b`` with its standard error and win counts."""
+    d = (acc[a] - acc[b]).to_numpy()
+    se = float(d.std(ddof=1) / np.sqrt(len(d))) if len(d) > 1 else float("nan")
+    return {"diff": round(float(d.mean()), 4), "se": round(se, 4),
+            "wins": int((d > 0).sum()), "ties": int((d == 0).sum()), "losses": int((d < 0).sum())}
+
+
+#: The issue's targets: (size, model compared with, largest allowed shortfall of "pretrained").
+TARGETS = [("64", "LogReg", 0.0), ("64", "RF", 0.01), ("all", "MLP", 0.0), ("all", "RF", 0.02)]
+
+
+def target_lines(summary: dict) -> list[str]:
+    """The targets, each with the measured paired difference (mean ± s.e. over tasks)."""
+    lines = ["\n## Targets (measured; paired per-task differences, mean ± standard error)\n"]
+    for size, other, slack in TARGETS:
+        c = summary.get(size, {}).get("paired", {}).get(other)
+        if c:
+            ok = c["diff"] >= -slack
+            lines.append(f"- size {size}: pretrained - {other} = {c['diff']:+.4f} ± {c['se']:.4f} "
+                         f"(needs >= {(-slack or 0.0):+.2f}): {'met' if ok else 'NOT met'}")
+    for size, s in summary.items():
+        c = s.get("paired", {}).get("random")
+        if c:
+            lines.append(f"- size {size}: pretrained - random = {c['diff']:+.4f} ± {c['se']:.4f} "
+                         f"(needs >= 0): {'met' if c['diff'] >= 0 else 'NOT met'}")
+    s64 = summary.get("64", {})
+    if "pretrained_beats_random_fraction" in s64:
+        f = s64["pretrained_beats_random_fraction"]
+        lines.append(f"- size 64: pretrained beats random on {f:.0%} of tasks (needs >= 75%): "
+                     f"{'met' if f >= 0.75 else 'NOT met'}")
+    return lines
+
+
 def summarize(df: pd.DataFrame, out: Path, tag: str) -> None:
-    """Mean accuracy/log-loss, average rank and win rates per size, plus a plot."""
+    """Mean accuracy/log-loss, average rank, win rates and paired differences per size (with
+    the issue's targets), plus a plot."""
     summary = {}
+    df = df.assign(size=df["size"].astype(str))
     for size, g in df.groupby("size", sort=False):
         # mean over the row draws of a task first, so every task counts once
         acc = g.pivot_table(index="task", columns="model", values="accuracy").dropna()
@@ -154,6 +196,9 @@ def summarize(df: pd.DataFrame, out: Path, tag: str) -> None:
             s["pretrained_beats_random_fraction"] = float((acc.pretrained > acc.random).mean())
             s["pretrained_ties_or_beats_random_fraction"] = float(
                 (acc.pretrained >= acc.random).mean())
+        if "pretrained" in acc.columns:
+            s["paired"] = {m: paired(acc, "pretrained", m) for m in acc.columns
+                           if m != "pretrained"}
         summary[str(size)] = s
     (out / f"{tag}_summary.json").write_text(json.dumps(summary, indent=1) + "\n")
     lines = [f"# {tag}: held-out uci121 tasks\n"]
@@ -166,6 +211,12 @@ def summarize(df: pd.DataFrame, out: Path, tag: str) -> None:
         if "pretrained_beats_random_fraction" in s:
             lines.append(f"\npretrained > random on {s['pretrained_beats_random_fraction']:.0%} "
                          f"of tasks (>= on {s['pretrained_ties_or_beats_random_fraction']:.0%})")
+        if "paired" in s:
+            lines.append("\npretrained minus each model (accuracy, mean ± s.e. over tasks; "
+                         "wins/ties/losses): " + "; ".join(
+                             f"{m} {c['diff']:+.4f} ± {c['se']:.4f} ({c['wins']}/{c['ties']}/"
+                             f"{c['losses']})" for m, c in s["paired"].items()))
+    lines += target_lines(summary)
     (out / f"{tag}_summary.md").write_text("\n".join(lines) + "\n")
     try:
         import matplotlib
