@@ -160,11 +160,15 @@ def extract(
     result = pd.Series(values, dtype=float).sort_index()
     if warn:
         nan_names = result.index[result.isna()].tolist()
+        inf_names = result.index[np.isinf(result.to_numpy())].tolist()
         notes = data.notes + failures
-        if nan_names or notes:
+        if nan_names or inf_names or notes:
             msg = []
             if nan_names:
                 msg.append(f"{len(nan_names)} meta-feature(s) undefined for this data, set to NaN: {nan_names}")
+            if inf_names:
+                msg.append(f"{len(inf_names)} meta-feature(s) infinite (the values overflow float64): "
+                           f"{inf_names}")
             if notes:
                 msg.append("; ".join(notes))
             warnings.warn(". ".join(msg), MetaFeatureWarning, stacklevel=2)

@@ -22,6 +22,10 @@ FEATURES: dict[str, tuple[str, bool]] = {
     "num_to_cat": ("Ratio of numeric to categorical attributes (NaN if none categorical).", False),
 }
 
+#: Features with one value per data set (not summarised); NaN-filled under the same name
+#: when the group cannot compute them, so the output names never depend on the data.
+SCALAR_FEATURES = {"attr_to_inst", "cat_to_num", "inst_to_attr", "nr_attr", "nr_bin", "nr_cat", "nr_class", "nr_inst", "nr_num", "num_to_cat"}
+
 
 def _n_unique(col: np.ndarray) -> int:
     """Distinct values of a raw column, missing counted once (as np.unique does)."""

@@ -29,6 +29,10 @@ FEATURES: dict[str, tuple[str, bool]] = {
     "ns_ratio": ("Noise-signal ratio: (sum attr_ent - sum mut_inf) / sum mut_inf.", True),
 }
 
+#: Features with one value per data set (not summarised); NaN-filled under the same name
+#: when the group cannot compute them, so the output names never depend on the data.
+SCALAR_FEATURES = {"class_ent", "eq_num_attr", "ns_ratio"}
+
 EPS = 1e-8
 
 

@@ -27,7 +27,7 @@ Documented deviations from pymfe:
 from __future__ import annotations
 
 import warnings
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import scipy.stats
@@ -69,6 +69,10 @@ FEATURES: dict[str, tuple[str, bool]] = {
     "var": ("Variance of each attribute.", False),
     "w_lambda": ("Wilks' lambda of the canonical correlations.", True),
 }
+
+#: Features with one value per data set (not summarised); NaN-filled under the same name
+#: when the group cannot compute them, so the output names never depend on the data.
+SCALAR_FEATURES = {"gravity", "lh_trace", "nr_cor_attr", "nr_disc", "nr_norm", "nr_outliers", "p_trace", "roy_root", "sd_ratio", "w_lambda"}
 
 
 def _colwise(N: np.ndarray, func: Callable[[np.ndarray], float], vec: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
@@ -219,6 +223,15 @@ def _sd_ratio(N: np.ndarray, y: np.ndarray, freqs: np.ndarray) -> float:
     return float(np.exp(m / (p * (n - k))))
 
 
+def _isolated(func: Callable[[], Any], failed: Any) -> Any:
+    """``func()``, or ``failed`` when its linear algebra breaks down (LinAlgError, or
+    non-finite input after an overflow)."""
+    try:
+        return func()
+    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+        return failed
+
+
 def compute(data: TaskData) -> dict[str, float | np.ndarray]:
     """Compute the statistical features of ``data``."""
     N = data.N
@@ -273,8 +286,10 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
     if p >= 2:
         C = Ni - Ni.mean(axis=0)
         out["cov"], out["cor"] = _pair_stats(C, data)
-        out["eigenvalues"] = _cov_eigenvalues(C)
         out["nr_cor_attr"] = float(np.sum(out["cor"] >= 0.5) / out["cor"].size)
+        # extreme values (e.g. +-1e300) overflow the covariance: only the features that
+        # need a decomposition of it are lost, not the whole group
+        out["eigenvalues"] = _isolated(lambda: _cov_eigenvalues(C), np.empty(0))
     else:
         out["cov"] = np.empty(0)
         out["cor"] = np.empty(0)
@@ -291,10 +306,12 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
             out["gravity"] = float(np.linalg.norm(Ni[y == maj].mean(axis=0) - Ni[y == mnr].mean(axis=0)))
         else:
             out["gravity"] = np.nan
-        out["sd_ratio"] = _sd_ratio(Ni, y, freqs)
-        cc = canonical_correlations(Ni, y, k) if k >= 2 and n > 1 else np.empty(0)
-        out["can_cor"] = cc
-        out["nr_disc"] = float(cc.size) if k >= 2 else np.nan
+        out["sd_ratio"] = _isolated(lambda: _sd_ratio(Ni, y, freqs), np.nan)
+        cc = (_isolated(lambda: canonical_correlations(Ni, y, k), None)
+              if k >= 2 and n > 1 else np.empty(0))
+        out["can_cor"] = np.empty(0) if cc is None else cc
+        out["nr_disc"] = float(cc.size) if k >= 2 and cc is not None else np.nan
+        cc = out["can_cor"]
         if cc.size:
             sq = np.square(cc)
             eig = sq / (1.0 - sq)

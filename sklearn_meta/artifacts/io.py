@@ -57,14 +57,23 @@ def save_artifact(out_dir: str | Path, net: SchemaNet, encoder: TaskEncoder | No
     if encoder is not None:
         tensors.update({f"encoder.{k}": v.detach().cpu().contiguous()
                         for k, v in encoder.state_dict().items()})
-    save_file(tensors, str(out / WEIGHTS))
-    full = {"format_version": FORMAT_VERSION, "net_config": net.config.to_dict(),
+    core = {"format_version": FORMAT_VERSION, "net_config": net.config.to_dict(),
             "encoder": None if encoder is None else
             {"embed_dim": encoder.embed_dim, "meta_dim": encoder.meta_dim,
              "cell_dim": encoder.cell_dim, "meta_features": list(META_NAMES)},
-            **manifest, "weights_file": WEIGHTS, "weights_sha256": sha256_file(out / WEIGHTS)}
+            **manifest, "weights_file": WEIGHTS}
+    # the weights file carries the digest of the manifest it was written with (the manifest
+    # carries the weights' digest), so an edited training-task list or metric is noticed too
+    save_file(tensors, str(out / WEIGHTS), metadata={"manifest_sha256": _manifest_digest(core)})
+    full = {**core, "weights_sha256": sha256_file(out / WEIGHTS)}
     (out / MANIFEST).write_text(json.dumps(full, indent=1, sort_keys=False) + "\n")
     return out
+
+
+def _manifest_digest(manifest: dict[str, Any]) -> str:
+    """sha256 of the manifest without its ``weights_sha256`` entry (canonical JSON)."""
+    core = {k: v for k, v in manifest.items() if k != "weights_sha256"}
+    return hashlib.sha256(json.dumps(core, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def load_artifact(path: str | Path) -> Artifact:
@@ -76,6 +85,9 @@ def load_artifact(path: str | Path) -> Artifact:
         manifest = json.loads((folder / MANIFEST).read_text())
     except json.JSONDecodeError as exc:
         raise ArtifactError(f"{folder / MANIFEST} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict):
+        raise ArtifactError(f"{folder / MANIFEST}: expected a JSON object, got "
+                            f"{type(manifest).__name__}")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise ArtifactError(f"{folder}: format_version {manifest.get('format_version')!r} is not "
                             f"supported (expected {FORMAT_VERSION})")
@@ -87,19 +99,35 @@ def load_artifact(path: str | Path) -> Artifact:
         raise ArtifactError(f"{weights}: sha256 mismatch (file {digest[:12]}..., manifest "
                             f"{str(manifest.get('weights_sha256'))[:12]}...); the weights are "
                             "corrupt or were modified")
+    from safetensors import safe_open
+
+    with safe_open(str(weights), framework="pt") as fh:
+        recorded = (fh.metadata() or {}).get("manifest_sha256")
+    if recorded is not None and recorded != _manifest_digest(manifest):
+        raise ArtifactError(f"{folder / MANIFEST}: does not match the manifest the weights were "
+                            "written with (it was edited); restore it or re-run "
+                            "`sklearn-meta meta-train`")
     tensors = load_file(str(weights))
-    # artifacts written before the random input component existed have none
-    net = SchemaNet(NetConfig(**{"input_noise": 0.0, "column_scale": False,
-                                 **manifest["net_config"]}))
-    net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
-    encoder = None
-    if manifest.get("encoder"):
-        enc_cfg = dict(manifest["encoder"])
-        if enc_cfg.pop("meta_features", None) != list(META_NAMES):
-            raise ArtifactError(f"{folder}: its task encoder reads other meta-features than this "
-                                "sklearn-meta computes; re-run `sklearn-meta meta-train`")
-        encoder = TaskEncoder(**enc_cfg)
-        encoder.load_state_dict({k[8:]: v for k, v in tensors.items()
-                                 if k.startswith("encoder.")})
-        encoder.eval()
+    try:
+        # artifacts written before the random input component existed have none
+        net = SchemaNet(NetConfig(**{"input_noise": 0.0, "column_scale": False,
+                                     **manifest["net_config"]}))
+        net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
+        encoder = None
+        if manifest.get("encoder"):
+            enc_cfg = dict(manifest["encoder"])
+            if enc_cfg.pop("meta_features", None) != list(META_NAMES):
+                raise ArtifactError(f"{folder}: its task encoder reads other meta-features "
+                                    "than this sklearn-meta computes; re-run "
+                                    "`sklearn-meta meta-train`")
+            encoder = TaskEncoder(**enc_cfg)
+            encoder.load_state_dict({k[8:]: v for k, v in tensors.items()
+                                     if k.startswith("encoder.")})
+            encoder.eval()
+    except ArtifactError:
+        raise
+    except (KeyError, TypeError, AttributeError, ValueError, RuntimeError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ArtifactError(f"{folder}: manifest and weights do not describe a loadable "
+                            f"network ({type(exc).__name__}: {first})") from None
     return Artifact(net.eval(), encoder, manifest)

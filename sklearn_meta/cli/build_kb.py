@@ -12,12 +12,26 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 def read_heldout(path: str | Path | None, suite: str) -> list[str]:
-    """Names listed in the held-out file (``#`` comments ignored); [] if there is none."""
-    path = Path(path) if path else ARTIFACTS / f"heldout_{suite}.txt"
-    if not path.exists():
-        return []
-    return [ln.strip() for ln in path.read_text().splitlines()
-            if ln.strip() and not ln.startswith("#")]
+    """Names listed in the held-out file (``#`` comments ignored). A file given by name must
+    exist; without one, the package's list for ``suite`` is used ([] if it has none)."""
+    from ..meta_learning.corpus import read_name_list
+
+    if path is None:
+        path = ARTIFACTS / f"heldout_{suite}.txt"
+        if not path.exists():
+            return []
+    return read_name_list(path)
+
+
+def ensure_parent_dir(path: Path, option: str) -> None:
+    """Create the folder a file is to be written in; a clear error if that cannot be."""
+    if path.is_dir():
+        raise ValueError(f"{option}: {path} is a folder; expected a file path")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"{option}: cannot create the folder of {path}: "
+                         f"{exc.strerror or exc}") from None
 
 
 def subsample_task(task, max_rows: int, random_state: int = 0):
@@ -107,19 +121,26 @@ def run(args: argparse.Namespace) -> int:
     print(f"build-kb: {len(train)} training tasks ({len(heldout)} held out), families "
           f"{families}, pool sizes { {f: len(v) for f, v in pool.items()} }, "
           f"storage {args.storage}", flush=True)
+    suffix = "" if task_type == "classification" else f"-{task_type}"
+    out = Path(args.out or f"{args.suite}{suffix}.kb.json.gz")
+    if not args.no_export:  # fail now, not after hours of evaluations
+        ensure_parent_dir(out, "--out")
+    if "://" not in str(args.storage):
+        ensure_parent_dir(Path(args.storage), "--storage")
     start = time.time()
 
+    finished = []
+
     def progress(name: str, ran: dict) -> None:
-        print(f"  {name}: ran {sum(ran.values())} trials ({time.time() - start:.0f}s)",
-              flush=True)
+        finished.append(name)
+        print(f"  [{len(finished)}/{len(todo)}] {name}: ran {sum(ran.values())} trials "
+              f"({time.time() - start:.0f}s)", flush=True)
 
     kb_build.build(todo, pool, args.storage, n_jobs=args.n_jobs, backend=args.backend,
                    scheduler=args.scheduler, n_splits=args.cv,
                    random_state=args.random_state, progress=progress)
     if args.no_export:
         return 0
-    suffix = "" if task_type == "classification" else f"-{task_type}"
-    out = Path(args.out or f"{args.suite}{suffix}.kb.json.gz")
     info = {"suite": args.suite, "task_type": task_type, "subsample_rows": args.subsample, "cv_folds": args.cv,
             "families_skipped": skipped, "score": "mean CV accuracy (R^2 for regression)",
             "created": time.strftime("%Y-%m-%d")}

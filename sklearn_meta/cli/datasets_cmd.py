@@ -21,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls.set_defaults(handler=_list)
 
     show = sub.add_parser("show", help="details of one task")
-    show.add_argument("name")
+    show.add_argument("name", help="a task name of --suite, or a reference such as "
+                                   "'openml:31' (an OpenML task id), 'uci121:iris', "
+                                   "'sklearn:wine'")
     show.add_argument("--suite", default="uci121")
     show.add_argument("--data-home", default=None)
     show.set_defaults(handler=_show)
@@ -36,7 +38,12 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    (task,) = load_suite(args.suite, args.data_home, names=[args.name])
+    if ":" in args.name:  # a task reference: openml:<task id>, uci121:<name>, sklearn:<name>
+        from ..datasets import load_task
+
+        task = load_task(args.name, args.data_home)
+    else:
+        (task,) = load_suite(args.suite, args.data_home, names=[args.name])
     print(task)
     for key, value in task.source.items():
         if key != "kfold_splits":

@@ -46,6 +46,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DatasetError, ValueError, FileNotFoundError) as exc:
         print(f"sklearn-meta {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # e.g. a file where a folder is needed, no permission, disk full
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"sklearn-meta {args.command}: error: {exc.strerror or exc}{where}",
+              file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\nsklearn-meta {args.command}: interrupted. Long jobs (meta-train, build-kb) "
+              f"keep what they checkpointed: rerun the same command to resume.",
+              file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

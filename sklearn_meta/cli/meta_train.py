@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from ._args import positive_float, positive_int, torch_device
+from ._args import non_negative_int, positive_float, positive_int, torch_device
 
 
 def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParser:
@@ -39,12 +39,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="held-out task names, one a line (default: the packaged list)")
     p.add_argument("--tasks", default=None, help="comma-separated task names to train on")
     p.add_argument("--out", required=True, help="output folder (artifact + checkpoint)")
-    p.add_argument("--steps", type=int, default=2000)
-    p.add_argument("--meta-batch", type=int, default=16)
-    p.add_argument("--inner-steps", type=int, default=5)
+    p.add_argument("--steps", type=positive_int, default=2000)
+    p.add_argument("--meta-batch", type=positive_int, default=16)
+    p.add_argument("--inner-steps", type=positive_int, default=5)
     p.add_argument("--inner-lr", type=positive_float, default=0.1)
     p.add_argument("--outer-lr", type=positive_float, default=1e-3)
-    p.add_argument("--encoder-steps", type=int, default=300)
+    p.add_argument("--encoder-steps", type=non_negative_int, default=300)
     p.add_argument("--proto-weight", type=float, default=3.0,
                    help="weight of the zero-step query loss (the head built in closed form from "
                         "the support rows, before any inner step) in the meta-gradient")
@@ -52,7 +52,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="knowledge base whose normalised configuration scores the task encoder "
                         "learns to predict ('packaged': the shipped one, 'none': contrastive "
                         "only); only its tasks that are in the training list are used")
-    p.add_argument("--regression-every", type=int, default=4,
+    p.add_argument("--regression-every", type=non_negative_int, default=4,
                    help="every k-th meta-batch is a derived regression batch (0: none)")
     p.add_argument("--hidden", type=positive_int, default=64)
     p.add_argument("--column-scale", action="store_true",
@@ -63,7 +63,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--device", type=torch_device, default="auto",
                    help="'auto' (cuda when available), 'cpu', 'cuda' or 'cuda:<index>'")
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--threads", type=positive_int, default=1)
     p.add_argument("--no-progress", action="store_true")
 
 

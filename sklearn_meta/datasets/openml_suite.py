@@ -62,7 +62,11 @@ def configure_cache(data_home: Path) -> Path:
     import openml
 
     root = Path(data_home).expanduser() / "openml"
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatasetError(f"suite {SUITE!r}: cannot use {root} as the OpenML cache "
+                           f"({exc.strerror or exc}); pass a writable data_home") from None
     openml.config.set_root_cache_directory(root)
     return root
 
@@ -212,9 +216,25 @@ def load_openml_task(task_id: int, data_home: Path) -> Task:
         "openml_dataset_id": int(dataset.dataset_id),
         "path": str(cache),
     }
-    return Task(name=_sanitise(dataset.name), X=X.reset_index(drop=True), y=y_arr,
-                task_type=task_type, categorical=np.asarray(categorical, dtype=bool),
-                splits=splits, source=source)
+    X = X.reset_index(drop=True)
+    missing = np.asarray(pd.isna(pd.Series(y_arr)), dtype=bool)
+    if missing.any() and not missing.all():
+        # rows without a target cannot be trained or scored on: drop them, and renumber the
+        # official splits' row indices to match (OpenML's own splits include such rows)
+        keep = np.flatnonzero(~missing)
+        new_index = np.full(len(y_arr), -1)
+        new_index[keep] = np.arange(len(keep))
+        splits = [(new_index[tr][new_index[tr] >= 0], new_index[te][new_index[te] >= 0])
+                  for tr, te in splits]
+        X, y_arr = X.iloc[keep].reset_index(drop=True), y_arr[keep]
+        source["dropped_rows_missing_target"] = int(missing.sum())
+    # string (and other non-numeric) features are categorical for every consumer here;
+    # OpenML's mask marks only its nominal features
+    cat = np.asarray(categorical, dtype=bool) | np.array(
+        [not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))
+         for c in X.columns], dtype=bool)
+    return Task(name=_sanitise(dataset.name), X=X, y=y_arr, task_type=task_type,
+                categorical=cat, splits=splits, source=source)
 
 
 def _suite_cache_file(folder: Path, key: str) -> Path:

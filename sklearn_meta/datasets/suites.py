@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Iterable, Sequence
 
 from ._errors import DatasetError
@@ -114,12 +115,29 @@ def load_suite(
             raise DatasetError("suite 'openml:': give a suite id or alias, e.g. 'openml:99'")
         ids = openml_suite.load_openml_suite_ids(suite_ref, home)
         tasks = []
+        skipped: list[str] = []
+        loaded: list[str] = []
         for tid in _progress(ids, f"loading {name}", progress):
-            t = openml_suite.load_openml_task(tid, home)
+            try:
+                t = openml_suite.load_openml_task(tid, home)
+            except DatasetError as exc:
+                # one unreadable or unsupported task should not cost the whole suite
+                skipped.append(f"task {tid}: {exc}")
+                continue
+            loaded.append(t.name)
             if ((wanted is None or t.name in wanted) and t.name not in dropped
                     and task_type in (None, t.task_type)
                     and _keep_by_meta(t.n_rows, t.n_features, t.n_classes, **limits)):
                 tasks.append(t)
+        if skipped and not loaded:
+            raise DatasetError(f"suite {name!r}: no task could be loaded; the first "
+                               f"failure: {skipped[0]}")
+        if skipped:
+            warnings.warn(f"suite {name!r}: {len(skipped)} of {len(ids)} task(s) skipped: "
+                          + "; ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else ""),
+                          UserWarning, stacklevel=2)
+        if wanted is not None:
+            _check_unknown(wanted, loaded, name)
     else:
         raise DatasetError(f"unknown suite {name!r}; expected one of {', '.join(KNOWN_SUITES)}")
 

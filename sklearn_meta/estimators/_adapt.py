@@ -27,8 +27,21 @@ Fast = dict[str, torch.Tensor]
 
 
 @lru_cache(maxsize=4)
-def _cached_artifact(path: str):
+def _cached_artifact(path: str, stamp: tuple):
     return load_artifact(path)
+
+
+def _file_stamp(folder: Path) -> tuple:
+    """(size, mtime) of the artifact's files: a file changed on disk is loaded (and its
+    sha256 checked) again instead of served from the cache."""
+    out = []
+    for name in ("manifest.json", "weights.safetensors"):
+        try:
+            st = (folder / name).stat()
+            out.append((st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append(None)
+    return tuple(out)
 
 
 def resolve_init(init, random_state: int | None) -> tuple[SchemaNet, TaskEncoder | None, str]:
@@ -44,7 +57,8 @@ def resolve_init(init, random_state: int | None) -> tuple[SchemaNet, TaskEncoder
     else:
         raise ValueError(f"init must be 'pretrained', 'random' or a path to an artifact folder, "
                          f"got {init!r}")
-    art = _cached_artifact(str(Path(path).resolve()))
+    folder = Path(path).resolve()
+    art = _cached_artifact(str(folder), _file_stamp(folder))
     return art.net, art.encoder, str(path)
 
 

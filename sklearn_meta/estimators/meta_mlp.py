@@ -84,6 +84,9 @@ class _MetaMLPBase(BaseEstimator):
             validate_data(self, X, reset=reset, skip_check_array=True)
             if len(X) == 0:
                 raise ValueError("X has 0 samples; at least 1 is required")
+            if X.shape[1] == 0:
+                raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a "
+                                 f"minimum of 1 is required.")
             if reset:
                 self._column_kinds = kinds
             elif getattr(self, "_column_kinds", None):

@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import signal
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -133,6 +136,32 @@ def make_task_metagrad(cfg: MetaConfig, ridge: float, regression: bool) -> Calla
 class TrainState:
     step: int = 0
     history: list = field(default_factory=list)
+
+
+class _Interrupt:
+    requested = False
+
+
+@contextmanager
+def _deferred_interrupt():
+    """Ctrl-C (SIGINT) during a meta-step is held until the step is complete, so the
+    checkpoint written on interruption holds a consistent state (weights, optimiser, step
+    count and random streams of the same step). Outside the main thread: no deferral."""
+    flag = _Interrupt()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+
+    def handler(signum, frame):
+        if flag.requested:  # a second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        flag.requested = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class MetaTrainer:
@@ -335,7 +364,11 @@ class MetaTrainer:
         losses = []
         self.encoder_target_losses: list[float] = []
         self.encoder.train()
-        for _ in range(n_steps):
+        from tqdm.auto import tqdm
+
+        bar = tqdm(range(n_steps), desc="task encoder", disable=not (self.progress
+                                                                   and self._rank0()))
+        for _ in bar:
             T = min(batch_tasks, len(self.tasks))
             idx = self.rng.choice(len(self.tasks), size=T, replace=False)
             views = []
@@ -363,23 +396,58 @@ class MetaTrainer:
             loss.backward()
             opt.step()
             losses.append(float(loss.detach()))
+            bar.set_postfix(loss=f"{losses[-1]:.4f}")
+        bar.close()
         self.encoder.eval()
         return losses
 
     # ------------------------------------------------------------------ checkpoints
+    @staticmethod
+    def _rank0() -> bool:
+        try:
+            import torch.distributed as dist
+            return not dist.is_initialized() or dist.get_rank() == 0
+        except Exception:  # pragma: no cover
+            return True
+
     def save_checkpoint(self, path: Path) -> None:
         tmp = Path(str(path) + ".tmp")
         torch.save({"net": self.net.state_dict(), "encoder": self.encoder.state_dict(),
                     "opt": self.opt.state_dict(), "step": self.state.step,
                     "history": self.state.history, "rng": self.rng.bit_generator.state,
-                    "torch_rng": torch.get_rng_state(), "cfg": self.cfg.to_dict()}, tmp)
+                    "torch_rng": torch.get_rng_state(), "cfg": self.cfg.to_dict(),
+                    "run": self.run_fingerprint()}, tmp)
         os.replace(tmp, path)
+
+    def run_fingerprint(self) -> dict:
+        """What the weights depend on besides ``cfg``: the training tasks, the network's
+        shape and the encoder's supervision (a resumed run must match all of them, or the
+        artifact's manifest would describe other weights)."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for name in sorted(self.encoder_targets):
+            h.update(name.encode())
+            h.update(np.ascontiguousarray(self.encoder_targets[name], np.float64).tobytes())
+        return {"tasks": sorted(t.name for t in self.tasks),
+                "regression_tasks": sorted(t.name for t in self.regression_tasks),
+                "net_config": self.net.config.to_dict(),
+                "encoder_targets_sha256": h.hexdigest()}
 
     def load_checkpoint(self, path: Path) -> None:
         ck = torch.load(path, map_location=self.device, weights_only=False)
         if ck["cfg"] != self.cfg.to_dict():
-            raise ValueError(f"checkpoint {path} was made with a different configuration; "
-                             "use a new --out directory or the same options")
+            diff = sorted(k for k in set(ck["cfg"]) | set(self.cfg.to_dict())
+                          if ck["cfg"].get(k) != self.cfg.to_dict().get(k))
+            raise ValueError(f"checkpoint {path} was made with other settings ({', '.join(diff)}"
+                             f"); use a new --out directory or the same options")
+        run = ck.get("run")
+        now = self.run_fingerprint()
+        if run is not None and run != now:
+            diff = sorted(k for k in now if run.get(k) != now[k])
+            raise ValueError(f"checkpoint {path} was made with other {', '.join(diff)} "
+                             f"(training tasks, held-out list, network or --kb); use a new "
+                             f"--out directory or the same options")
         self.net.load_state_dict(ck["net"])
         self.encoder.load_state_dict(ck["encoder"])
         self.opt.load_state_dict(ck["opt"])
@@ -396,7 +464,8 @@ class MetaTrainer:
             ckpt = Path(out_dir) / "checkpoint.pt"
             if ckpt.exists():
                 self.load_checkpoint(ckpt)
-        if self.state.step == 0 and self.use_encoder:
+        encoder_done = any("encoder_loss_last" in h for h in self.state.history)
+        if self.use_encoder and not encoder_done:
             enc_losses = self.train_encoder()
             rec = {"step": 0, "encoder_loss_first": enc_losses[0],
                    "encoder_loss_last": float(np.mean(enc_losses[-10:]))}
@@ -404,23 +473,29 @@ class MetaTrainer:
                 rec["encoder_target_mse_first"] = float(np.mean(self.encoder_target_losses[:10]))
                 rec["encoder_target_mse_last"] = float(np.mean(self.encoder_target_losses[-10:]))
             self.state.history.append(rec)
-        rank0 = True
-        try:
-            import torch.distributed as dist
-            rank0 = not dist.is_initialized() or dist.get_rank() == 0
-        except Exception:  # pragma: no cover
-            pass
+            if ckpt is not None and self._rank0():  # the encoder is kept if interrupted later
+                self.save_checkpoint(ckpt)
+        rank0 = self._rank0()
         bar = tqdm(total=self.cfg.n_steps, initial=self.state.step,
                    disable=not (self.progress and rank0), desc="meta-train")
         ema = None
-        while self.state.step < self.cfg.n_steps:
-            loss = self.step()
-            ema = loss if ema is None else 0.95 * ema + 0.05 * loss
-            bar.set_postfix(meta_loss=f"{ema:.4f}")
-            bar.update(1)
-            if ckpt is not None and rank0 and self.state.step % self.cfg.checkpoint_every == 0:
-                self.save_checkpoint(ckpt)
-        bar.close()
+        try:
+            with _deferred_interrupt() as interrupt:
+                while self.state.step < self.cfg.n_steps:
+                    loss = self.step()
+                    ema = loss if ema is None else 0.95 * ema + 0.05 * loss
+                    bar.set_postfix(meta_loss=f"{ema:.4f}")
+                    bar.update(1)
+                    every = self.state.step % self.cfg.checkpoint_every == 0
+                    if ckpt is not None and rank0 and (every or interrupt.requested):
+                        self.save_checkpoint(ckpt)
+                    if interrupt.requested:
+                        if ckpt is not None and rank0:
+                            print(f"\nmeta-train: interrupted after step {self.state.step}; "
+                                  f"checkpoint saved to {ckpt}", flush=True)
+                        raise KeyboardInterrupt
+        finally:
+            bar.close()
         if ckpt is not None and rank0:
             self.save_checkpoint(ckpt)
         return self.state

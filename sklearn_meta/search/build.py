@@ -34,16 +34,61 @@ POOL_SEED = 20240601
 def candidate_pool(families: Iterable[str], task_type: str = "classification",
                    sizes: Mapping[str, int] | None = None,
                    random_state: int = POOL_SEED) -> dict[str, list[Config]]:
-    """Per family: the default ``{}`` then configurations drawn once from its space."""
+    """Per family: the default ``{}`` then configurations drawn once from its space.
+
+    Each family's draws are seeded by its place in :data:`FAMILIES`, not in ``families``, so
+    a family gets the same pool whichever other families are built with it and in whatever
+    order they are named (a build storage is matched to the pool by index).
+    """
     sizes = {**DEFAULT_POOL_SIZES, **(sizes or {})}
     pool = {}
-    for i, fam in enumerate(families):
+    for fam in families:
         if fam not in FAMILIES:
             raise ValueError(f"families: unknown family {fam!r}; known: {sorted(FAMILIES)}")
         n = sizes.get(fam, 8)
         space = FAMILIES[fam].space_for(task_type)
-        pool[fam] = [{}] + sample_configs(space, n - 1, random_state=random_state + i)
+        seed = random_state + list(FAMILIES).index(fam)
+        pool[fam] = [{}] + sample_configs(space, n - 1, random_state=seed)
     return pool
+
+
+def build_settings(X: Any, y: Any, n_splits: int, random_state: int) -> dict[str, Any]:
+    """What a stored score depends on besides its configuration: the CV folds, the seed and
+    the exact rows (a digest, so a different sub-sample is noticed)."""
+    import hashlib
+
+    import pandas as pd
+
+    h = hashlib.sha256()
+    if isinstance(X, pd.DataFrame):
+        h.update(pd.util.hash_pandas_object(X, index=False).to_numpy().tobytes())
+    else:
+        h.update(np.ascontiguousarray(X).tobytes())
+    h.update(np.asarray(pd.Series(np.asarray(y)).astype(str)).astype("U").tobytes())
+    return {"n_splits": int(n_splits), "random_state": int(random_state),
+            "n_rows": int(len(y)), "data_sha256": h.hexdigest()}
+
+
+def _check_stored(study: optuna.Study, family: str, configs: Sequence[Config],
+                  settings: Mapping[str, Any]) -> None:
+    """Refuse to resume a study built with other settings or another pool: its stored
+    scores would be filed under the wrong configurations."""
+    stored = study.user_attrs.get("build_settings")
+    if stored is not None and stored != dict(settings):
+        diff = {k: (stored.get(k), settings[k]) for k in settings if stored.get(k) != settings[k]}
+        raise ValueError(
+            f"storage: study {study.study_name!r} was built with other settings "
+            f"(stored vs now: {diff}); its scores do not apply. Use a new --storage, or the "
+            f"same --cv, --subsample and --random-state as before")
+    for t in study.get_trials(deepcopy=False):
+        idx, cfg = t.user_attrs.get("pool_index"), t.user_attrs.get("config")
+        if idx is None or cfg is None or idx >= len(configs):
+            continue
+        if cfg != _jsonable(configs[idx]):
+            raise ValueError(
+                f"storage: study {study.study_name!r} holds configuration {cfg} as pool "
+                f"entry {idx} of {family!r}, but the pool now has {_jsonable(configs[idx])} "
+                f"there (a storage from another pool); use a new --storage")
 
 
 def study_name(task: str, family: str) -> str:
@@ -59,7 +104,12 @@ def run_task(task: Any, pool: Mapping[str, list[Config]], storage: Any,
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = make_storage(storage)
-    X = task.X.to_numpy(dtype=np.float64) if hasattr(task.X, "to_numpy") else task.X
+    from ..estimators._preprocess import needs_preprocessing
+
+    X = task.X
+    if hasattr(X, "to_numpy") and not needs_preprocessing(X):
+        X = X.to_numpy(dtype=np.float64)  # all numeric: as every KB so far was scored
+    settings = build_settings(X, task.y, n_splits, random_state)
     ran: dict[str, int] = {}
     for family, configs in pool.items():
         study = optuna.create_study(study_name=study_name(task.name, family),
@@ -67,6 +117,8 @@ def run_task(task: Any, pool: Mapping[str, list[Config]], storage: Any,
                                     load_if_exists=True)
         study.set_user_attr("task", task.name)
         study.set_user_attr("family", family)
+        _check_stored(study, family, configs, settings)
+        study.set_user_attr("build_settings", settings)
         # failures are deterministic (e.g. more neighbours than rows): not retried
         done = {t.user_attrs.get("pool_index") for t in study.get_trials(deepcopy=False)
                 if t.state in (optuna.trial.TrialState.COMPLETE,

@@ -26,9 +26,18 @@ def evaluate_config(family: str, params: Mapping[str, Any], X: Any, y: np.ndarra
                     random_state: int = 0) -> tuple[float, float]:
     """Mean CV score (accuracy, or R^2 for regression) and seconds taken.
 
-    A configuration that fails to fit scores ``nan``.
+    A configuration that fails to fit scores ``nan``. Tables with categorical, text or
+    date-time columns, or missing values (as OpenML data sets have), are preprocessed inside
+    every fold as ``MetaSearchCV`` does (imputation, scaling, one-hot), so every family
+    accepts them.
     """
     est = FAMILIES[family].make(task_type, params, random_state=random_state)
+    from ..estimators._preprocess import make_preprocessor, needs_preprocessing
+
+    if needs_preprocessing(X):
+        from sklearn.pipeline import Pipeline
+
+        est = Pipeline([("preprocess", make_preprocessor(X)), ("model", est)])
     cv = make_cv(y, task_type, n_splits, random_state)
     scoring = "accuracy" if task_type == "classification" else "r2"
     start = time.perf_counter()

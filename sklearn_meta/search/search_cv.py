@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tempfile
 import time
 import uuid
@@ -71,14 +72,66 @@ class _Objective:
     def __call__(self, trial: optuna.Trial) -> float:
         fam, params = self.configure(trial)
         est = configured(self.bases[fam], params, self.prefixes.get(fam, ""))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             res = cross_validate(est, self.X, self.y, cv=self.splits, scoring=self.scoring,
                                  n_jobs=1, error_score=np.nan, params=self.fit_params)
         for key, vals in res.items():
             trial.set_user_attr(key, [float(v) for v in vals])
+        error = fit_failure(caught)
+        if error:  # kept so that "every trial failed" can say why
+            trial.set_user_attr(ERROR_ATTR, error)
         value = float(np.mean(res[f"test_{self.main}"]))
         return value
+
+
+def check_search_data(X: Any, y: Any) -> None:
+    """Refuse, before any trial runs, what would make every fit fail: a target with missing
+    values, rows of ``X`` and ``y`` that do not match, infinite values in ``X``."""
+    import pandas as pd
+
+    n = _n_rows(X)
+    if y is not None:
+        y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
+        if n is not None and len(y_arr) != n:
+            raise ValueError(f"y: expected {n} values (one per row of X), got {len(y_arr)}")
+        miss = int(pd.isna(pd.DataFrame(y_arr.reshape(len(y_arr), -1))).to_numpy().sum()) \
+            if y_arr.dtype.kind not in "biu" else 0
+        if miss:
+            raise ValueError(f"y: contains {miss} missing value(s); drop those rows first")
+    if isinstance(X, pd.DataFrame):
+        num = X.select_dtypes(include="number")
+        bad = [str(c) for c in num.columns
+               if np.isinf(num[c].to_numpy(dtype=float, na_value=np.nan)).any()]
+    elif hasattr(X, "tocsr"):
+        bad = ["(sparse)"] if np.isinf(X.tocsr().data).any() else []
+    else:
+        try:
+            arr = np.asarray(X, dtype=float)
+        except (TypeError, ValueError):
+            return  # non-numeric arrays: left to the estimators' own checks
+        bad = ["?"] if np.isinf(arr).any() else []
+    if bad:
+        cols = "" if bad in (["?"], ["(sparse)"]) else f" (columns {bad[:5]})"
+        raise ValueError(f"X: contains infinity{cols}; replace it before searching (by NaN: "
+                         f"the estimators the search builds impute missing values)")
+
+
+#: Trial attribute holding why its fits failed (the last line of the first failure).
+ERROR_ATTR = "fit_error"
+
+
+def fit_failure(caught: list) -> str | None:
+    """The exception line of the first failed fit reported by scikit-learn's
+    ``FitFailedWarning`` (which carries the tracebacks), or None."""
+    from sklearn.exceptions import FitFailedWarning
+
+    for w in caught:
+        if issubclass(w.category, FitFailedWarning):
+            lines = [ln.strip() for ln in str(w.message).splitlines() if ln.strip()]
+            errs = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln)]
+            return (errs[0] if errs else lines[-1])[:500] if lines else None
+    return None
 
 
 def configured(base: BaseEstimator, params: Mapping[str, Any], prefix: str = ""
@@ -303,6 +356,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None, groups: Any = None, **fit_params: Any):
         """Run a fresh study on ``(X, y)`` and refit the best configuration."""
         self._check_params()
+        check_search_data(X, y)
         bases, spaces, multi, prefixes = self._bases_and_spaces(X, y)
         first = next(iter(bases.values()))
         scoring, main, multimetric = self._scoring(first)
@@ -430,11 +484,12 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             res[f"mean_{k}"] = np.array(T)
         res["warm_start"] = np.array([t.user_attrs.get(SOURCE_ATTR, -1) for t in trials])
         self.cv_results_ = res
-        if f"mean_test_{main}" not in res:
-            raise RuntimeError("every trial failed; check the estimator and data")
-        mean = res[f"mean_test_{main}"]
-        if not np.isfinite(mean).any():
-            raise RuntimeError("every trial failed; check the estimator and data")
+        mean = res.get(f"mean_test_{main}")
+        if mean is None or not np.isfinite(mean).any():
+            errors = [t.user_attrs[ERROR_ATTR] for t in trials if ERROR_ATTR in t.user_attrs]
+            why = (f"; the first failure: {errors[0]}" if errors else
+                   "; check the estimator and data")
+            raise RuntimeError(f"every trial failed ({len(trials)} trials){why}")
         self.best_index_ = int(np.nanargmax(mean))
         self.best_score_ = float(mean[self.best_index_])
         self.best_params_ = params_list[self.best_index_]

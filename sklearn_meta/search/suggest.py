@@ -54,7 +54,7 @@ def default_embedder() -> Embedder | None:
 
     def embed(X: Any, y: Any) -> np.ndarray:
         with torch.no_grad():
-            return np.asarray(enc.encode(np.asarray(X, dtype=np.float64), np.asarray(y)))
+            return np.asarray(enc.encode(encoder_input(X), np.ravel(np.asarray(y))))
 
     digest = hashlib.sha256(json.dumps(art.manifest, sort_keys=True, default=str)
                             .encode()).hexdigest()[:16]
@@ -62,10 +62,62 @@ def default_embedder() -> Embedder | None:
     return embed
 
 
+def encoder_input(X: Any) -> np.ndarray:
+    """``X`` as the finite numeric table the task encoder reads.
+
+    A finite numeric table passes unchanged (the encoder standardises it, as it did for the
+    knowledge base's tasks). Missing or infinite numbers are replaced by their column's
+    median (NaN would otherwise spread through the embedding and put every data set with a
+    missing value at the same point); categorical, text or date-time columns go through the
+    MetaMLP estimators' preprocessing (imputation, one-hot, scaling).
+    """
+    import pandas as pd
+
+    from ..estimators._preprocess import categorical_columns, temporal_columns
+
+    if hasattr(X, "tocsr"):
+        X = X.toarray()
+    if isinstance(X, pd.DataFrame):
+        if len(categorical_columns(X)) or len(temporal_columns(X)):
+            Z = np.asarray(make_preprocessor(X).fit_transform(
+                X.replace([np.inf, -np.inf], np.nan)), dtype=np.float64)
+            return np.nan_to_num(Z, nan=0.0, posinf=0.0, neginf=0.0)
+        arr = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        try:
+            arr = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError):  # e.g. an object array of strings
+            return encoder_input(pd.DataFrame(np.asarray(X, dtype=object)).infer_objects())
+    if np.all(np.isfinite(arr)):
+        return arr
+    arr = np.where(np.isfinite(arr), arr, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        med = np.nanmedian(arr, axis=0)
+    med = np.where(np.isfinite(med), med, 0.0)
+    return np.where(np.isnan(arr), med, arr)
+
+
+#: Integer targets with more distinct values than this (and than a tenth of the rows) are
+#: read as regression by the search (e.g. prices, counts); fewer are class codes.
+MAX_INT_CLASSES = 50
+
+
 def infer_task_type(y: Any) -> str:
     """The task type of a target, read as ``meta_features.extract`` reads it (whole-number
-    floats with many distinct values, like scikit-learn's diabetes, are regression)."""
-    return infer_target_type(y)
+    floats with many distinct values, like scikit-learn's diabetes, are regression), except
+    that integers with many distinct values are regression too: more than
+    :data:`MAX_INT_CLASSES` and more than a tenth of the rows (a 2000-row integer price is
+    not a 450-class problem). Pass ``y`` as strings or a categorical to force classes."""
+    import pandas as pd
+
+    y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
+    y_arr = y_arr.ravel()
+    if y_arr.dtype.kind in "iu" and len(y_arr):
+        n_values = np.unique(y_arr).size
+        if n_values > max(MAX_INT_CLASSES, len(y_arr) / 10):
+            return "regression"
+    return infer_target_type(y_arr)
 
 
 def check_estimator_arg(estimator: Any) -> None:

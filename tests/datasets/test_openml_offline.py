@@ -221,3 +221,42 @@ def test_offline_suite_then_tasks_end_to_end(tmp_path: Path, iris: FixtureTask,
     tasks = [load_openml_task(t, tmp_path) for t in load_openml_suite_ids("mini", tmp_path)]
     assert [t.task_type for t in tasks] == ["classification", "regression"]
     assert offline == []
+
+
+def test_rows_without_target_are_dropped_and_splits_renumbered(tmp_path: Path,
+                                                               offline: list[str]) -> None:
+    """OpenML data sets may miss the target on some rows (and the official splits include
+    them): those rows are dropped and the split indices renumbered to the remaining rows."""
+    frame = _iris_frame()
+    folds = _folds(StratifiedKFold(3, shuffle=True, random_state=0), frame, "class")
+    gone = [0, 5, 77]
+    frame.loc[gone, "class"] = np.nan
+    write_task(tmp_path / "openml", IRIS_TASK, IRIS_DID, "iris", frame, "class",
+               "classification", folds, data_format="parquet")
+    task = load_openml_task(IRIS_TASK, tmp_path)
+    keep = np.setdiff1d(np.arange(150), gone)
+    assert len(task.X) == len(task.y) == 147 and not pd.isna(task.y).any()
+    assert task.source["dropped_rows_missing_target"] == 3
+    np.testing.assert_array_equal(task.X["sepallength"], frame["sepallength"].to_numpy()[keep])
+    new = {old: i for i, old in enumerate(keep)}
+    for (tr, te), (ftr, fte) in zip(task.splits, folds):
+        np.testing.assert_array_equal(tr, [new[i] for i in ftr if i in new])
+        np.testing.assert_array_equal(te, [new[i] for i in fte if i in new])
+
+
+def test_one_unloadable_task_does_not_cost_the_suite(tmp_path: Path, iris: FixtureTask,
+                                                     offline: list[str]) -> None:
+    from sklearn_meta.datasets import load_suite
+
+    folder = tmp_path / "openml" / "suites"
+    folder.mkdir(parents=True)
+    (folder / "mini.json").write_text(json.dumps({"task_ids": [IRIS_TASK, 987654]}))
+    with pytest.warns(UserWarning, match=r"1 of 2 task\(s\) skipped: task 987654"):
+        tasks = load_suite("openml:mini", data_home=tmp_path)
+    assert [t.name for t in tasks] == ["iris"]
+    with pytest.raises(DatasetError, match="no task named 'nope'"), \
+            pytest.warns(UserWarning, match="skipped"):
+        load_suite("openml:mini", data_home=tmp_path, names=["nope"])
+    (folder / "bad.json").write_text(json.dumps({"task_ids": [987654]}))
+    with pytest.raises(DatasetError, match="no task could be loaded.*987654"):
+        load_suite("openml:bad", data_home=tmp_path)

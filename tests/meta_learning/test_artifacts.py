@@ -32,15 +32,66 @@ def test_round_trip(tmp_path):
     assert m["encoder"]["meta_features"] == list(META_NAMES)
 
 
-def test_encoder_reading_other_meta_features_is_a_clear_error(tmp_path):
-    import json
+def test_encoder_reading_other_meta_features_is_a_clear_error(tmp_path, monkeypatch):
+    import sklearn_meta.artifacts.io as io
 
+    # an artifact written by a version whose encoder read one meta-feature fewer
+    monkeypatch.setattr(io, "META_NAMES", tuple(META_NAMES)[:-1])
     _save(tmp_path)
-    m = json.loads((tmp_path / "manifest.json").read_text())
-    m["encoder"]["meta_features"] = m["encoder"]["meta_features"][:-1]
-    (tmp_path / "manifest.json").write_text(json.dumps(m))
+    monkeypatch.setattr(io, "META_NAMES", META_NAMES)
     with pytest.raises(ArtifactError, match="meta-features"):
         load_artifact(tmp_path)
+
+
+def test_edited_manifest_is_a_clear_error(tmp_path):
+    _save(tmp_path)
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    m["training_tasks"] = ["a", "b"]  # e.g. a held-out task added by hand
+    (tmp_path / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ArtifactError, match="edited"):
+        load_artifact(tmp_path)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda m: m.pop("net_config"),
+    lambda m: m["net_config"].update(hidden=32),
+    lambda m: m["net_config"].update(unknown_option=1),
+])
+def test_malformed_manifest_of_an_old_artifact_is_a_clear_error(tmp_path, monkeypatch, edit):
+    """Artifacts written before the manifest digest existed: a manifest that does not fit the
+    weights is an ArtifactError, not a KeyError/TypeError/RuntimeError from inside torch."""
+    import sklearn_meta.artifacts.io as io
+
+    monkeypatch.setattr(io, "save_file", lambda t, path, metadata=None:
+                        __import__("safetensors.torch").torch.save_file(t, path))
+    _save(tmp_path)
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    edit(m)
+    (tmp_path / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ArtifactError, match="loadable network"):
+        load_artifact(tmp_path)
+
+
+def test_manifest_that_is_not_an_object_is_a_clear_error(tmp_path):
+    _save(tmp_path)
+    (tmp_path / "manifest.json").write_text("[1, 2]")
+    with pytest.raises(ArtifactError, match="JSON object"):
+        load_artifact(tmp_path)
+
+
+def test_artifact_changed_on_disk_is_checked_again(tmp_path):
+    """The estimators cache loaded artifacts; a file changed after the first load is
+    re-read (and its sha256 re-checked), not served from the cache."""
+    from sklearn_meta import MetaMLPClassifier
+
+    _save(tmp_path)
+    X, y = np.random.default_rng(0).normal(size=(40, 3)), np.arange(40) % 2
+    MetaMLPClassifier(init=tmp_path, max_iter=2).fit(X, y)
+    raw = bytearray((tmp_path / "weights.safetensors").read_bytes())
+    raw[-1] ^= 0xFF
+    (tmp_path / "weights.safetensors").write_bytes(bytes(raw))
+    with pytest.raises(ArtifactError, match="sha256 mismatch"):
+        MetaMLPClassifier(init=tmp_path, max_iter=2).fit(X, y)
 
 
 def test_sha256_mismatch_is_a_clear_error(tmp_path):
