@@ -51,3 +51,23 @@ def test_bench_folds_out_of_range_names_task_and_folds(tmp_path, capsys):
 ])
 def test_build_kb_bad_arguments_are_usage_errors(argv, match, usage_error):
     assert match in usage_error(["build-kb", *argv])
+
+
+def test_build_kb_problems_are_caught_before_any_evaluation(tmp_path, capsys):
+    """A missing held-out file must not silently hold out nothing, and an output path that
+    cannot be written must fail before hours of evaluations, both as one-line errors."""
+    base = ["build-kb", "--suite", "sklearn", "--families", "knn", "--storage",
+            str(tmp_path / "kb.log")]
+    assert main([*base, "--heldout", str(tmp_path / "nope.txt")]) == 2
+    assert "nope.txt not found" in capsys.readouterr().err
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    assert main([*base, "--out", str(afile / "x.kb.json.gz")]) == 2
+    err = capsys.readouterr().err
+    assert "--out: cannot create the folder" in err and "Traceback" not in err
+    assert not (tmp_path / "kb.log").exists()  # nothing evaluated
+
+
+def test_datasets_show_takes_a_task_reference(capsys):
+    assert main(["datasets", "show", "sklearn:wine"]) == 0
+    assert "rows=178" in capsys.readouterr().out

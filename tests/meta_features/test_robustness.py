@@ -204,3 +204,25 @@ def test_pairwise_cov_cor_equal_numpy_and_sample_attributes_on_very_wide_data(mo
     assert sampled["cov.mean"] == pytest.approx(exact_cov, rel=0.1)
     assert extract(X[:, 8:], y, groups=["statistical"], summary=("mean",),
                    warn=False).equals(sampled)
+
+
+def test_extreme_values_keep_the_names_and_lose_only_what_overflows():
+    """+-1e300 overflows the covariance: the eigen decomposition and the canonical
+    correlations are lost (NaN), not the whole statistical group, and the output has the
+    same names as for ordinary data (scalar features stay scalar)."""
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.randn(100, 3))
+    y = rng.randint(0, 2, 100)
+    big = X.copy()
+    big.iloc[0, 0], big.iloc[1, 1] = 1e300, -1e300
+    ref, _ = _run(X, y, groups="statistical")
+    res, warn = _run(big, y, groups="statistical")
+    assert list(res.index) == list(ref.index)
+    assert np.isnan(res["eigenvalues.mean"]) and np.isnan(res["sd_ratio"])
+    assert res["median.mean"] == pytest.approx(ref["median.mean"], abs=0.05)
+    assert np.isfinite(res["nr_outliers"]) and np.isfinite(res["iq_range.mean"])
+    one = X.copy()
+    one.iloc[0, 0] = 1e300
+    res1, warn1 = _run(one, y, groups="statistical")
+    inf = res1.index[np.isinf(res1.to_numpy())].tolist()
+    assert inf and "infinite" in str(warn1[0].message) and inf[0] in str(warn1[0].message)

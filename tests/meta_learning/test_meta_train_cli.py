@@ -38,9 +38,21 @@ def test_meta_train_command_end_to_end(uci_home, tmp_path):
     (["--inner-lr", "-1"], "argument --inner-lr: expected a positive number, got '-1'"),
     (["--outer-lr", "0"], "argument --outer-lr: expected a positive number, got '0'"),
     (["--device", "nope"], "argument --device: expected 'auto' or a torch device"),
+    (["--encoder-steps", "-3"], "argument --encoder-steps: expected a non-negative integer"),
+    (["--steps", "0"], "argument --steps: expected a positive integer, got '0'"),
 ])
 def test_meta_train_bad_arguments_are_usage_errors(argv, match, tmp_path, usage_error):
     assert match in usage_error(["meta-train", "--out", str(tmp_path), *argv])
+
+
+def test_meta_train_out_that_is_a_file_is_a_one_line_error(uci_home, tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    assert main(["meta-train", "--data-home", str(uci_home), "--tasks", "glass,iris",
+                 "--exclude-file", str(afile), "--steps", "1", "--encoder-steps", "0",
+                 "--kb", "none", "--out", str(afile)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("sklearn-meta meta-train: error:") and "Traceback" not in err
 
 
 def test_meta_train_device_cuda_without_cuda(tmp_path, usage_error):

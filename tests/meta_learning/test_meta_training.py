@@ -140,3 +140,52 @@ def test_encoder_reads_meta_features_and_learns_kb_targets(small_corpus):
     mse = tr.encoder_target_losses
     assert np.mean(mse[-10:]) < 0.5 * np.mean(mse[:10])
     assert torch.all(tr.encoder.meta_scale > 0) and float(tr.encoder.meta_mean.abs().sum()) > 0
+
+
+def test_resume_refuses_a_checkpoint_of_other_tasks_or_network(small_corpus, tmp_path):
+    """The manifest lists the training tasks: resuming another run's checkpoint (other tasks,
+    e.g. a changed held-out list, or another network) would make it describe other weights."""
+    from sklearn_meta.nn import NetConfig
+
+    cfg = MetaConfig(algorithm="reptile", n_steps=2, meta_batch=4, encoder_steps=0,
+                     support_sizes=(16,))
+    MetaTrainer(small_corpus, cfg, device="cpu", progress=False).train(tmp_path)
+    with pytest.raises(ValueError, match="other tasks"):
+        MetaTrainer(small_corpus[:-1], cfg, device="cpu", progress=False).train(tmp_path)
+    with pytest.raises(ValueError, match="other net_config"):
+        MetaTrainer(small_corpus, cfg, NetConfig(hidden=32), device="cpu",
+                    progress=False).train(tmp_path)
+    with pytest.raises(ValueError, match="other settings \\(inner_lr\\)"):
+        MetaTrainer(small_corpus, MetaConfig(**{**cfg.to_dict(), "inner_lr": 0.5}),
+                    device="cpu", progress=False).train(tmp_path)
+
+
+def test_ctrl_c_checkpoints_the_finished_steps_and_resumes_exactly(small_corpus, tmp_path):
+    """SIGINT during a step is held until the step is done; the checkpoint then holds that
+    step, and resuming gives the weights of an uninterrupted run."""
+    import os
+    import signal
+
+    def cfg():
+        return MetaConfig(algorithm="reptile", n_steps=8, meta_batch=4, encoder_steps=2,
+                          support_sizes=(16,), checkpoint_every=100, seed=1)
+
+    ref = MetaTrainer(small_corpus, cfg(), device="cpu", progress=False)
+    ref.train()
+    tr = MetaTrainer(small_corpus, cfg(), device="cpu", progress=False)
+    step = tr.step
+
+    def interrupted_step():
+        if tr.state.step == 3:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives in the middle of step 4
+        return step()
+
+    tr.step = interrupted_step
+    with pytest.raises(KeyboardInterrupt):
+        tr.train(tmp_path)
+    assert torch.load(tmp_path / "checkpoint.pt", weights_only=False)["step"] == 4
+    resumed = MetaTrainer(small_corpus, cfg(), device="cpu", progress=False)
+    resumed.train(tmp_path)
+    assert resumed.state.step == 8
+    for (k, v), w in zip(ref.net.state_dict().items(), resumed.net.state_dict().values()):
+        assert torch.allclose(v, w, atol=1e-6), k

@@ -94,3 +94,53 @@ def test_user_study_can_be_added(tmp_path):
     assert len(kb.records("svc")) == n_before + 2
     kb.save(tmp_path / "mine.kb.json.gz")
     assert "my-iris" in KnowledgeBase.load(tmp_path / "mine.kb.json.gz").tasks
+
+
+def test_pool_of_a_family_does_not_depend_on_the_other_families():
+    both = kb_build.candidate_pool(["knn", "logistic_regression"])
+    assert kb_build.candidate_pool(["logistic_regression", "knn"]) == both
+    assert kb_build.candidate_pool(["knn"])["knn"] == both["knn"]
+
+
+def test_resume_refuses_other_settings_or_another_pool(small_tasks, data_home, tmp_path):
+    """A storage's scores belong to its pool and settings: resuming with other CV folds or
+    rows, or with a pool whose entries differ, is refused instead of mis-filing scores."""
+    pool = kb_build.candidate_pool(["knn"], sizes={"knn": 3})
+    storage = str(tmp_path / "kb.log")
+    kb_build.build(small_tasks[:1], pool, storage)
+    with pytest.raises(ValueError, match="other settings.*n_splits"):
+        kb_build.build(small_tasks[:1], pool, storage, n_splits=2)
+    fewer = load_suite("uci121", data_home=data_home, names=SMALL[:1], subsample=60)
+    with pytest.raises(ValueError, match="data_sha256"):
+        kb_build.build(fewer, pool, storage)
+    other = {"knn": [{}] + [{"n_neighbors": 3}, {"n_neighbors": 4}]}
+    with pytest.raises(ValueError, match="another pool"):
+        kb_build.build(small_tasks[:1], other, storage)
+    # the same settings resume: nothing left to run
+    assert sum(kb_build.build(small_tasks[:1], pool, storage)[SMALL[0]].values()) == 0
+
+
+def test_categorical_table_is_scored_behind_preprocessing():
+    """OpenML tasks keep nominal and string columns: every family is scored on them."""
+    import numpy as np
+    import pandas as pd
+
+    from sklearn_meta.search.evaluate import evaluate_config
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"num": rng.normal(size=90), "colour": rng.choice(["r", "g", "b"], 90),
+                      "kind": pd.Categorical(rng.choice(["x", "y"], 90))})
+    X.loc[3, "num"] = np.nan
+    y = (X["colour"] == "r").to_numpy().astype(int)
+    for family in ("knn", "hgb", "logistic_regression"):
+        score, _ = evaluate_config(family, {}, X, y)
+        assert score > 0.9, family
+
+
+def test_read_heldout_requires_a_named_file_and_strips_comments(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nope.txt"):
+        read_heldout(tmp_path / "nope.txt", "uci121")
+    f = tmp_path / "h.txt"
+    f.write_text("# held out\nbank  # a note\n  iris\n\n")
+    assert read_heldout(f, "uci121") == ["bank", "iris"]
+    assert read_heldout(None, "no-such-suite") == []

@@ -132,3 +132,88 @@ def test_a_named_study_resumes_where_it_stopped(tmp_path):
     assert len(stored.trials) == 5
     with pytest.raises(ValueError, match="study_name: give a storage"):
         MetaSearchCV(LogisticRegression(), study_name="x").fit(X, y)
+
+
+def test_every_trial_failing_says_why():
+    """One positive among 300 rows: some CV folds have one class; the error names the
+    estimator's own reason instead of a bare 'every trial failed'."""
+    X = np.random.default_rng(0).normal(size=(300, 3))
+    y = np.zeros(300, int)
+    y[0] = 1
+    search = MetaSearchCV(LogisticRegression(), n_trials=2, cv=3, warm_start=False,
+                          random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(RuntimeError, match=r"every trial failed \(2 trials\); the first "
+                                               r"failure: ValueError: .*2 classes"):
+            search.fit(X, y)
+
+
+@pytest.mark.parametrize("what, match", [
+    ("nan_y", r"y: contains 1 missing value"),
+    ("inf_X", r"X: contains infinity"),
+    ("inf_frame", r"X: contains infinity \(columns \['b'\]\)"),
+    ("short_y", r"y: expected 60 values"),
+])
+def test_search_refuses_data_every_fit_would_fail_on(what, match):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 3)), rng.normal(size=60)
+    if what == "nan_y":
+        y[5] = np.nan
+    elif what == "inf_X":
+        X[2, 1] = np.inf
+    elif what == "inf_frame":
+        X = pd.DataFrame(X, columns=["a", "b", "c"])
+        X.loc[4, "b"] = -np.inf
+    else:
+        y = y[:-1]
+    with pytest.raises(ValueError, match=match):
+        MetaSearchCV(None, n_trials=1, warm_start=False).fit(X, y)
+
+
+def test_integer_targets_with_many_values_are_regression():
+    from sklearn_meta.search.suggest import infer_task_type
+
+    rng = np.random.default_rng(0)
+    price = rng.integers(1000, 5000, size=2000)  # a whole-number price: not 2000 classes
+    assert infer_task_type(price) == "regression"
+    assert infer_task_type(price % 7) == "classification"
+    # few rows and many classes (uci121's audiology: 24 classes in 171 rows) stay classes
+    assert infer_task_type(np.arange(171) % 24) == "classification"
+    search = MetaSearchCV(None, n_trials=1, warm_start=False, cv=2, random_state=0)
+    X = rng.normal(size=(300, 2))
+    search.fit(X, (1000 * X[:, 0]).round().astype(int))
+    assert not hasattr(search.best_estimator_, "classes_")
+
+
+def test_suggestions_take_a_one_column_frame_as_y():
+    import pandas as pd
+
+    X, y = load_iris(return_X_y=True)
+    a = suggest_configs(X, y, LogisticRegression(), n=3)
+    b = suggest_configs(X, pd.DataFrame({"target": y}), LogisticRegression(), n=3)
+    assert a == b
+
+
+def test_missing_values_do_not_move_the_embedding():
+    """The task encoder reads imputed values: one missing cell leaves the embedding (and
+    so the nearest past tasks) nearly where it was, instead of making it NaN."""
+    import pandas as pd
+
+    from sklearn_meta.search.suggest import default_embedder, encoder_input
+
+    embed = default_embedder()
+    if embed is None:
+        pytest.skip("no packaged task encoder")
+    X, y = load_iris(return_X_y=True)
+    holed = X.copy()
+    holed[3, 2] = np.nan
+    holed[7, 0] = np.inf
+    e, h = embed(X, y), embed(holed, y)
+    assert np.all(np.isfinite(h)) and np.linalg.norm(e - h) < 0.05 * np.linalg.norm(e)
+    Z = encoder_input(holed)
+    assert np.isfinite(Z).all() and Z[3, 2] == np.median(np.delete(X[:, 2], 3))
+    frame = pd.DataFrame({"num": X[:, 0], "colour": np.where(y == 0, "r", "g")})
+    assert np.isfinite(embed(frame, y)).all()
