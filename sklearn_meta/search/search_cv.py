@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import re
+import shutil
 import tempfile
 import time
 import uuid
@@ -14,9 +15,14 @@ import numpy as np
 import optuna
 from optuna.distributions import (BaseDistribution, CategoricalDistribution,
                                   FloatDistribution, IntDistribution)
+from sklearn import config_context
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.model_selection import check_cv, cross_validate
 from sklearn.pipeline import Pipeline
+from scipy.stats import rankdata
+from sklearn.utils import check_random_state, get_tags
+from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _routing_enabled,
+                                            process_routing)
 from sklearn.utils.metaestimators import available_if
 
 from ..estimators._preprocess import make_preprocessor, needs_preprocessing
@@ -71,11 +77,23 @@ class _Objective:
 
     def __call__(self, trial: optuna.Trial) -> float:
         fam, params = self.configure(trial)
-        est = configured(self.bases[fam], params, self.prefixes.get(fam, ""))
+        prefix = self.prefixes.get(fam, "")
+        est = configured(self.bases[fam], params, prefix)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            res = cross_validate(est, self.X, self.y, cv=self.splits, scoring=self.scoring,
-                                 n_jobs=1, error_score=np.nan, params=self.fit_params)
+            try:
+                # fit parameters were routed by MetaSearchCV.fit already (if routing is on):
+                # here they go to the estimator's fit, as without routing
+                with config_context(enable_metadata_routing=False):
+                    res = cross_validate(est, self.X, self.y, cv=self.splits,
+                                         scoring=self.scoring, n_jobs=1, error_score=np.nan,
+                                         params=routed_fit_params(self.fit_params, prefix))
+            except ValueError as exc:  # every fold failed: this trial fails, the search goes on
+                lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+                errs = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln)]
+                trial.set_user_attr(ERROR_ATTR, (errs[-1] if errs else lines[0])[:500]
+                                    if lines else type(exc).__name__)
+                return float("nan")
         for key, vals in res.items():
             trial.set_user_attr(key, [float(v) for v in vals])
         error = fit_failure(caught)
@@ -83,6 +101,21 @@ class _Objective:
             trial.set_user_attr(ERROR_ATTR, error)
         value = float(np.mean(res[f"test_{self.main}"]))
         return value
+
+
+#: Attributes a fit sets (all removed when a new fit starts).
+_FITTED = ("best_estimator_", "best_index_", "best_score_", "best_params_", "cv_results_",
+           "refit_time_", "classes_", "n_features_in_", "feature_names_in_", "study_",
+           "study_name_", "warm_start_params_", "similar_tasks_", "multimetric_", "n_splits_",
+           "_best_family_params")
+
+
+def _int_seed(random_state: Any) -> int | None:
+    """An int seed for Optuna's samplers from scikit-learn's ``random_state`` (None, an int
+    or a ``RandomState``, from which one number is drawn)."""
+    if random_state is None or isinstance(random_state, (int, np.integer)):
+        return None if random_state is None else int(random_state)
+    return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
 def check_search_data(X: Any, y: Any) -> None:
@@ -132,6 +165,12 @@ def fit_failure(caught: list) -> str | None:
             errs = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln)]
             return (errs[0] if errs else lines[-1])[:500] if lines else None
     return None
+
+
+def routed_fit_params(fit_params: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """Fit parameters (e.g. ``sample_weight``) addressed to the model inside the
+    preprocessing pipeline the search added (``model__sample_weight``)."""
+    return {prefix + k: v for k, v in fit_params.items()}
 
 
 def configured(base: BaseEstimator, params: Mapping[str, Any], prefix: str = ""
@@ -295,7 +334,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                              "(n_jobs != 1); use a journal storage or a server database "
                              "URL such as postgresql://...")
 
-    def _bases_and_spaces(self, X: Any, y: Any) -> tuple[dict, dict, bool, dict]:
+    def _bases_and_spaces(self, X: Any, y: Any, seed: int | None = None
+                          ) -> tuple[dict, dict, bool, dict]:
         """Estimators and spaces per family, whether families are searched, and per family
         the prefix of the model's parameters (``model__`` where the search added
         preprocessing: estimators it builds itself get it when ``X`` has non-numeric columns
@@ -325,7 +365,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         for m in members:
             fam = family_of(m)
             base = m if isinstance(m, BaseEstimator) else FAMILIES[fam].make(
-                task_type, random_state=self.random_state)
+                task_type, random_state=seed)
             tt = task_type_of(base)
             if wrap and not isinstance(m, BaseEstimator):
                 base, prefixes[fam] = _with_preprocessing(base, X), "model__"
@@ -337,9 +377,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         sc = self.scoring
         multi = isinstance(sc, (list, tuple, set, dict))
         if not multi:
-            if not isinstance(self.refit, bool):
-                raise ValueError("refit: must be True/False with a single metric, "
-                                 f"got {self.refit!r}")
+            if not (isinstance(self.refit, bool) or callable(self.refit)):
+                raise ValueError("refit: must be True/False or a callable with a single "
+                                 f"metric, got {self.refit!r}")
             return sc, "score", False
         names = list(sc) if not isinstance(sc, dict) else list(sc.keys())
         if isinstance(self.refit, str):
@@ -347,27 +387,38 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 raise ValueError(f"refit={self.refit!r} is not one of the scoring metrics "
                                  f"{names}")
             return sc, self.refit, True
-        if self.refit:
+        if self.refit is True:
             raise ValueError(f"refit: with several metrics, refit must name the metric to "
-                             f"optimise and refit on (one of {names}), or be False")
-        return sc, names[0], True
+                             f"optimise and refit on (one of {names}), be a callable, or be "
+                             f"False")
+        return sc, names[0], True  # the sampler maximises the first metric
 
     # -------------------------------------------------------------------- fit
     def fit(self, X: Any, y: Any = None, groups: Any = None, **fit_params: Any):
         """Run a fresh study on ``(X, y)`` and refit the best configuration."""
         self._check_params()
+        for attr in _FITTED:  # nothing of an earlier fit may survive this one
+            if attr in self.__dict__:
+                delattr(self, attr)
         check_search_data(X, y)
-        bases, spaces, multi, prefixes = self._bases_and_spaces(X, y)
+        if _routing_enabled():
+            extra = {} if groups is None else {"groups": groups}
+            routed = process_routing(self, "fit", **extra, **fit_params)
+            fit_params = dict(routed.estimator.fit)
+            groups = routed.splitter.split.get("groups")
+        seed = _int_seed(self.random_state)
+        bases, spaces, multi, prefixes = self._bases_and_spaces(X, y, seed)
         first = next(iter(bases.values()))
         scoring, main, multimetric = self._scoring(first)
         cv = check_cv(self.cv, y, classifier=is_classifier(first))
         splits = list(cv.split(X, y, groups))
         sampler = (copy.deepcopy(self.sampler) if self.sampler is not None
-                   else optuna.samplers.TPESampler(seed=self.random_state))
+                   else optuna.samplers.TPESampler(seed=seed))
         storage = self.storage
+        tmpdir = None
         if self.n_jobs != 1 and storage is None:  # workers need a shared storage
-            self._tmpdir = tempfile.mkdtemp(prefix="metasearchcv-")
-            storage = str(Path(self._tmpdir) / "study.log")
+            tmpdir = tempfile.mkdtemp(prefix="metasearchcv-")
+            storage = str(Path(tmpdir) / "study.log")
         storage_obj = make_storage(storage)
         name = self.study_name or f"metasearchcv-{uuid.uuid4().hex[:12]}"
         optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -413,8 +464,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             samplers = []
             for i in range(n_jobs):
                 s = copy.deepcopy(sampler)
-                if self.sampler is None and self.random_state is not None:
-                    s = optuna.samplers.TPESampler(seed=self.random_state + i)
+                if self.sampler is None and seed is not None:
+                    s = optuna.samplers.TPESampler(seed=seed + i)
                 elif i > 0:
                     s.reseed_rng()  # copies of one seeded sampler would propose the same trials
                 samplers.append(s)
@@ -423,6 +474,12 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                                      self.timeout, callbacks)
                 for i in range(n_jobs) if shares[i])
             study = optuna.load_study(study_name=name, storage=storage_obj, sampler=sampler)
+            if tmpdir is not None:  # the workers' scratch journal: keep the study in memory
+                memory = optuna.storages.InMemoryStorage()
+                optuna.copy_study(from_study_name=name, from_storage=storage_obj,
+                                  to_storage=memory)
+                study = optuna.load_study(study_name=name, storage=memory, sampler=sampler)
+                shutil.rmtree(tmpdir, ignore_errors=True)
         self.study_ = study
         self.study_name_ = name
         self.warm_start_params_ = warm_start_params_that_ran(study)
@@ -433,12 +490,13 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.n_splits_ = len(splits)
         if self.refit:
             fam, params = self._best_family_params
-            self.best_estimator_ = configured(bases[fam], params, prefixes.get(fam, ""))
+            prefix = prefixes.get(fam, "")
+            self.best_estimator_ = configured(bases[fam], params, prefix)
             start = time.perf_counter()
             if y is None:
-                self.best_estimator_.fit(X, **fit_params)
+                self.best_estimator_.fit(X, **routed_fit_params(fit_params, prefix))
             else:
-                self.best_estimator_.fit(X, y, **fit_params)
+                self.best_estimator_.fit(X, y, **routed_fit_params(fit_params, prefix))
             self.refit_time_ = time.perf_counter() - start
             for attr in ("classes_", "n_features_in_", "feature_names_in_"):
                 if hasattr(self.best_estimator_, attr):
@@ -474,14 +532,13 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             mean = S.mean(axis=1)
             res[f"mean_test_{m}"] = mean
             res[f"std_test_{m}"] = S.std(axis=1)
+            # equal scores share the best rank, failed trials come last (as scikit-learn)
             filled = np.where(np.isfinite(mean), mean, -np.inf)
-            order = (-filled).argsort(kind="stable")
-            rank = np.empty(len(mean), dtype=np.int32)
-            rank[order] = np.arange(1, len(mean) + 1)
-            res[f"rank_test_{m}"] = rank
+            res[f"rank_test_{m}"] = rankdata(-filled, method="min").astype(np.int32)
         for k in ("fit_time", "score_time"):
-            T = [np.mean(t.user_attrs.get(k, [np.nan])) for t in trials]
-            res[f"mean_{k}"] = np.array(T)
+            T = [t.user_attrs.get(k, [np.nan]) for t in trials]
+            res[f"mean_{k}"] = np.array([np.mean(v) for v in T])
+            res[f"std_{k}"] = np.array([np.std(v) for v in T])
         res["warm_start"] = np.array([t.user_attrs.get(SOURCE_ATTR, -1) for t in trials])
         self.cv_results_ = res
         mean = res.get(f"mean_test_{main}")
@@ -490,8 +547,17 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             why = (f"; the first failure: {errors[0]}" if errors else
                    "; check the estimator and data")
             raise RuntimeError(f"every trial failed ({len(trials)} trials){why}")
-        self.best_index_ = int(np.nanargmax(mean))
-        self.best_score_ = float(mean[self.best_index_])
+        if callable(self.refit):  # scikit-learn's contract: refit(cv_results_) -> best index
+            index = self.refit(res)
+            if not isinstance(index, (int, np.integer)) or not 0 <= index < len(trials):
+                raise IndexError(f"refit: the callable returned {index!r}; expected an index "
+                                 f"into cv_results_ (0 to {len(trials) - 1})")
+            self.best_index_ = int(index)
+        elif self.multimetric_ and self.refit is False:
+            return  # as scikit-learn: no single best without a metric to refit on
+        else:
+            self.best_index_ = int(np.nanargmax(mean))
+            self.best_score_ = float(mean[self.best_index_])
         self.best_params_ = params_list[self.best_index_]
         p = dict(self.best_params_)
         fam = p.pop(FAMILY_PARAM) if multi else self._single_family()
@@ -502,6 +568,39 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             return family_of(self.estimator)
         except ValueError:
             return type(self.estimator).__name__
+
+    # ------------------------------------------------- scikit-learn protocol
+    def __sklearn_tags__(self):
+        """The tuned estimator's type (classifier or regressor), as scikit-learn's searches
+        pass it on: ``cross_validate`` then stratifies the folds of a classifier search. Across
+        families: the type the members share, if any."""
+        tags = super().__sklearn_tags__()
+        est = self.estimator
+        members = [est] if isinstance(est, BaseEstimator) else [
+            m for m in (est or []) if isinstance(m, BaseEstimator)]
+        if not members or (isinstance(est, (list, tuple)) and len(members) != len(est)):
+            return tags
+        sub = [get_tags(m) for m in members]
+        if len({t.estimator_type for t in sub}) == 1:
+            tags.estimator_type = sub[0].estimator_type
+            tags.classifier_tags = copy.deepcopy(sub[0].classifier_tags)
+            tags.regressor_tags = copy.deepcopy(sub[0].regressor_tags)
+        if len(sub) == 1:
+            tags.input_tags.pairwise = sub[0].input_tags.pairwise
+            tags.input_tags.sparse = sub[0].input_tags.sparse
+        return tags
+
+    def get_metadata_routing(self) -> MetadataRouter:
+        """Metadata routing (``sklearn.set_config(enable_metadata_routing=True)``): fit
+        parameters go to the estimator's ``fit`` as it requests them, ``groups`` to the
+        splitter."""
+        router = MetadataRouter(owner=self)
+        if isinstance(self.estimator, BaseEstimator):
+            router.add(estimator=self.estimator,
+                       method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+        router.add(splitter=check_cv(self.cv),
+                   method_mapping=MethodMapping().add(caller="fit", callee="split"))
+        return router
 
     # ------------------------------------------------------------ delegation
     def _best(self) -> BaseEstimator:
@@ -516,9 +615,18 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self.best_estimator_
 
     def _has(name: str):  # noqa: N805
+        """As scikit-learn's searches: no delegated method with refit=False; else the best
+        estimator's (after fit) or the estimator's (before; unknown across families)."""
         def check(self: "MetaSearchCV") -> bool:
-            return hasattr(self.best_estimator_, name) if hasattr(self, "best_estimator_") \
-                else True
+            if self.refit is False:
+                raise AttributeError(f"{type(self).__name__} has no {name!r} with "
+                                     f"refit=False: no best estimator is refitted")
+            if hasattr(self, "best_estimator_"):
+                getattr(self.best_estimator_, name)
+                return True
+            if isinstance(self.estimator, BaseEstimator):
+                getattr(self.estimator, name)
+            return True
         return check
 
     @available_if(_has("predict"))
@@ -528,6 +636,18 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     @available_if(_has("predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
         return self._best().predict_proba(X)
+
+    @available_if(_has("predict_log_proba"))
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        return self._best().predict_log_proba(X)
+
+    @available_if(_has("score_samples"))
+    def score_samples(self, X: Any) -> np.ndarray:
+        return self._best().score_samples(X)
+
+    @available_if(_has("inverse_transform"))
+    def inverse_transform(self, X: Any) -> np.ndarray:
+        return self._best().inverse_transform(X)
 
     @available_if(_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:

@@ -101,3 +101,120 @@ def test_search_across_families_accepts_mixed_frames():
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert search.best_score_ > 0.8
     assert search.score(X, y) > 0.8
+
+
+# --------------------------------------------------- scikit-learn's search contract
+def _quiet_search(**kw):
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_meta.search import MetaSearchCV
+
+    kw = {"n_trials": 3, "cv": 3, "random_state": 0, "warm_start": None, **kw}
+    return MetaSearchCV(kw.pop("estimator", LogisticRegression()), **kw)
+
+
+def test_a_trial_failing_on_every_fold_does_not_end_the_search():
+    import warnings
+
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    s = _quiet_search(param_distributions={"C": [-1.0, 1.0]}, n_trials=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s.fit(X, y)
+    mean = s.cv_results_["mean_test_score"]
+    assert np.isnan(mean).any() and np.isfinite(mean).any() and s.best_params_ == {"C": 1.0}
+    assert s.cv_results_["rank_test_score"][np.isnan(mean)].min() > \
+        s.cv_results_["rank_test_score"][np.isfinite(mean)].max()
+
+
+def test_classifier_search_is_a_classifier_so_outer_cv_stratifies():
+    from sklearn.base import is_classifier, is_regressor
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import cross_validate
+
+    X, y = load_iris(return_X_y=True)  # sorted by class: unstratified folds score 0
+    search = _quiet_search(n_trials=2)
+    assert is_classifier(search) and is_regressor(_quiet_search(estimator=Ridge()))
+    assert cross_validate(search, X, y, cv=3)["test_score"].min() > 0.9
+
+
+def test_refit_false_ties_callable_refit_and_delegation():
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import Ridge
+
+    X, y = load_iris(return_X_y=True)
+    assert not hasattr(_quiet_search(estimator=Ridge()), "predict_proba")
+    assert not hasattr(_quiet_search(refit=False), "predict")
+    s = _quiet_search(param_distributions={"C": [1.0]}, n_trials=3).fit(X, y)
+    assert list(s.cv_results_["rank_test_score"]) == [1, 1, 1]  # ties share the best rank
+    assert "std_fit_time" in s.cv_results_ and "std_score_time" in s.cv_results_
+    np.testing.assert_allclose(s.predict_log_proba(X), np.log(s.predict_proba(X)))
+    worst = _quiet_search(n_trials=4, refit=lambda r: int(np.argmin(r["mean_test_score"])))
+    worst.fit(X, y)
+    assert worst.best_index_ == int(np.argmin(worst.cv_results_["mean_test_score"]))
+    assert not hasattr(worst, "best_score_")  # as scikit-learn with a callable refit
+    multi = _quiet_search(scoring=["accuracy", "f1_macro"], refit=False).fit(X, y)
+    assert not hasattr(multi, "best_params_") and "mean_test_f1_macro" in multi.cv_results_
+
+
+def test_a_new_fit_leaves_nothing_of_the_last_one():
+    import pandas as pd
+    from sklearn.datasets import load_breast_cancer, load_iris
+    from sklearn.exceptions import NotFittedError
+
+    Xb, yb = load_breast_cancer(return_X_y=True, as_frame=True)
+    s = _quiet_search(n_trials=2).fit(Xb.iloc[:200], yb.iloc[:200])
+    assert list(s.feature_names_in_) == list(Xb.columns)
+    X, y = load_iris(return_X_y=True)
+    s.fit(X, y)
+    assert not hasattr(s, "feature_names_in_") and s.n_features_in_ == 4
+    s.set_params(refit=False).fit(pd.DataFrame(X), y)
+    assert not hasattr(s, "best_estimator_") and not hasattr(s, "classes_")
+    with pytest.raises(NotFittedError):
+        s._best()
+
+
+def test_random_state_may_be_a_random_state_and_fit_params_reach_wrapped_models():
+    import warnings
+
+    from sklearn.datasets import load_breast_cancer
+
+    Xb, yb = load_breast_cancer(return_X_y=True, as_frame=True)
+    X, y = Xb.iloc[:200].copy(), yb.iloc[:200]
+    X.iloc[::7, 0] = np.nan  # the search adds preprocessing: sample_weight -> model__
+    from sklearn_meta.search import MetaSearchCV
+
+    s = MetaSearchCV(["hgb", "logistic_regression"], n_trials=2, cv=3, warm_start=None,
+                     random_state=np.random.RandomState(0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s.fit(X, y, sample_weight=np.linspace(0.1, 2, len(y)))
+    assert np.isfinite(s.cv_results_["mean_test_score"]).all()
+
+
+def test_metadata_routing_sends_fit_params_to_the_estimator():
+    import sklearn
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_validate
+
+    X, y = load_iris(return_X_y=True)
+    with sklearn.config_context(enable_metadata_routing=True):
+        s = _quiet_search(estimator=LogisticRegression().set_fit_request(sample_weight=True),
+                          n_trials=2)
+        res = cross_validate(s, X, y, cv=3, params={"sample_weight": np.ones(len(y))})
+    assert res["test_score"].min() > 0.9
+
+
+def test_parallel_search_leaves_no_scratch_folder(tmp_path, monkeypatch):
+    import tempfile
+
+    from sklearn.datasets import load_iris
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    X, y = load_iris(return_X_y=True)
+    s = _quiet_search(n_trials=4, n_jobs=2).fit(X, y)
+    assert len(s.study_.trials) == 4 and list(tmp_path.iterdir()) == []
