@@ -17,19 +17,31 @@ from pathlib import Path
 CASES = {
     "scikit-learn only": "pass",
     "import sklearn.tree, then torch (the slow order)": "import sklearn.tree; import torch",
+    "import sklearn.neighbors, then torch": "import sklearn.neighbors; import torch",
+    "import sklearn.linear_model, then torch": "import sklearn.linear_model; import torch",
+    "import sklearn.svm, then torch": "import sklearn.svm; import torch",
+    "import sklearn, then torch": "import sklearn; import torch",
+    "import sklearn.model_selection, then torch": "import sklearn.model_selection; import torch",
+    "import sklearn.ensemble, then torch": "import sklearn.ensemble; import torch",
+    "slow order, CV under threadpool_limits(1, 'openmp')":
+        "import sklearn.tree; import torch\n"
+        "from threadpoolctl import threadpool_limits\n"
+        "CTX = lambda: threadpool_limits(1, user_api='openmp')",
     "import torch, then sklearn.tree": "import torch; import sklearn.tree",
     "import meta_features (then torch via sklearn_meta)": "import meta_features; import sklearn_meta.estimators",
     "import sklearn_meta.estimators": "import sklearn_meta.estimators",
 }
 TIMED = """
-import time, numpy as np
+import contextlib, time, numpy as np
+CTX = globals().get("CTX", contextlib.nullcontext)
 from sklearn.datasets import load_breast_cancer
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import cross_val_score
 X, y = load_breast_cancer(return_X_y=True)
 ts = []
 for _ in range(3):
-    t = time.perf_counter(); cross_val_score(HistGradientBoostingClassifier(), X, y, cv=5)
+    with CTX():
+        t = time.perf_counter(); cross_val_score(HistGradientBoostingClassifier(), X, y, cv=5)
     ts.append(time.perf_counter() - t)
 print(float(np.median(ts)))
 """

@@ -146,7 +146,7 @@ def extract(
 
     ``n_jobs`` threads build the decision trees of the landmarking and model-based groups in
     the background while the other groups compute, and run the landmarking folds on data sets
-    of 500 rows or more (the heavy parts release the GIL); -1 (default) uses every core, 1 or
+    of 1600 rows or more (the heavy parts release the GIL); -1 (default) uses every core, 1 or
     None a single thread. The values never depend on it.
     """
     group_names = _registry.resolve_groups(groups)

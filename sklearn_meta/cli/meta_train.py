@@ -1,4 +1,4 @@
-"""``sklearn-meta meta-train``: meta-train a MetaMLP initialization and write an artifact.
+r"""``sklearn-meta meta-train``: meta-train a MetaMLP initialization and write an artifact.
 
 Example::
 
@@ -34,17 +34,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--suite", default="uci121", choices=["uci121"])
     p.add_argument("--data-home", default=os.environ.get("SKLEARN_META_DATA", "../shared/data"),
                    help="folder that contains uci121/ (env SKLEARN_META_DATA)")
-    p.add_argument("--algorithm", default="fomaml", choices=["maml", "fomaml", "reptile"])
+    p.add_argument("--algorithm", default="fomaml", choices=["maml", "fomaml", "reptile"], help="meta-learning algorithm (default %(default)s; maml is second-order)")
     p.add_argument("--exclude-file", default=None,
                    help="held-out task names, one a line (default: the packaged list)")
     p.add_argument("--tasks", default=None, help="comma-separated task names to train on")
     p.add_argument("--out", required=True, help="output folder (artifact + checkpoint)")
-    p.add_argument("--steps", type=positive_int, default=2000)
-    p.add_argument("--meta-batch", type=positive_int, default=16)
-    p.add_argument("--inner-steps", type=positive_int, default=5)
-    p.add_argument("--inner-lr", type=positive_float, default=0.1)
-    p.add_argument("--outer-lr", type=positive_float, default=1e-3)
-    p.add_argument("--encoder-steps", type=non_negative_int, default=300)
+    p.add_argument("--steps", type=positive_int, default=2000, help="meta-training steps (default %(default)s)")
+    p.add_argument("--meta-batch", type=positive_int, default=16, help="tasks per meta-step (default %(default)s)")
+    p.add_argument("--inner-steps", type=positive_int, default=5, help="adaptation steps per task (default %(default)s)")
+    p.add_argument("--inner-lr", type=positive_float, default=0.1, help="initial inner step size, meta-learned (default %(default)s)")
+    p.add_argument("--outer-lr", type=positive_float, default=1e-3, help="Adam step size of the meta-update (default %(default)s)")
+    p.add_argument("--encoder-steps", type=non_negative_int, default=300, help="task-encoder training steps before meta-training (default %(default)s; 0: no encoder)")
     p.add_argument("--proto-weight", type=float, default=3.0,
                    help="weight of the zero-step query loss (the head built in closed form from "
                         "the support rows, before any inner step) in the meta-gradient")
@@ -54,16 +54,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "only); only its tasks that are in the training list are used")
     p.add_argument("--regression-every", type=non_negative_int, default=4,
                    help="every k-th meta-batch is a derived regression batch (0: none)")
-    p.add_argument("--hidden", type=positive_int, default=64)
+    p.add_argument("--hidden", type=positive_int, default=64, help="hidden width of the network (default %(default)s)")
     p.add_argument("--column-scale", action="store_true",
                    help="meta-learn a per-column input scale from column statistics")
     p.add_argument("--input-noise", type=float, default=1.0,
                    help="initial scale of the random per-column part of the input layer, "
                         "redrawn for every task (meta-learned; 0: none)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
     p.add_argument("--device", type=torch_device, default="auto",
                    help="'auto' (cuda when available), 'cpu', 'cuda' or 'cuda:<index>'")
-    p.add_argument("--threads", type=positive_int, default=1)
+    p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default %(default)s)")
     p.add_argument("--no-progress", action="store_true")
 
 

@@ -24,6 +24,7 @@ written by `load_openml_suite_ids`.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,28 @@ def _prefer_cached_arff(dataset: Any, cache_dir: Path) -> None:
 
 # ------------------------------------------------------------------------ public API
 def load_openml_task(task_id: int, data_home: Path) -> Task:
+    """Load OpenML task ``task_id`` with its official splits (see `_load_openml_task`); a
+    failed attempt leaves no empty cache folders behind (openml creates them before it
+    finds out that a file is missing and the server cannot be reached)."""
+    try:
+        return _load_openml_task(task_id, data_home)
+    except DatasetError:
+        _prune_empty_dirs(Path(data_home).expanduser() / "openml")
+        raise
+
+
+def _prune_empty_dirs(root: Path) -> None:
+    """Remove the empty folders below (and including) ``root``; files are never touched."""
+    if not root.is_dir():
+        return
+    for folder, _, _ in sorted(os.walk(root), key=lambda w: -len(w[0])):
+        try:
+            os.rmdir(folder)  # only succeeds on an empty folder
+        except OSError:
+            pass
+
+
+def _load_openml_task(task_id: int, data_home: Path) -> Task:
     """Load OpenML task ``task_id`` with its official splits (all folds of repeat 0).
 
     Uses the openml cache under ``<data_home>/openml`` (set via `configure_cache`) and goes

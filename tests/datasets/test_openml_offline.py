@@ -260,3 +260,10 @@ def test_one_unloadable_task_does_not_cost_the_suite(tmp_path: Path, iris: Fixtu
     (folder / "bad.json").write_text(json.dumps({"task_ids": [987654]}))
     with pytest.raises(DatasetError, match="no task could be loaded.*987654"):
         load_suite("openml:bad", data_home=tmp_path)
+
+
+def test_failed_offline_load_leaves_no_empty_folders(tmp_path: Path, offline: list[str]) -> None:
+    with pytest.raises(DatasetError, match="987654"):
+        load_openml_task(987654, tmp_path)
+    assert not (tmp_path / "openml").exists() or not any(
+        p.is_dir() and not any(p.iterdir()) for p in (tmp_path / "openml").rglob("*"))
