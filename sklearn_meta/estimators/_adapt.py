@@ -87,7 +87,7 @@ def task_embedding(encoder: TaskEncoder | None, Z: np.ndarray, y: np.ndarray, n_
 
 @dataclass
 class AdaptConfig:
-    max_iter: int = 200
+    max_iter: int = 200  # epochs (passes over the training rows; one step each up to batch_size)
     learning_rate: float = 3e-3
     l2_init: float = 1e-3
     label_smoothing: float = 0.0
@@ -105,7 +105,8 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
                  w_va: np.ndarray | None, n_classes: int, regression: bool, cfg: AdaptConfig,
                  rng: np.random.Generator) -> tuple[Fast, int, int]:
     """Initialise fast parameters on the training part, fine-tune, return the best by validation
-    loss (step 0 included), the chosen number of steps and the number of steps run."""
+    loss (epoch 0, the initialization, included), the chosen number of epochs and the number of
+    epochs run."""
     t = lambda a, dt=torch.float32: torch.as_tensor(np.asarray(a), dtype=dt)
     ydt = torch.float32 if regression else torch.long
     Xs, ys, ms = t(Z_tr), t(y_tr, ydt), t(w_tr)
@@ -135,12 +136,11 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
                  enumerate(init_fast(m) for m in cfg.ridge_grid)]
         fast0 = min(cands, key=lambda c: (c[0], c[1]))[2]
     params = {k: v.clone().requires_grad_(True) for k, v in fast0.items()}
-    n_steps = cfg.max_iter
 
     best = {k: v.detach().clone() for k, v in params.items()}
-    best_step = 0
+    best_epoch = 0
     best_val = val_loss(params) if Z_va is not None else None
-    if n_steps == 0:
+    if cfg.max_iter == 0:
         return best, 0, 0
     if cfg.optimizer == "sgd":
         opt = _SGD(list(params.values()), lr=float(torch.exp(net.log_lr.detach())))
@@ -148,38 +148,49 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
         opt = _Adam(list(params.values()), lr=cfg.learning_rate)
     ls = 0.0 if regression else cfg.label_smoothing
     n = len(ys)
+    # an epoch is one pass over the training rows: one full-batch step up to batch_size rows,
+    # else shuffled mini-batches (as scikit-learn's MLP counts max_iter), so that large data
+    # gets as many passes as small data instead of a fixed number of steps
+    per_epoch = 1 if n <= cfg.batch_size else -(-n // cfg.batch_size)
     bad = 0
-    step = 0
-    for step in range(1, n_steps + 1):
-        if n > cfg.batch_size:
-            idx = torch.from_numpy(rng.choice(n, size=cfg.batch_size, replace=False))
-            xb, yb, mb = Xs[idx], ys[idx], ms[idx]
-        else:
-            xb, yb, mb = Xs, ys, ms
-        loss = task_loss(params, xb, yb, mb, classmask, ls, regression)
-        if cfg.l2_init > 0:
-            loss = loss + cfg.l2_init * sum(((params[k] - fast0[k]) ** 2).sum() for k in params)
-        opt.zero_grad()
-        loss.backward()
-        for p in params.values():  # NaN guard
-            if p.grad is not None:
-                torch.nan_to_num_(p.grad, nan=0.0, posinf=0.0, neginf=0.0)
-        torch.nn.utils.clip_grad_norm_(list(params.values()), 5.0)
-        opt.step()
+    epoch = 0
+    out_of_time = False
+    for epoch in range(1, cfg.max_iter + 1):
+        order = rng.permutation(n) if per_epoch > 1 else None
+        for b in range(per_epoch):
+            if order is None:
+                xb, yb, mb = Xs, ys, ms
+            else:
+                idx = torch.from_numpy(order[b * cfg.batch_size:(b + 1) * cfg.batch_size])
+                xb, yb, mb = Xs[idx], ys[idx], ms[idx]
+            loss = task_loss(params, xb, yb, mb, classmask, ls, regression)
+            if cfg.l2_init > 0:
+                loss = loss + cfg.l2_init * sum(((params[k] - fast0[k]) ** 2).sum()
+                                                for k in params)
+            opt.zero_grad()
+            loss.backward()
+            for p in params.values():  # NaN guard
+                if p.grad is not None:
+                    torch.nan_to_num_(p.grad, nan=0.0, posinf=0.0, neginf=0.0)
+            torch.nn.utils.clip_grad_norm_(list(params.values()), 5.0)
+            opt.step()
+            if cfg.deadline is not None and time.monotonic() > cfg.deadline:
+                out_of_time = True
+                break
         if best_val is None:
-            best, best_step = {k: v.detach().clone() for k, v in params.items()}, step
+            best, best_epoch = {k: v.detach().clone() for k, v in params.items()}, epoch
         else:
             v = val_loss(params)
             if v < best_val - 1e-5:
-                best_val, best_step, bad = v, step, 0
+                best_val, best_epoch, bad = v, epoch, 0
                 best = {k: p.detach().clone() for k, p in params.items()}
             else:
                 bad += 1
                 if bad >= cfg.n_iter_no_change:
                     break
-        if cfg.deadline is not None and time.monotonic() > cfg.deadline:
+        if out_of_time:
             break
-    return best, best_step, step
+    return best, best_epoch, epoch
 
 
 class _SGD:

@@ -155,15 +155,15 @@ class _MetaMLPBase(BaseEstimator):
         split_codes = y_codes if not self._regression else np.zeros(len(y_codes), np.int64)
         for i, (tr, va) in enumerate(self._splits(split_codes, rs)):
             va_args = (None, None, None) if va is None else (Z[va], y_fit[va], w[va])
-            fast, steps, ran = adapt_member(net, emb, Z[tr], y_fit[tr], w[tr], *va_args,
+            fast, kept, ran = adapt_member(net, emb, Z[tr], y_fit[tr], w[tr], *va_args,
                                        n_classes=n_classes, regression=self._regression,
                                        cfg=cfg, rng=np.random.default_rng(rs.randint(2**31)))
             self.members_.append(fast)
             self.n_iter_.append(ran)
-            self.best_iter_.append(steps)
+            self.best_iter_.append(kept)
             if self.verbose:
-                print(f"[{type(self).__name__}] member {i}: {ran} fine-tuning steps, kept "
-                      f"step {steps} (init={desc}, {time.monotonic() - start:.2f}s)")
+                print(f"[{type(self).__name__}] member {i}: {ran} fine-tuning epochs, kept "
+                      f"epoch {kept} (init={desc}, {time.monotonic() - start:.2f}s)")
             if self.max_time is not None and time.monotonic() - start > self.max_time:
                 break
         self.init_ = desc
@@ -194,7 +194,10 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
         Initialization: the packaged artifact meta-trained on uci121, a fresh random one of
         the same network, or the folder of an artifact written by ``sklearn-meta meta-train``.
     max_iter : int, default=200
-        Maximum fine-tuning steps per ensemble member (0: the initialization as is).
+        Maximum fine-tuning epochs per ensemble member (0: the initialization as is). An
+        epoch is one full-batch step on up to 1024 training rows, else one pass of shuffled
+        1024-row mini-batches (as scikit-learn's MLP counts ``max_iter``), so large data gets
+        as many passes as small data.
     learning_rate : float, default=3e-3
         Adam step size for fine-tuning.
     l2_init : float, default=1e-2
@@ -204,7 +207,7 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
     validation_fraction : float, default=0.2
         Fraction held out for early stopping (the zero-step model is a candidate).
     n_iter_no_change : int, default=20
-        Early-stopping patience in steps.
+        Early-stopping patience in epochs (validation loss checked after every epoch).
     max_time : float or None, default=None
         Time budget for ``fit`` in seconds.
     random_state : int, RandomState or None
@@ -216,7 +219,7 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
     Attributes
     ----------
     classes_, n_features_in_, feature_names_in_, embedding_ (task embedding), members_,
-    n_iter_ (fine-tuning steps run per member), best_iter_ (steps of the member kept, chosen
+    n_iter_ (fine-tuning epochs run per member), best_iter_ (epochs of the member kept, chosen
     by validation loss; 0: the initialization itself), init_ (what initialization was used).
     """
 

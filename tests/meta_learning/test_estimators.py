@@ -119,3 +119,20 @@ def test_datetime_and_nullable_columns_are_preprocessed():
                          dtype="boolean")
     clf = MetaMLPClassifier(random_state=0, n_ensemble=1).fit(X, y)
     assert clf.score(X, y) > 0.85
+
+
+@pytest.mark.parametrize("n_rows, steps_per_epoch", [(500, 1), (3000, 3)])
+def test_max_iter_counts_epochs(monkeypatch, n_rows, steps_per_epoch):
+    """One full-batch step per epoch up to 1024 training rows; beyond, one pass of 1024-row
+    mini-batches (2400 training rows: 3), as scikit-learn's MLP counts max_iter."""
+    from sklearn_meta.estimators import _adapt
+
+    steps = []
+    real = _adapt._Adam.step
+    monkeypatch.setattr(_adapt._Adam, "step", lambda self: (steps.append(1), real(self)))
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_rows, 5))
+    y = (X[:, 0] > 0).astype(int)
+    m = MetaMLPClassifier(init="random", max_iter=4, n_iter_no_change=100, n_ensemble=1,
+                          random_state=0).fit(X, y)
+    assert m.n_iter_ == [4] and len(steps) == 4 * steps_per_epoch
