@@ -169,12 +169,19 @@ class KnowledgeBase:
                   task_type: str | None = None) -> int:
         """Add the finished trials of a user's Optuna study on data ``(X, y)``.
 
-        The study must maximise the score; parameters may carry a Pipeline prefix
-        (``"clf__C"``), which is stripped. Returns the number of configurations added.
+        The study must maximise the score. Its parameters are the estimator's: with a
+        Pipeline, those of its last step (``"clf__C"`` -> ``"C"``; a bare estimator's may be
+        named that way too); parameters outside the
+        family's space (other steps', unknown ones) are dropped, trials with a non-finite
+        score skipped. ``task_name`` must be new or one added by ``add_study`` before (the
+        knowledge base's own tasks are not extended with other data). Without ``embedder``
+        the packaged task encoder embeds the task when it made the knowledge base's
+        embeddings, so the task is found by the default strategy too. Returns the number of
+        configurations added.
         """
         from optuna.trial import TrialState
 
-        from .spaces import family_of, task_type_of
+        from .spaces import FAMILIES, family_of, param_prefix, task_type_of
 
         family = family_of(estimator)
         if task_type is None:
@@ -183,14 +190,38 @@ class KnowledgeBase:
         if len(study.directions) != 1 or study.direction.name != "MAXIMIZE":
             raise ValueError("study: only single-objective studies that maximise a score "
                              "can be added")
-        if task_name not in self.tasks:
-            self.add_task(task_name, X, y, task_type, embedder)
-        n = 0
+        if task_name in self.tasks and not any(r.task == task_name for r in self.extra):
+            raise ValueError(f"task_name: {task_name!r} is already one of the knowledge "
+                             f"base's own tasks; add the study under a new name")
+        prefix = param_prefix(estimator) if not isinstance(estimator, str) else ""
+        known = set(FAMILIES[family].space_for(task_type))
+        records, foreign = [], set()
         for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
-            cfg = {k.rsplit("__", 1)[-1]: v for k, v in t.params.items()}
-            self.extra.append(Record(task_name, family, cfg, float(t.value)))
-            n += 1
-        return n
+            cfg = {}
+            for k, v in t.params.items():
+                if prefix:  # a Pipeline: its last step's parameters only
+                    key = k[len(prefix):] if k.startswith(prefix) else None
+                else:  # a bare estimator: "C", or a step-style name such as "svc__C"
+                    key = k if k in known or "__" not in k else k.split("__", 1)[1]
+                if key in known:
+                    cfg[key] = v
+                else:
+                    foreign.add(k)
+            if t.value is not None and np.isfinite(t.value) and (cfg or not t.params):
+                records.append(Record(task_name, family, cfg, float(t.value)))
+        if not records and foreign:
+            raise ValueError(f"study: none of its parameters {sorted(foreign)[:8]} belong to "
+                             f"the {family!r} estimator's space {sorted(known)}; is this the "
+                             f"estimator the study tuned?")
+        if task_name not in self.tasks:
+            if embedder is None and self.embedding_name is not None:
+                from .suggest import default_embedder
+
+                emb = default_embedder()
+                embedder = emb if getattr(emb, "name", None) == self.embedding_name else None
+            self.add_task(task_name, X, y, task_type, embedder)
+        self.extra.extend(records)
+        return len(records)
 
     # ------------------------------------------------------------------ io
     def to_dict(self) -> dict[str, Any]:

@@ -203,12 +203,24 @@ class _Progress:
               f"best {best}, {time.perf_counter() - self.start:.1f}s", flush=True)
 
 
-def warm_start_params_that_ran(study: optuna.Study) -> list[dict[str, Any]]:
+def warm_start_params_that_ran(study: optuna.Study, multi: bool = False
+                               ) -> list[dict[str, Any]]:
     """Parameters of the warm-start trials that finished (as listed in ``cv_results_``);
     trials still queued when the budget or timeout ended never ran."""
     finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL)
-    return [t.params for t in sorted(study.get_trials(deepcopy=False), key=lambda t: t.number)
+    return [display_params(t.params) if multi else dict(t.params)
+            for t in sorted(study.get_trials(deepcopy=False), key=lambda t: t.number)
             if SOURCE_ATTR in t.user_attrs and t.state in finished]
+
+
+def display_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A trial's parameters as ``cv_results_["params"]`` lists them: across families
+    ``{"estimator": family, <parameter>: value}`` without Optuna's ``family__`` prefixes."""
+    p = dict(params)
+    if FAMILY_PARAM not in p:
+        return p
+    fam = p.pop(FAMILY_PARAM)
+    return {FAMILY_PARAM: fam, **{k.split("__", 1)[1]: v for k, v in p.items()}}
 
 
 def _run_worker(storage: Any, name: str, sampler: Any, objective: _Objective,
@@ -482,7 +494,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 shutil.rmtree(tmpdir, ignore_errors=True)
         self.study_ = study
         self.study_name_ = name
-        self.warm_start_params_ = warm_start_params_that_ran(study)
+        self.warm_start_params_ = warm_start_params_that_ran(study, multi)
         self.similar_tasks_ = next((cb.similar_tasks(study) for cb in callbacks
                                     if hasattr(cb, "similar_tasks")), [])
         self.multimetric_ = multimetric
@@ -514,11 +526,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         res: dict[str, Any] = {"trial_number": np.array([t.number for t in trials])}
         params_list = []
         for t in trials:
-            p = dict(t.params)
-            if multi:
-                fam = p.pop(FAMILY_PARAM)
-                p = {FAMILY_PARAM: fam, **{k.split("__", 1)[1]: v for k, v in p.items()}}
-            params_list.append(p)
+            params_list.append(display_params(t.params) if multi else dict(t.params))
         res["params"] = params_list
         for key in sorted({k for p in params_list for k in p}):
             res[f"param_{key}"] = np.ma.MaskedArray(

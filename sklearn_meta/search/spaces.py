@@ -115,7 +115,7 @@ def family_of(estimator: BaseEstimator | type | str) -> str:
             if path is not None and path.split(":")[1] == name:
                 return fam.key
     raise ValueError(f"estimator: no knowledge for {name}; supported families: "
-                     f"{sorted(FAMILIES)} (pass param_distributions to search anyway)")
+                     f"{sorted(FAMILIES)} (MetaSearchCV: pass param_distributions to search it without a warm start)")
 
 
 def task_type_of(estimator: BaseEstimator) -> str:
@@ -179,11 +179,22 @@ def to_optuna_space(param_distributions: Mapping[str, Any]) -> Space:
         if isinstance(d, BaseDistribution):
             space[name] = d
         elif isinstance(d, (list, tuple, np.ndarray)):
-            space[name] = CategoricalDistribution(list(d))
+            # numpy scalars -> Python values: Optuna stores choices as JSON
+            choices = np.asarray(d, dtype=object).tolist() if isinstance(d, np.ndarray) \
+                else [v.item() if isinstance(v, np.generic) else v for v in d]
+            if not choices:
+                raise ValueError(f"param_distributions[{name!r}]: an empty list of choices")
+            space[name] = CategoricalDistribution(choices)
         elif hasattr(d, "dist") and hasattr(d, "support"):  # scipy frozen distribution
             lo, hi = (float(v) for v in d.support())
             dname = d.dist.name
-            if dname in ("randint",):
+            import scipy.stats
+
+            if isinstance(d.dist, scipy.stats.rv_discrete):  # randint, binom, poisson, ...
+                if not (math.isfinite(lo) and math.isfinite(hi)):
+                    raise ValueError(f"param_distributions[{name!r}]: unbounded discrete "
+                                     f"scipy distribution {dname!r}; give bounds or an "
+                                     f"Optuna distribution")
                 space[name] = IntDistribution(int(lo), int(hi))
             elif dname in ("loguniform", "reciprocal"):
                 space[name] = FloatDistribution(lo, hi, log=True)

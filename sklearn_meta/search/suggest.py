@@ -255,6 +255,13 @@ def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, An
         user = to_optuna_space(search_space)
         spaces[families[0]] = {k[len(prefix):]: v for k, v in user.items()
                                if k.startswith(prefix)}
+        known = set(FAMILIES[families[0]].space_for(task_type))
+        if not set(spaces[families[0]]) & known:
+            hint = f" (with a Pipeline, name them '{prefix}<param>')" if prefix else ""
+            warnings.warn(f"search_space: none of its parameters {sorted(user)[:8]} is one the "
+                          f"knowledge base knows for this estimator {sorted(known)}{hint}; "
+                          f"no warm-start values can be placed in it", UserWarning,
+                          stacklevel=3)
     return task_type, families, instance, spaces
 
 

@@ -42,9 +42,11 @@ def warm_start_study(study: optuna.Study, X: Any, y: Any, estimator: Any, n: int
     enqueued = []
     for rank, (fam, cfg) in enumerate(pairs):
         params = trial_params(fam, cfg, single, prefix)
+        before = len(study.get_trials(deepcopy=False))
         study.enqueue_trial(params, user_attrs={KEYS_ATTR: sorted(params),
                                                 SOURCE_ATTR: rank}, skip_if_exists=True)
-        enqueued.append(params)
+        if len(study.get_trials(deepcopy=False)) > before:  # not skipped as already there
+            enqueued.append(params)
     return enqueued
 
 

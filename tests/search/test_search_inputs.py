@@ -217,3 +217,90 @@ def test_missing_values_do_not_move_the_embedding():
     assert np.isfinite(Z).all() and Z[3, 2] == np.median(np.delete(X[:, 2], 3))
     frame = pd.DataFrame({"num": X[:, 0], "colour": np.where(y == 0, "r", "g")})
     assert np.isfinite(embed(frame, y)).all()
+
+
+def test_added_study_is_found_by_the_default_strategy_and_checked(tmp_path):
+    """add_study embeds the task with the packaged encoder (so "auto" finds it), keeps only
+    the estimator's own parameters (the Pipeline's last step), skips non-finite scores and
+    refuses to extend the knowledge base's own tasks or a study of another estimator."""
+    import optuna
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.feature_selection import SelectFromModel
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import SVC
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    X, y = load_breast_cancer(return_X_y=True)
+    study = optuna.create_study(direction="maximize")
+    for k, score in [(3, 0.90), (17, 0.97), (9, float("inf"))]:
+        study.add_trial(optuna.trial.create_trial(
+            params={"n_neighbors": k, "weights": "distance"},
+            distributions={"n_neighbors": optuna.distributions.IntDistribution(1, 50),
+                           "weights": optuna.distributions.CategoricalDistribution(
+                               ["uniform", "distance"])}, value=score))
+    kb = KnowledgeBase.load()
+    assert kb.add_study(study, X, y, KNeighborsClassifier(), "my_bc") == 2  # inf skipped
+    assert kb.tasks["my_bc"].get("embedding") is not None
+    path = kb.save(tmp_path / "mine.kb.json.gz")
+    got = suggest_configs(X, y, KNeighborsClassifier(), n=10, knowledge_base=path)
+    assert {"n_neighbors": 17, "weights": "distance", "p": 2} in got
+    with pytest.raises(ValueError, match="already one of the knowledge base's own tasks"):
+        KnowledgeBase.load().add_study(study, X, y, KNeighborsClassifier(), "abalone")
+    with pytest.raises(ValueError, match="none of its parameters"):
+        KnowledgeBase.load().add_study(study, X, y, SVC(), "svc_task")
+    pipe_study = optuna.create_study(direction="maximize")
+    pipe_study.add_trial(optuna.trial.create_trial(
+        params={"lr__C": 5.0, "select__estimator__C": 0.01},
+        distributions={"lr__C": optuna.distributions.FloatDistribution(1e-3, 10),
+                       "select__estimator__C": optuna.distributions.FloatDistribution(
+                           1e-3, 10)}, value=0.95))
+    kb2 = KnowledgeBase.load()
+    pipe = Pipeline([("select", SelectFromModel(LogisticRegression())),
+                     ("lr", LogisticRegression())])
+    kb2.add_study(pipe_study, X, y, pipe, "pipe_task")
+    assert kb2.extra[-1].config == {"C": 5.0}  # the model's C, not the selector's
+
+
+def test_search_space_edge_cases_are_fitted_or_named():
+    import scipy.stats
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import SVC
+
+    from sklearn_meta.search.spaces import to_optuna_space
+
+    X, y = load_iris(return_X_y=True)
+    got = suggest_configs(X, y, KNeighborsClassifier(), n=4,
+                          search_space={"n_neighbors": scipy.stats.binom(20, 0.5)})
+    assert all(isinstance(c["n_neighbors"], int) for c in got)
+    space = to_optuna_space({"n_neighbors": np.array([3, 5, 7])})
+    assert all(type(c) is int for c in space["n_neighbors"].choices)
+    with pytest.raises(ValueError, match=r"\['weights'\]: an empty list"):
+        to_optuna_space({"weights": []})
+    with pytest.warns(UserWarning, match="name them 'svc__<param>'"):
+        suggest_configs(X, y, make_pipeline(StandardScaler(), SVC()), n=2,
+                        search_space={"C": scipy.stats.loguniform(1e-2, 1e2)})
+
+
+def test_warm_start_study_returns_only_what_it_enqueued():
+    import optuna
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from sklearn_meta.search import warm_start_study
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    X, y = load_iris(return_X_y=True)
+    study = optuna.create_study(direction="maximize")
+    first = warm_start_study(study, X, y, KNeighborsClassifier(), n=3)
+    again = warm_start_study(study, X, y, KNeighborsClassifier(), n=3)
+    assert len(first) == 3 and again == [] and len(study.trials) == 3
+
+
+def test_warm_start_params_listed_like_cv_results_across_families():
+    X, y = load_iris(return_X_y=True)
+    s = MetaSearchCV(["knn", "logistic_regression"], n_trials=3, cv=3, random_state=0,
+                     warm_start="portfolio", n_warm_start=2).fit(X, y)
+    listed = [p for p, w in zip(s.cv_results_["params"], s.cv_results_["warm_start"]) if w >= 0]
+    assert s.warm_start_params_ == listed and "estimator" in listed[0]
