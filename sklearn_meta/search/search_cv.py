@@ -15,9 +15,8 @@ import numpy as np
 import optuna
 from optuna.distributions import (BaseDistribution, CategoricalDistribution,
                                   FloatDistribution, IntDistribution)
-from sklearn import config_context
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
-from sklearn.model_selection import check_cv, cross_validate
+from sklearn.model_selection import check_cv
 from sklearn.pipeline import Pipeline
 from scipy.stats import rankdata
 from sklearn.utils import check_random_state, get_tags
@@ -26,6 +25,7 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _rout
 from sklearn.utils.metaestimators import available_if
 
 from ..estimators._preprocess import make_preprocessor, needs_preprocessing
+from .cv_scoring import cross_validate_scored, metric_to_optimise
 from .spaces import (FAMILIES, default_space, family_of, param_prefix, task_type_of,
                      to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
@@ -55,11 +55,15 @@ class _Objective:
 
     def __init__(self, bases: Mapping[str, BaseEstimator], spaces: Mapping[str, dict],
                  multi: bool, X: Any, y: Any, splits: list, scoring: Any, main: str,
-                 fit_params: Mapping[str, Any], prefixes: Mapping[str, str] | None = None):
+                 fit_params: Mapping[str, Any], prefixes: Mapping[str, str] | None = None,
+                 score_params: Mapping[str, Any] | None = None, any_metric: bool = False):
         self.bases, self.spaces, self.multi = bases, spaces, multi
         self.prefixes = dict(prefixes or {})
         self.X, self.y, self.splits, self.scoring, self.main = X, y, splits, scoring, main
         self.fit_params = dict(fit_params)
+        self.score_params = dict(score_params or {})
+        self.any_metric = any_metric  # refit False/callable: a dict-returning scorer may
+        # report any of its metrics (the first by name is optimised)
 
     def configure(self, trial: optuna.Trial) -> tuple[str, dict[str, Any]]:
         keys = trial.user_attrs.get(KEYS_ATTR)
@@ -82,12 +86,11 @@ class _Objective:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                # fit parameters were routed by MetaSearchCV.fit already (if routing is on):
-                # here they go to the estimator's fit, as without routing
-                with config_context(enable_metadata_routing=False):
-                    res = cross_validate(est, self.X, self.y, cv=self.splits,
-                                         scoring=self.scoring, n_jobs=1, error_score=np.nan,
-                                         params=routed_fit_params(self.fit_params, prefix))
+                # fit (and score) parameters were routed by MetaSearchCV.fit already (if
+                # routing is on): here they go to the estimator's fit and the scorer
+                res = cross_validate_scored(est, self.X, self.y, self.splits, self.scoring,
+                                            routed_fit_params(self.fit_params, prefix),
+                                            self.score_params)
             except ValueError as exc:  # every fold failed: this trial fails, the search goes on
                 lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
                 errs = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln)]
@@ -99,8 +102,7 @@ class _Objective:
         error = fit_failure(caught)
         if error:  # kept so that "every trial failed" can say why
             trial.set_user_attr(ERROR_ATTR, error)
-        value = float(np.mean(res[f"test_{self.main}"]))
-        return value
+        return float(np.mean(res[metric_to_optimise(res, self.main, self.any_metric)]))
 
 
 #: Attributes a fit sets (all removed when a new fit starts).
@@ -108,6 +110,14 @@ _FITTED = ("best_estimator_", "best_index_", "best_score_", "best_params_", "cv_
            "refit_time_", "classes_", "n_features_in_", "feature_names_in_", "study_",
            "study_name_", "warm_start_params_", "similar_tasks_", "multimetric_", "n_splits_",
            "_best_family_params")
+
+
+def _routed(routed: Any, child: str, method: str) -> dict[str, Any]:
+    """Parameters ``process_routing`` sent to ``child.method`` ({} for a child not routed)."""
+    try:
+        return dict(getattr(getattr(routed, child), method))
+    except AttributeError:
+        return {}
 
 
 def _int_seed(random_state: Any) -> int | None:
@@ -260,7 +270,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         interrupted search continues up to ``n_trials`` finished trials in all, its warm
         start where it stopped. Use a name with one data set only.
     cv, scoring, refit, n_jobs, random_state : as in scikit-learn's searches.
-        ``scoring`` may name several metrics; ``refit`` then names the one optimised.
+        ``scoring`` may name several metrics, or be a callable returning a dict of them;
+        ``refit`` then names the one optimised. With metadata routing enabled, parameters
+        the scorer requests (e.g. ``sample_weight``) reach it, indexed to each fold.
         ``n_jobs > 1`` runs that many worker processes on a shared study.
     timeout : float, optional
         Seconds; stop starting new trials after it.
@@ -388,6 +400,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _scoring(self, base: BaseEstimator) -> tuple[Any, str, bool]:
         sc = self.scoring
         multi = isinstance(sc, (list, tuple, set, dict))
+        if callable(sc) and isinstance(self.refit, str):
+            return sc, self.refit, True  # a callable returning a dict of metrics
         if not multi:
             if not (isinstance(self.refit, bool) or callable(self.refit)):
                 raise ValueError("refit: must be True/False or a callable with a single "
@@ -413,11 +427,13 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             if attr in self.__dict__:
                 delattr(self, attr)
         check_search_data(X, y)
+        score_params: dict[str, Any] = {}
         if _routing_enabled():
             extra = {} if groups is None else {"groups": groups}
             routed = process_routing(self, "fit", **extra, **fit_params)
-            fit_params = dict(routed.estimator.fit)
-            groups = routed.splitter.split.get("groups")
+            fit_params = _routed(routed, "estimator", "fit")
+            score_params = _routed(routed, "scorer", "score")
+            groups = _routed(routed, "splitter", "split").get("groups")
         seed = _int_seed(self.random_state)
         bases, spaces, multi, prefixes = self._bases_and_spaces(X, y, seed)
         first = next(iter(bases.values()))
@@ -464,7 +480,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 # warm start is best-effort: a cold search is still a correct search
                 warnings.warn(f"warm start skipped: {exc}", UserWarning, stacklevel=2)
         objective = _Objective(bases, spaces, multi, X, y, splits, scoring, main, fit_params,
-                               prefixes)
+                               prefixes, score_params,
+                               any_metric=self.refit is False or callable(self.refit))
         if n_jobs == 1:
             if n_left:
                 study.optimize(objective, n_trials=n_left, timeout=self.timeout,
@@ -523,6 +540,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if not trials:
             raise RuntimeError("no trial finished (timeout too short?)")
         metrics = sorted({k[5:] for t in trials for k in t.user_attrs if k.startswith("test_")})
+        if callable(self.scoring) and metrics and metrics != ["score"]:
+            self.multimetric_ = True  # the callable returned a dict of metrics
+            if f"test_{main}" not in {f"test_{m}" for m in metrics}:
+                main = metrics[0]  # refit False or a callable: what the sampler optimised
         res: dict[str, Any] = {"trial_number": np.array([t.number for t in trials])}
         params_list = []
         for t in trials:
@@ -606,6 +627,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if isinstance(self.estimator, BaseEstimator):
             router.add(estimator=self.estimator,
                        method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+        scorer = self._scorer()
+        if scorer is not None:
+            router.add(scorer=scorer, method_mapping=MethodMapping()
+                       .add(caller="score", callee="score").add(caller="fit", callee="score"))
         router.add(splitter=check_cv(self.cv),
                    method_mapping=MethodMapping().add(caller="fit", callee="split"))
         return router
@@ -665,13 +690,31 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         return self._best().transform(X)
 
-    def score(self, X: Any, y: Any = None) -> float:
-        """Score of the refitted best estimator (the refit metric with multi-metric)."""
+    def _scorer(self, estimator: Any = None) -> Any:
+        """The scorer object of ``scoring`` (several metrics: one scorer returning a dict),
+        or None where it needs an estimator and none is known (search across families)."""
         from sklearn.metrics import check_scoring
 
-        self._best()
+        est = estimator if estimator is not None else self.estimator
+        if callable(self.scoring):
+            return self.scoring
+        if not isinstance(est, BaseEstimator):
+            if self.scoring is None:
+                return None  # each family's own score method
+            est = None  # named metrics need no estimator
+        return check_scoring(est, scoring=self.scoring)
+
+    def score(self, X: Any, y: Any = None, **params: Any) -> float:
+        """Score of the refitted best estimator (the refit metric with multi-metric);
+        ``params`` (e.g. ``sample_weight``) go to the scorer, routed as it requests them
+        when metadata routing is enabled."""
+        best = self._best()
+        if _routing_enabled():
+            params = _routed(process_routing(self, "score", **params), "scorer", "score")
+        score = self._scorer(best)(best, X, y, **params)
         if self.multimetric_:
-            scorer = check_scoring(self.best_estimator_, scoring=self.scoring)
-            return float(scorer(self.best_estimator_, X, y)[self.refit])
-        scorer = check_scoring(self.best_estimator_, scoring=self.scoring)
-        return float(scorer(self.best_estimator_, X, y))
+            if not isinstance(self.refit, str):
+                raise AttributeError(f"{type(self).__name__}.score: with several metrics, "
+                                     f"refit must name the metric to score with")
+            score = score[self.refit]
+        return float(score)

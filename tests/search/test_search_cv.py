@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, load_wine
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_score, cross_validate
 from sklearn.pipeline import make_pipeline
@@ -203,8 +204,10 @@ def test_metadata_routing_sends_fit_params_to_the_estimator():
 
     X, y = load_iris(return_X_y=True)
     with sklearn.config_context(enable_metadata_routing=True):
-        s = _quiet_search(estimator=LogisticRegression().set_fit_request(sample_weight=True),
-                          n_trials=2)
+        # as with GridSearchCV, the default scorer (the estimator's score) must say whether
+        # it wants sample_weight too
+        est = LogisticRegression().set_fit_request(sample_weight=True)
+        s = _quiet_search(estimator=est.set_score_request(sample_weight=False), n_trials=2)
         res = cross_validate(s, X, y, cv=3, params={"sample_weight": np.ones(len(y))})
     assert res["test_score"].min() > 0.9
 
@@ -218,3 +221,50 @@ def test_parallel_search_leaves_no_scratch_folder(tmp_path, monkeypatch):
     X, y = load_iris(return_X_y=True)
     s = _quiet_search(n_trials=4, n_jobs=2).fit(X, y)
     assert len(s.study_.trials) == 4 and list(tmp_path.iterdir()) == []
+
+
+def test_callable_scoring_may_return_several_metrics():
+    from sklearn.datasets import load_iris
+    from sklearn.metrics import accuracy_score, f1_score
+
+    X, y = load_iris(return_X_y=True)
+
+    def two(est, X, y):
+        p = est.predict(X)
+        return {"acc": accuracy_score(y, p), "f1": f1_score(y, p, average="macro")}
+
+    s = _quiet_search(scoring=two, refit="f1", n_trials=3).fit(X, y)
+    assert s.multimetric_ and "mean_test_acc" in s.cv_results_
+    assert s.best_score_ == pytest.approx(np.nanmax(s.cv_results_["mean_test_f1"]))
+    assert s.score(X, y) == pytest.approx(f1_score(y, s.predict(X), average="macro"))
+    free = _quiet_search(scoring=two, refit=False, n_trials=2).fit(X, y)
+    assert free.multimetric_ and not hasattr(free, "best_params_")
+    with pytest.raises(ValueError, match="refit must then name the metric"):
+        _quiet_search(scoring=two, n_trials=2).fit(X, y)
+    with pytest.raises(ValueError, match="not 'nope'"):
+        _quiet_search(scoring=two, refit="nope", n_trials=2).fit(X, y)
+
+
+def test_metadata_routing_sends_score_params_to_the_scorer_fold_by_fold():
+    import sklearn
+    from sklearn.datasets import load_iris
+    from sklearn.metrics import accuracy_score, make_scorer
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y = load_iris(return_X_y=True)
+    w = np.where(np.arange(len(y)) % 3 == 0, 5.0, 0.5)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        scorer = make_scorer(accuracy_score).set_score_request(sample_weight=True)
+        est = LogisticRegression(C=0.01, max_iter=200).set_fit_request(sample_weight=False)
+        s = _quiet_search(estimator=est, param_distributions={"C": [0.01]}, n_trials=1,
+                          cv=cv, scoring=scorer).fit(X, y, sample_weight=w)
+        expected = [accuracy_score(y[te], clone(est).fit(X[tr], y[tr]).predict(X[te]),
+                                   sample_weight=w[te]) for tr, te in cv.split(X, y)]
+        got = [s.cv_results_[f"split{i}_test_score"][0] for i in range(3)]
+        np.testing.assert_allclose(got, expected)
+        unweighted = [accuracy_score(y[te], clone(est).fit(X[tr], y[tr]).predict(X[te]))
+                      for tr, te in cv.split(X, y)]
+        assert not np.allclose(got, unweighted)  # the weights did reach the scorer
+        assert s.score(X, y, sample_weight=w) == pytest.approx(
+            accuracy_score(y, s.predict(X), sample_weight=w))
