@@ -143,9 +143,14 @@ def lda_predict(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, tol: float = 
     std[std == 0] = 1.0
     _, S, Vt = scipy.linalg.svd(np.sqrt(1.0 / n) * (Xc / std), full_matrices=False)
     rank = int(np.sum(S > tol))
+    majority = np.full(Xte.shape[0], present[np.argmax(priors)])
+    if rank == 0:  # no within-class variance (constant columns): the discriminant is the
+        return majority  # prior alone (scikit-learn raises an IndexError here)
     scalings = (Vt[:rank] / std).T / S[:rank]
     B = ((np.sqrt(n * priors / (k - 1.0))) * (means - xbar).T).T @ scalings
     _, S, Vt = scipy.linalg.svd(B, full_matrices=False)
+    if S.size == 0 or not S[0] > 0:  # every class has the same mean
+        return majority
     rank = int(np.sum(S > tol * S[0]))
     scalings = scalings @ Vt.T[:, :rank]
     coef = (means - xbar) @ scalings

@@ -59,6 +59,32 @@ def test_constant_and_all_missing_columns():
     assert "all-missing" in str(warn[0].message)
 
 
+def test_every_numeric_column_constant():
+    # no within-class variance: the linear discriminant is the prior (majority class); it
+    # used to fail with an IndexError deep in the SVD step
+    y = np.repeat([0, 1, 2], [30, 20, 10])
+    res, _ = _run(np.ones((60, 3)), y, groups=["landmarking"])
+    assert res["linear_discr.mean"] == pytest.approx(res["best_node.mean"])
+    assert 0.4 < res["linear_discr.mean"] < 0.6  # the majority class's share, fold by fold
+
+
+def test_many_classes_sample_the_class_pairs():
+    from meta_features.complexity import MAX_PAIRS, class_pairs
+
+    pairs = class_pairs(200, random_state=3)
+    assert len(pairs) == MAX_PAIRS and (pairs[:, 0] < pairs[:, 1]).all()
+    assert len({tuple(p) for p in pairs}) == MAX_PAIRS
+    np.testing.assert_array_equal(pairs, class_pairs(200, random_state=3))
+    assert len(class_pairs(20, random_state=3)) == 190  # every pair up to 32 classes
+    rng = np.random.RandomState(0)
+    y = np.arange(600) % 40  # 780 pairs > MAX_PAIRS
+    X = rng.normal(size=(600, 3)) + (y % 2)[:, None]
+    a = extract(X, y, groups=["complexity"], random_state=1)
+    b = extract(X, y, groups=["complexity"], random_state=1)
+    pd.testing.assert_series_equal(a, b)
+    assert np.isfinite(a[["l2.mean", "f3.mean", "f2.mean"]]).all()
+
+
 def test_infinities_are_missing():
     X, y = _frame()
     X.loc[3, "a"] = np.inf
