@@ -21,18 +21,25 @@ from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, OneHotEncod
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
+def _kind(dt) -> str:
+    """"temporal", "categorical" or "numeric" for a column dtype (no checks)."""
+    if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
+        return "temporal"
+    if isinstance(dt, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dt) or \
+            pd.api.types.is_object_dtype(dt) or pd.api.types.is_string_dtype(dt):
+        return "categorical"
+    return "numeric"
+
+
 def categorical_columns(X: pd.DataFrame) -> list:
     """Columns of ``X`` treated as categorical: object, string, category and (nullable) bool
     dtypes."""
-    return [c for c in X.columns
-            if isinstance(X[c].dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(X[c])
-            or pd.api.types.is_object_dtype(X[c]) or pd.api.types.is_string_dtype(X[c])]
+    return [c for i, c in enumerate(X.columns) if _kind(X.iloc[:, i].dtype) == "categorical"]
 
 
 def temporal_columns(X: pd.DataFrame) -> list:
     """Date-time (time-zone aware or not) and time-delta columns of ``X``."""
-    return [c for c in X.columns if pd.api.types.is_datetime64_any_dtype(X[c])
-            or pd.api.types.is_timedelta64_dtype(X[c])]
+    return [c for i, c in enumerate(X.columns) if _kind(X.iloc[:, i].dtype) == "temporal"]
 
 
 def _to_seconds(X: pd.DataFrame) -> np.ndarray:
@@ -73,12 +80,7 @@ def column_kind(col: pd.Series) -> str:
             pd.api.types.is_complex_dtype(dt):
         raise ValueError(f"X[{col.name!r}]: unsupported dtype {dt}; expected numeric, boolean, "
                          "categorical, string, date-time or time-delta columns")
-    if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
-        return "temporal"
-    if isinstance(dt, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dt) or \
-            pd.api.types.is_object_dtype(dt) or pd.api.types.is_string_dtype(dt):
-        return "categorical"
-    return "numeric"
+    return _kind(dt)
 
 
 def column_kinds(X: pd.DataFrame) -> dict:
@@ -110,9 +112,12 @@ def make_preprocessor(X) -> ColumnTransformer | object:
                             TailRobustScaler(TAIL_RATIO))
     if not isinstance(X, pd.DataFrame):
         return numeric
-    cats = categorical_columns(X)
-    dates = temporal_columns(X)
-    nums = [c for c in X.columns if c not in cats and c not in dates]
+    # columns by position: scikit-learn reads integer column names as positions, so names
+    # such as [1, 0] would swap the numeric and categorical columns
+    kinds = [_kind(X.iloc[:, i].dtype) for i in range(X.shape[1])]
+    cats = [i for i, k in enumerate(kinds) if k == "categorical"]
+    dates = [i for i, k in enumerate(kinds) if k == "temporal"]
+    nums = [i for i, k in enumerate(kinds) if k == "numeric"]
     to_str = _ToStr()
     categorical = make_pipeline(to_str, SimpleImputer(strategy="most_frequent",
                                                       keep_empty_features=True),
@@ -165,15 +170,29 @@ class TailRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return (self._compress(X) - self.mean_) / self.scale_
 
 
+def level_str(v) -> str:
+    """The one-hot level of a categorical value, the same whatever dtype carries it: 1, 1.0,
+    "1" and True give "1" (an object column of integer codes arrives as floats once a batch
+    holds a missing value; a boolean column may arrive as 0/1)."""
+    if isinstance(v, (bool, np.bool_)):
+        return "1" if v else "0"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
 class _ToStr:
-    """Casts categorical columns to object strings, keeping missing values as NaN."""
+    """Casts categorical columns to object strings (:func:`level_str`), keeping missing values
+    as NaN."""
 
     def fit(self, X, y=None):
         return self
 
     def transform(self, X):
         X = pd.DataFrame(X).astype(object)
-        return X.where(pd.notna(X), np.nan).map(lambda v: v if v is np.nan else str(v))
+        return X.where(pd.notna(X), np.nan).map(lambda v: v if v is np.nan else level_str(v))
 
     def fit_transform(self, X, y=None):
         return self.transform(X)

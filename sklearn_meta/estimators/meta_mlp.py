@@ -89,6 +89,7 @@ class _MetaMLPBase(BaseEstimator):
                                  f"minimum of 1 is required.")
             if reset:
                 self._column_kinds = kinds
+                self._columns = list(X.columns)  # also non-string names (no feature_names_in_)
             elif getattr(self, "_column_kinds", None):
                 check_column_kinds(X, self._column_kinds)
             return X
@@ -96,7 +97,7 @@ class _MetaMLPBase(BaseEstimator):
             # fitted on a DataFrame, given an array: columns by position (scikit-learn warns
             # that X has no feature names), as a DataFrame for the fitted preprocessing
             X = validate_data(self, X, reset=False, dtype=None, ensure_all_finite="allow-nan")
-            X = pd.DataFrame(X, columns=self.feature_names_in_).infer_objects()
+            X = pd.DataFrame(X, columns=self._columns).infer_objects()
             for c, kind in self._column_kinds.items():
                 if kind == "numeric" and X[c].dtype == object:
                     try:  # e.g. nullable integers: object arrays holding pd.NA

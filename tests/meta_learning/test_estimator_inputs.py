@@ -123,3 +123,28 @@ def test_rare_class_is_learned_not_smoothed_away():
     assert min(clf.best_iter_) > 0
     p = clf.predict_proba(X[4000:])[:, 1]
     assert average_precision_score(y[4000:], p) > 0.6  # prevalence 0.01
+
+
+@pytest.mark.parametrize("names", [["b", "x"], [1, 0], [("a", 1), ("a", 2)]])
+def test_non_string_column_names_keep_each_column_its_kind(names):
+    # scikit-learn reads integer column names as positions: [1, 0] used to one-hot encode the
+    # float column and scale the boolean one (R2 0.998 -> -0.03)
+    rs = np.random.RandomState(0)
+    x, b = rs.randn(600), rs.rand(600) > 0.5
+    y = 3 * x + b
+    d = pd.DataFrame(dict(zip(names, [b, x])))
+    reg = MetaMLPRegressor(random_state=0).fit(d[:500], y[:500])
+    assert reg.score(d[500:], y[500:]) > 0.95
+    assert reg.predict(d[500:].to_numpy(dtype=object)).shape == (100,)  # by position
+
+
+def test_categorical_levels_do_not_depend_on_the_dtype_that_carries_them():
+    rs = np.random.RandomState(0)
+    flag = rs.rand(400) > 0.5
+    codes = pd.Series(rs.randint(0, 3, 400).astype(object))
+    codes[::40] = None
+    d = pd.DataFrame({"flag": flag, "code": codes, "noise": rs.randn(400)})
+    y = np.where(codes.fillna(0).astype(int) == 1, 1, 0) ^ flag
+    clf = MetaMLPClassifier(random_state=0).fit(d, y)
+    same = d.assign(flag=flag.astype(int), code=codes.astype(float))  # 0/1 and 1.0, 2.0, NaN
+    np.testing.assert_array_equal(clf.predict_proba(same), clf.predict_proba(d))
