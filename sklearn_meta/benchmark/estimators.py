@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from sklearn.base import BaseEstimator
-from sklearn.compose import make_column_transformer
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -178,7 +177,7 @@ def write_report(results_path: str | Path, out_dir: str | Path, *, ours: str | N
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     higher = metric not in LOWER_IS_BETTER
-    lines = [f"# Benchmark report", "", f"Results: `{results_path}` — {len(results)} rows, "
+    lines = ["# Benchmark report", "", f"Results: `{results_path}` — {len(results)} rows, "
              f"{results['task'].nunique()} tasks, estimators: "
              f"{', '.join(sorted(results['estimator'].unique()))}.", "",
              f"Metric: **{metric}** ({'higher' if higher else 'lower'} is better), mean over "

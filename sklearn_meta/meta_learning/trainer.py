@@ -7,12 +7,10 @@ Python loop per task. The per-task loop (:meth:`MetaTrainer.meta_gradient` with
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import signal
 import threading
-import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path

@@ -1,6 +1,8 @@
 """Greedy portfolios (auto-sklearn 2 / TabRepo): candidates that together cover most tasks."""
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from .knowledge_base import KnowledgeBase
@@ -29,13 +31,19 @@ def greedy_portfolio(M: np.ndarray, size: int, weights: np.ndarray | None = None
     return chosen
 
 
-def kb_portfolio(kb: KnowledgeBase, family: str | None, size: int,
+def kb_portfolio(kb: KnowledgeBase, family: str | Sequence[str] | None, size: int,
                  task_type: str = "classification") -> list[tuple[str, int]]:
-    """The greedy portfolio of pool candidates ``(family, pool_index)`` of the KB."""
+    """The greedy portfolio of pool candidates ``(family, pool_index)`` of the KB, built over
+    one family, several, or (None) all of them."""
+    fams = None if family is None else (
+        (family,) if isinstance(family, str) else tuple(sorted(set(family))))
     cache = kb.__dict__.setdefault("_cache", {})
-    key = ("portfolio", family, size, task_type, len(kb.tasks), len(kb.extra))
+    key = ("portfolio", fams, size, task_type, len(kb.tasks), len(kb.extra))
     if key not in cache:
         tasks = [t for t in kb.task_names if kb.tasks[t]["task_type"] == task_type]
-        cands, _, M = kb.pool_matrix(family, tasks)
+        cands, _, M = kb.pool_matrix(fams[0] if fams and len(fams) == 1 else None, tasks)
+        if fams is not None and len(fams) > 1:  # only the asked families compete
+            keep = [j for j, (f, _) in enumerate(cands) if f in fams]
+            cands, M = [cands[j] for j in keep], M[:, keep]
         cache[key] = [cands[j] for j in greedy_portfolio(M, size)]
     return cache[key]

@@ -8,6 +8,7 @@ import tempfile
 import time
 import uuid
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -17,17 +18,15 @@ from optuna.distributions import (BaseDistribution, CategoricalDistribution,
                                   FloatDistribution, IntDistribution)
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.model_selection import check_cv
-from sklearn.pipeline import Pipeline
 from scipy.stats import rankdata
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _routing_enabled,
                                             process_routing)
 from sklearn.utils.metaestimators import available_if
 
-from ..estimators._preprocess import make_preprocessor, needs_preprocessing
 from .cv_scoring import cross_validate_scored, metric_to_optimise
-from .spaces import (FAMILIES, default_space, family_of, param_prefix, task_type_of,
-                     to_optuna_space, with_prefix)
+from .members import check_members, member_estimator
+from .spaces import (FAMILIES, default_space, family_of, param_prefix, to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
 from .storage import is_sqlite, make_storage
 from .suggest import (STRATEGIES, _n_rows, check_estimator_arg, default_families,
@@ -56,8 +55,13 @@ class _Objective:
     def __init__(self, bases: Mapping[str, BaseEstimator], spaces: Mapping[str, dict],
                  multi: bool, X: Any, y: Any, splits: list, scoring: Any, main: str,
                  fit_params: Mapping[str, Any], prefixes: Mapping[str, str] | None = None,
-                 score_params: Mapping[str, Any] | None = None, any_metric: bool = False):
+                 score_params: Mapping[str, Any] | None = None, any_metric: bool = False,
+                 user_space: bool = False):
         self.bases, self.spaces, self.multi = bases, spaces, multi
+        # the caller's own space: every trial sets every parameter of it (a warm-start
+        # trial fixes the ones it knows, the sampler draws the rest), so that no trial runs
+        # with the estimator's value of a parameter that may lie outside the space
+        self.user_space = user_space
         self.prefixes = dict(prefixes or {})
         self.X, self.y, self.splits, self.scoring, self.main = X, y, splits, scoring, main
         self.fit_params = dict(fit_params)
@@ -74,7 +78,7 @@ class _Objective:
             fam = next(iter(self.spaces))
             space = self.spaces[fam]
         params = {name: _suggest(trial, name, d) for name, d in space.items()
-                  if keys is None or name in keys}
+                  if keys is None or self.user_space or name in keys}
         if self.multi:
             params = {k.split("__", 1)[1]: v for k, v in params.items()}
         return fam, params
@@ -94,15 +98,40 @@ class _Objective:
             except ValueError as exc:  # every fold failed: this trial fails, the search goes on
                 lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
                 errs = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln)]
-                trial.set_user_attr(ERROR_ATTR, (errs[-1] if errs else lines[0])[:500]
-                                    if lines else type(exc).__name__)
-                return float("nan")
+                cause = ((errs[-1] if errs else lines[0])[:500] if lines
+                         else type(exc).__name__)
+                trial.set_user_attr(ERROR_ATTR, cause)
+                res = None
+        if res is None:  # warned outside the block that records the fits' warnings
+            _warn_failed(trial.number, params, trial.user_attrs[ERROR_ATTR])
+            return float("nan")
         for key, vals in res.items():
             trial.set_user_attr(key, [float(v) for v in vals])
         error = fit_failure(caught)
         if error:  # kept so that "every trial failed" can say why
             trial.set_user_attr(ERROR_ATTR, error)
-        return float(np.mean(res[metric_to_optimise(res, self.main, self.any_metric)]))
+        value = float(np.mean(res[metric_to_optimise(res, self.main, self.any_metric)]))
+        if not np.isfinite(value):
+            _warn_failed(trial.number, params, error or "a fold scored NaN")
+        return value
+
+
+def _warn_failed(number: int, params: Mapping[str, Any], cause: str) -> None:
+    """One warning per failed trial, with its cause (Optuna's own lines say only "nan")."""
+    warnings.warn(f"MetaSearchCV: trial {number} failed ({dict(params)}): {cause}",
+                  UserWarning, stacklevel=3)
+
+
+@contextmanager
+def _optuna_quiet():
+    """Optuna's log level at ERROR for the search (failed trials are warned about with their
+    cause), restored afterwards: the user's own level is theirs."""
+    before = optuna.logging.get_verbosity()
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    try:
+        yield
+    finally:
+        optuna.logging.set_verbosity(before)
 
 
 #: Attributes a fit sets (all removed when a new fit starts).
@@ -190,12 +219,6 @@ def configured(base: BaseEstimator, params: Mapping[str, Any], prefix: str = ""
     return clone(base).set_params(**{prefix + k: v for k, v in params.items()})
 
 
-def _with_preprocessing(base: BaseEstimator, X: Any) -> BaseEstimator:
-    """``base`` behind the MetaMLP estimators' preprocessing (imputation, scaling, one-hot,
-    date-times as seconds), fitted inside every CV fold, so every family accepts ``X``."""
-    return Pipeline([("preprocess", make_preprocessor(X)), ("model", base)])
-
-
 class _Progress:
     """Optuna callback: one line per finished trial (``verbose=1``)."""
 
@@ -235,7 +258,7 @@ def display_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def _run_worker(storage: Any, name: str, sampler: Any, objective: _Objective,
                 n_trials: int, timeout: float | None, callbacks: list) -> None:
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)  # a worker process of its own
     study = optuna.load_study(study_name=name, storage=make_storage(storage), sampler=sampler)
     study.optimize(objective, n_trials=n_trials, timeout=timeout, callbacks=callbacks)
 
@@ -246,7 +269,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     Parameters
     ----------
     estimator : estimator, list of estimators/family keys, or None
-        What to tune. None (or a list) searches across estimator families as well.
+        What to tune. None (or a list) searches across estimator families as well: one
+        member per family; instances (Pipelines too) keep their settings; models built from
+        family keys go behind the preprocessing when ``X`` needs it and always for SVC,
+        kNN and logistic regression (:mod:`~sklearn_meta.search.members`).
     param_distributions : dict, optional
         Search space (Optuna, scipy or list distributions); default: the family's space.
     n_trials : int
@@ -385,16 +411,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         members = est if est is not None else default_families(
             task_type, _n_rows(X), exclude=("metamlp",))
         bases, spaces, prefixes = {}, {}, {}
-        wrap = needs_preprocessing(X)
-        for m in members:
-            fam = family_of(m)
-            base = m if isinstance(m, BaseEstimator) else FAMILIES[fam].make(
-                task_type, random_state=seed)
-            tt = task_type_of(base)
-            if wrap and not isinstance(m, BaseEstimator):
-                base, prefixes[fam] = _with_preprocessing(base, X), "model__"
-            bases[fam] = base
-            spaces[fam] = FAMILIES[fam].space_for(tt)
+        for m, fam in zip(members, check_members(members, task_type)):
+            bases[fam], prefixes[fam] = member_estimator(m, fam, task_type, X,
+                                                         random_state=seed)
+            spaces[fam] = FAMILIES[fam].space_for(task_type)
         return bases, spaces, True, prefixes
 
     def _scoring(self, base: BaseEstimator) -> tuple[Any, str, bool]:
@@ -403,9 +423,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if callable(sc) and isinstance(self.refit, str):
             return sc, self.refit, True  # a callable returning a dict of metrics
         if not multi:
-            if not (isinstance(self.refit, bool) or callable(self.refit)):
-                raise ValueError("refit: must be True/False or a callable with a single "
-                                 f"metric, got {self.refit!r}")
+            named = self.refit == "score" or (isinstance(sc, str) and self.refit == sc)
+            if not (isinstance(self.refit, bool) or callable(self.refit) or named):
+                raise ValueError(f"refit: with one metric, True/False, a callable or the "
+                                 f"metric's name ({sc!r}), got {self.refit!r}")
             return sc, "score", False
         names = list(sc) if not isinstance(sc, dict) else list(sc.keys())
         if isinstance(self.refit, str):
@@ -422,6 +443,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     # -------------------------------------------------------------------- fit
     def fit(self, X: Any, y: Any = None, groups: Any = None, **fit_params: Any):
         """Run a fresh study on ``(X, y)`` and refit the best configuration."""
+        with _optuna_quiet():
+            return self._fit(X, y, groups, **fit_params)
+
+    def _fit(self, X: Any, y: Any = None, groups: Any = None, **fit_params: Any):
         self._check_params()
         for attr in _FITTED:  # nothing of an earlier fit may survive this one
             if attr in self.__dict__:
@@ -438,6 +463,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         bases, spaces, multi, prefixes = self._bases_and_spaces(X, y, seed)
         first = next(iter(bases.values()))
         scoring, main, multimetric = self._scoring(first)
+        try:  # an unknown metric name fails here, not after every trial
+            self._scorer(first)
+        except ValueError as exc:
+            raise ValueError(f"scoring: {exc}") from None
         cv = check_cv(self.cv, y, classifier=is_classifier(first))
         splits = list(cv.split(X, y, groups))
         sampler = (copy.deepcopy(self.sampler) if self.sampler is not None
@@ -449,7 +478,6 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             storage = str(Path(tmpdir) / "study.log")
         storage_obj = make_storage(storage)
         name = self.study_name or f"metasearchcv-{uuid.uuid4().hex[:12]}"
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
         study = optuna.create_study(study_name=name, storage=storage_obj, sampler=sampler,
                                     direction="maximize",
                                     load_if_exists=self.study_name is not None)
@@ -481,7 +509,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 warnings.warn(f"warm start skipped: {exc}", UserWarning, stacklevel=2)
         objective = _Objective(bases, spaces, multi, X, y, splits, scoring, main, fit_params,
                                prefixes, score_params,
-                               any_metric=self.refit is False or callable(self.refit))
+                               any_metric=self.refit is False or callable(self.refit),
+                               user_space=not multi and self.param_distributions is not None)
         if n_jobs == 1:
             if n_left:
                 study.optimize(objective, n_trials=n_left, timeout=self.timeout,
@@ -602,12 +631,20 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         """The tuned estimator's type (classifier or regressor), as scikit-learn's searches
         pass it on: ``cross_validate`` then stratifies the folds of a classifier search. Across
-        families: the type the members share, if any."""
+        families: the type the instances share; family keys only (or ``None``): the type
+        comes from ``y`` at fit, so the search says "classifier" — an outer CV then
+        stratifies class labels (sorted labels would otherwise put one class per fold and
+        score 0), and scikit-learn still splits a continuous target with plain K-fold."""
         tags = super().__sklearn_tags__()
         est = self.estimator
         members = [est] if isinstance(est, BaseEstimator) else [
             m for m in (est or []) if isinstance(m, BaseEstimator)]
-        if not members or (isinstance(est, (list, tuple)) and len(members) != len(est)):
+        if not members:
+            if est is None or isinstance(est, (list, tuple)):
+                from sklearn.utils import ClassifierTags
+
+                tags.estimator_type = "classifier"
+                tags.classifier_tags = ClassifierTags()
             return tags
         sub = [get_tags(m) for m in members]
         if len({t.estimator_type for t in sub}) == 1:

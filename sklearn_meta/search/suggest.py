@@ -12,14 +12,14 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.pipeline import Pipeline
 
 from meta_features import infer_target_type
 
-from ..estimators._preprocess import make_preprocessor, needs_preprocessing
+from ..estimators._preprocess import make_preprocessor
 from .knowledge_base import KnowledgeBase, compute_meta_features, resolve_kb
 from .neighbours import Neighbours, task_space
 from .portfolio import kb_portfolio
+from .members import check_members, member_estimator
 from .spaces import (FAMILIES, Config, config_key, family_of, fit_to_space, param_prefix,
                      task_type_of, to_optuna_space, with_prefix)
 
@@ -352,8 +352,7 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
             if len(out) >= budget:
                 break
             add(fam, cfg)
-    portfolio = kb_portfolio(kb, families[0] if len(families) == 1 else None,
-                             size=n + 10, task_type=task_type)
+    portfolio = kb_portfolio(kb, families, size=n + 10, task_type=task_type)
     for fam, idx in portfolio:
         if fam in spaces:
             add(fam, kb.pool[fam][idx])
@@ -377,9 +376,11 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     estimator : estimator, family key, list of them, or None
         One estimator: parameter dicts for it (Pipeline step prefix included), starting with
         its current (default) values. A list or None: dicts ``{"estimator": instance}`` with
-        ready-to-fit estimators across families (``n=1`` is a zero-shot choice), behind the
-        MetaMLP estimators' preprocessing (a ``Pipeline``) when ``X`` has non-numeric
-        columns or missing values.
+        ready-to-fit estimators across families (``n=1`` is a zero-shot choice): a list's
+        instances (Pipelines too) with the suggestion set on them, one per family; models
+        built from family keys behind the MetaMLP estimators' preprocessing (a ``Pipeline``)
+        when ``X`` has non-numeric columns or missing values, and always for SVC, kNN and
+        logistic regression (:mod:`~sklearn_meta.search.members`).
     strategy : {"embedding", "meta-features", "portfolio", "auto"}
         How neighbours are found; "auto" uses the embedding when available and falls back
         to the portfolio when no knowledge-base task is near, and mixes neighbours and
@@ -404,14 +405,10 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         prefix = param_prefix(estimator) if not isinstance(estimator, str) else ""
         return [with_prefix(cfg, prefix) for _, cfg in pairs]
     task_type = infer_task_type(y)
-    wrap = needs_preprocessing(X)
-    out = []
-    for f, cfg in pairs:
-        est = FAMILIES[f].make(task_type, cfg)
-        if wrap and f != "metamlp":  # MetaMLP preprocesses its input itself
-            est = Pipeline([("preprocess", make_preprocessor(X)), ("model", est)])
-        out.append({"estimator": est})
-    return out
+    members = list(estimator) if estimator is not None else []
+    given = dict(zip(check_members(members, task_type), members))
+    return [{"estimator": member_estimator(given.get(f, f), f, task_type, X, cfg)[0]}
+            for f, cfg in pairs]
 
 
 def _family_defaults(family: str, task_type: str, space: Mapping[str, Any]) -> Config:

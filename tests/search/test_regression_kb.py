@@ -55,7 +55,7 @@ def test_shipped_regression_kb_drives_regressor_suggestions():
         == "classification"
     X, y = load_diabetes(return_X_y=True)
     out = suggest_configs(X, y, None, n=6)
-    est = [d["estimator"] for d in out]
+    est = [getattr(d["estimator"], "_final_estimator", d["estimator"]) for d in out]
     assert all(type(e).__name__.endswith(("Regressor", "Ridge", "SVR")) for e in est)
     # knowledge, not just each family's default: tuned configurations come early
     pairs, details = suggest_pairs(X, y, None, n=6)

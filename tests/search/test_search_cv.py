@@ -268,3 +268,60 @@ def test_metadata_routing_sends_score_params_to_the_scorer_fold_by_fold():
         assert not np.allclose(got, unweighted)  # the weights did reach the scorer
         assert s.score(X, y, sample_weight=w) == pytest.approx(
             accuracy_score(y, s.predict(X), sample_weight=w))
+
+
+def test_family_lists_one_member_each_of_the_targets_type_pipelines_kept():
+    from sklearn.datasets import load_wine
+    from sklearn.linear_model import Ridge
+
+    X, y = load_wine(return_X_y=True)
+    with pytest.raises(ValueError, match="both of the family 'logistic_regression'"):
+        _quiet_search(estimator=[LogisticRegression(), Ridge()]).fit(X, y)
+    with pytest.raises(ValueError, match="is a regressor but y is a classification"):
+        _quiet_search(estimator=[Ridge(), "knn"]).fit(X, y)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
+    s = _quiet_search(estimator=[pipe, "knn"], n_trials=4).fit(X, y)
+    lr = [p for p in s.cv_results_["params"] if p["estimator"] == "logistic_regression"]
+    assert lr and all("C" in p for p in lr) and s.best_score_ > 0.9
+
+
+def test_searches_across_families_stratify_and_scale_what_needs_scaling():
+    from sklearn.base import is_classifier
+    from sklearn.datasets import load_breast_cancer, load_iris
+
+    X, y = load_iris(return_X_y=True)  # sorted labels: unstratified 3-fold scores 0
+    assert is_classifier(MetaSearchCV(None)) and is_classifier(MetaSearchCV(["knn"]))
+    assert cross_val_score(_quiet_search(estimator=None, n_trials=2), X, y, cv=3).min() > 0.8
+    Xb, yb = load_breast_cancer(return_X_y=True)  # raw columns span 0.001 to 4000
+    s = _quiet_search(estimator=["svc"], param_distributions=None, n_trials=2).fit(Xb, yb)
+    assert s.cv_results_["mean_test_score"][0] > 0.9  # SVC() unscaled: 0.63 (majority)
+
+
+def test_user_space_is_searched_in_every_trial_and_optuna_log_level_kept():
+    import optuna
+    from sklearn.datasets import load_wine
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = load_wine(return_X_y=True)
+    optuna.logging.set_verbosity(optuna.logging.INFO)
+    s = MetaSearchCV(RandomForestClassifier(n_estimators=10, random_state=0),
+                     {"max_depth": [2, 5]}, n_trials=3, cv=3, random_state=0).fit(X, y)
+    assert optuna.logging.get_verbosity() == optuna.logging.INFO
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    assert all(p["max_depth"] in (2, 5) for p in s.cv_results_["params"])
+    assert s.best_estimator_.max_depth in (2, 5)  # never the estimator's None
+
+
+def test_scoring_checked_up_front_refit_may_name_the_metric_failures_warned():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match="^scoring: "):
+        _quiet_search(scoring="accuracyy").fit(X, y)
+    s = _quiet_search(scoring="accuracy", refit="accuracy", n_trials=2).fit(X, y)
+    assert hasattr(s, "best_estimator_")
+    with pytest.raises(ValueError, match="refit"):
+        _quiet_search(scoring="accuracy", refit="f1", n_trials=2).fit(X, y)
+    space = {"C": [1.0], "solver": ["nonexistent", "lbfgs"]}
+    with pytest.warns(UserWarning, match=r"trial \d+ failed .*'nonexistent'.*InvalidParameter"):
+        _quiet_search(param_distributions=space, n_trials=4).fit(X, y)

@@ -192,3 +192,21 @@ def test_default_ranks_by_all_kb_tasks_weighted_by_similarity(kb, data_home):
     assert five[1:1 + n_nb] != pairs[1:1 + n_nb]
     with pytest.raises(ValueError, match="n_neighbors"):
         suggest_configs(X, y, SVC(), knowledge_base=kb, n_neighbors=0)
+
+
+def test_family_lists_keep_instances_and_fill_n(kb, heldout_iris):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = heldout_iris.X, heldout_iris.y
+    two = suggest_configs(X, y, ["logistic_regression", "random_forest"], n=10,
+                          knowledge_base=kb)
+    assert len(two) == 10  # the portfolio is built over the asked families
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(solver="liblinear"))
+    (first,) = suggest_configs(X, y, [pipe], n=1, knowledge_base=kb)
+    est = first["estimator"]
+    assert isinstance(est, type(pipe)) and est.steps[0][0] == "standardscaler"
+    assert est[-1].solver == "liblinear"  # the user's settings stay
+    svc = [c["estimator"] for c in suggest_configs(X, y, ["svc"], n=3, knowledge_base=kb)]
+    assert all(e.steps[0][0] == "preprocess" for e in svc)  # scaled: the KB's scores are

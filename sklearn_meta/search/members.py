@@ -1,0 +1,71 @@
+"""The estimators a search across families builds or takes, one per family.
+
+``MetaSearchCV(estimator=None | list)`` and ``suggest_configs(estimator=None | list)`` share
+these rules: one member per family (two members of one family cannot be told apart by the
+knowledge base's candidates); classifiers and regressors are not mixed; a member given as an
+instance keeps its own settings and Pipeline steps (configurations are set under its last
+step's prefix); a member given as a family key is built by the library and put behind the
+MetaMLP estimators' preprocessing when ``X`` needs it (non-numeric columns, missing values) or
+when the family is scale-sensitive — the knowledge base scored SVC, kNN and logistic
+regression on standardised columns, so its configurations mean nothing on raw ones.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from sklearn.base import BaseEstimator, clone
+from sklearn.pipeline import Pipeline
+
+from ..estimators._preprocess import make_preprocessor, needs_preprocessing
+from .spaces import FAMILIES, family_of, param_prefix, task_type_of
+
+#: Families whose knowledge-base scores assume standardised columns.
+SCALE_SENSITIVE = frozenset({"svc", "knn", "logistic_regression"})
+#: Prefix of the model's parameters behind the added preprocessing.
+MODEL_PREFIX = "model__"
+
+
+def check_members(members: Sequence[Any], task_type: str) -> list[str]:
+    """The family of every member, after checking the list: one member per family, and
+    instances of the type the target asks for (``task_type`` of ``y``)."""
+    fams: dict[str, Any] = {}
+    for m in members:
+        fam = family_of(m)
+        if fam in fams:
+            raise ValueError(f"estimator: {fams[fam]!r} and {m!r} are both of the family "
+                             f"{fam!r}; give one estimator per family (to compare variants "
+                             f"of one family, search it alone with param_distributions)")
+        fams[fam] = m
+        if isinstance(m, BaseEstimator):
+            kind = task_type_of(m)
+            if kind != task_type:
+                raise ValueError(f"estimator: {m!r} is a "
+                                 f"{'regressor' if kind == 'regression' else 'classifier'} "
+                                 f"but y is a {task_type} target")
+    return list(fams)
+
+
+def wants_preprocessing(family: str, X: Any) -> bool:
+    """Whether a library-built ``family`` model goes behind the added preprocessing."""
+    if family == "metamlp":  # preprocesses its input itself
+        return False
+    if needs_preprocessing(X):
+        return True
+    return family in SCALE_SENSITIVE and not hasattr(X, "tocsr")  # sparse: passed as is
+
+
+def member_estimator(member: Any, family: str, task_type: str, X: Any,
+                     params: Mapping[str, Any] | None = None,
+                     random_state: int | None = 0) -> tuple[BaseEstimator, str]:
+    """(estimator to clone and configure, prefix of the family's parameters in it).
+
+    ``params`` (bare parameter names of the family) are set on the returned estimator."""
+    params = dict(params or {})
+    if isinstance(member, BaseEstimator):
+        prefix = param_prefix(member)
+        est = clone(member).set_params(**{prefix + k: v for k, v in params.items()})
+        return est, prefix
+    est = FAMILIES[family].make(task_type, params, random_state=random_state)
+    if wants_preprocessing(family, X):
+        return Pipeline([("preprocess", make_preprocessor(X)), ("model", est)]), MODEL_PREFIX
+    return est, ""
