@@ -103,11 +103,15 @@ def _extract_group(data: TaskData, g: str, summaries: Sequence[str], values: dic
     for name in _expected_names(data, g):
         if name not in raw:
             raw[name] = np.nan if name in _scalar_names(g) or _is_scalar_feature(mod, name) else np.empty(0)
-    for name, val in raw.items():
-        if np.ndim(val) == 0:
-            values[name] = float(val)
-        else:
-            values.update(summarize(name, np.asarray(val, dtype=float), summaries))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        # e.g. scipy's "precision loss" in the skewness of near-constant values (the value
+        # is still pymfe's; undefined ones are reported once, as NaN, by extract)
+        warnings.simplefilter("ignore")
+        for name, val in raw.items():
+            if np.ndim(val) == 0:
+                values[name] = float(val)
+            else:
+                values.update(summarize(name, np.asarray(val, dtype=float), summaries))
 
 
 def _check_n_jobs(n_jobs: Optional[int]) -> int:

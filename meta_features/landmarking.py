@@ -18,6 +18,7 @@ sample of that size (pymfe's ``lm_sample_frac``), so the cost stays bounded.
 """
 from __future__ import annotations
 
+import warnings
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Iterator, NamedTuple, Optional
 
@@ -261,7 +262,11 @@ _RANKS_KEY = "landmarking.importance_ranks"
 
 def _folds(y: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     skf = StratifiedKFold(n_splits=N_FOLDS, shuffle=False)
-    return skf.split(np.zeros((y.size, 1)), y)
+    # split now, with scikit-learn's "least populated class" warning silenced: this may run
+    # on a background thread, after the caller's own warning filters are gone
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return iter(list(skf.split(np.zeros((y.size, 1)), y)))
 
 
 class _Plan(NamedTuple):

@@ -252,3 +252,13 @@ def test_extreme_values_keep_the_names_and_lose_only_what_overflows():
     res1, warn1 = _run(one, y, groups="statistical")
     inf = res1.index[np.isinf(res1.to_numpy())].tolist()
     assert inf and "infinite" in str(warn1[0].message) and inf[0] in str(warn1[0].message)
+
+
+def test_summaries_and_background_folds_leak_no_foreign_warnings():
+    # near-constant values made scipy warn about precision loss in skewness/kurtosis, and the
+    # landmarking folds (split on a background thread) leaked scikit-learn's "least
+    # populated class" warning
+    X = np.random.default_rng(0).normal(size=(60, 4))
+    y = np.r_[np.zeros(57), np.ones(3)].astype(int)
+    for kw in ({"summary": "all"}, {"n_jobs": -1}):
+        _run(X, y, groups="default", **kw)
