@@ -97,7 +97,9 @@ class _MetaMLPBase(BaseEstimator):
             # fitted on a DataFrame, given an array: columns by position (scikit-learn warns
             # that X has no feature names), as a DataFrame for the fitted preprocessing
             X = validate_data(self, X, reset=False, dtype=None, ensure_all_finite="allow-nan")
-            X = pd.DataFrame(X, columns=self._columns).infer_objects()
+            columns = getattr(self, "_columns", None)  # absent from older pickles
+            X = pd.DataFrame(X, columns=columns if columns is not None
+                             else self.feature_names_in_).infer_objects()
             for c, kind in self._column_kinds.items():
                 if kind == "numeric" and X[c].dtype == object:
                     try:  # e.g. nullable integers: object arrays holding pd.NA
