@@ -311,7 +311,8 @@ def class_pairs(k: int, random_state: int, max_pairs: int = MAX_PAIRS) -> np.nda
     ``max_pairs`` of them when there are more."""
     pairs = np.array(list(itertools.combinations(range(k), 2)), dtype=int).reshape(-1, 2)
     if len(pairs) > max_pairs:
-        keep = np.random.RandomState(random_state).choice(len(pairs), max_pairs, replace=False)
+        keep = np.random.RandomState(random_state % 2**32).choice(len(pairs), max_pairs,
+                                                                   replace=False)
         pairs = pairs[np.sort(keep)]
     return pairs
 

@@ -145,8 +145,12 @@ def lda_predict(Xtr: np.ndarray, ytr: np.ndarray, Xte: np.ndarray, tol: float = 
     _, S, Vt = scipy.linalg.svd(np.sqrt(1.0 / n) * (Xc / std), full_matrices=False)
     rank = int(np.sum(S > tol))
     majority = np.full(Xte.shape[0], present[np.argmax(priors)])
-    if rank == 0:  # no within-class variance (constant columns): the discriminant is the
-        return majority  # prior alone (scikit-learn raises an IndexError here)
+    if rank == 0:  # no within-class variance (scikit-learn raises an IndexError here): the
+        # limit of the discriminant is the nearest class mean (the prior when all are equal)
+        if np.allclose(means, means[0]):
+            return majority
+        d = ((Xte[:, None, :] - means[None]) ** 2).sum(-1) - 1e-12 * np.log(priors)
+        return present[np.argmin(d, axis=1)]
     scalings = (Vt[:rank] / std).T / S[:rank]
     B = ((np.sqrt(n * priors / (k - 1.0))) * (means - xbar).T).T @ scalings
     _, S, Vt = scipy.linalg.svd(B, full_matrices=False)

@@ -171,11 +171,13 @@ class TailRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
 
 def level_str(v) -> str:
-    """The one-hot level of a categorical value, the same whatever dtype carries it: 1, 1.0,
-    "1" and True give "1" (an object column of integer codes arrives as floats once a batch
-    holds a missing value; a boolean column may arrive as 0/1)."""
+    """The one-hot level of a categorical value, the same whatever numeric dtype carries it:
+    1, 1.0 and "1" give "1" (an object column of integer codes arrives as floats once a batch
+    holds a missing value). Booleans stay "True"/"False"."""
+    if isinstance(v, (np.datetime64, np.timedelta64)):  # np.timedelta64 is an np.integer
+        return str(v)
     if isinstance(v, (bool, np.bool_)):
-        return "1" if v else "0"
+        return str(bool(v))
     if isinstance(v, (int, np.integer)):
         return str(int(v))
     if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer():
@@ -183,19 +185,34 @@ def level_str(v) -> str:
     return str(v)
 
 
+_BOOL_LEVELS = {0: "False", 1: "True", "0": "False", "1": "True"}
+
+
 class _ToStr:
     """Casts categorical columns to object strings (:func:`level_str`), keeping missing values
-    as NaN."""
+    as NaN. A column of booleans at fit reads 0/1 as False/True later."""
+
+    def __init__(self):
+        self.canonical = True  # unpickled instances of older versions lack it: plain str()
 
     def fit(self, X, y=None):
+        X = pd.DataFrame(X)
+        self.bool_columns_ = [bool(len(col.dropna())) and all(
+            isinstance(v, (bool, np.bool_)) for v in col.dropna()) for _, col in X.items()]
         return self
 
     def transform(self, X):
         X = pd.DataFrame(X).astype(object)
-        return X.where(pd.notna(X), np.nan).map(lambda v: v if v is np.nan else level_str(v))
+        if not getattr(self, "canonical", False):
+            return X.where(pd.notna(X), np.nan).map(lambda v: v if v is np.nan else str(v))
+        out = X.where(pd.notna(X), np.nan).map(lambda v: v if v is np.nan else level_str(v))
+        for j, is_bool in enumerate(getattr(self, "bool_columns_", [])):
+            if is_bool and j < out.shape[1]:
+                out.iloc[:, j] = out.iloc[:, j].map(lambda v: _BOOL_LEVELS.get(v, v))
+        return out
 
     def fit_transform(self, X, y=None):
-        return self.transform(X)
+        return self.fit(X).transform(X)
 
     def get_params(self, deep=True):
         return {}

@@ -17,7 +17,10 @@ import numpy as np
 from sklearn import config_context
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import cross_validate
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, indexable
+from sklearn.utils.metadata_routing import get_routing_for_object
+from sklearn.utils.metaestimators import _safe_split
+from sklearn.utils.validation import _num_samples
 
 Splits = Sequence[tuple[np.ndarray, np.ndarray]]
 
@@ -36,8 +39,10 @@ def cross_validate_scored(estimator: Any, X: Any, y: Any, splits: Splits, scorin
     """``cross_validate``'s result dict (``test_<metric>``, ``fit_time``, ``score_time``).
 
     Without ``score_params`` it is ``cross_validate`` itself (fit failures scored NaN; every
-    fold failing raises its ``ValueError``). With them, the folds are fitted by
-    ``cross_validate`` and scored here, the parameters indexed to each fold's test rows.
+    fold failing raises its ``ValueError``). With them (routed by metadata routing), the folds
+    are fitted by ``cross_validate`` and scored here as scikit-learn's searches score them:
+    each scorer gets the parameters it requested, indexed to the fold's test rows; a metric
+    that fails scores NaN (with scikit-learn's "Scoring failed" warning), the others stand.
     """
     with config_context(enable_metadata_routing=False):
         if not score_params:
@@ -46,40 +51,67 @@ def cross_validate_scored(estimator: Any, X: Any, y: Any, splits: Splits, scorin
         fitted = cross_validate(estimator, X, y, cv=splits, scoring=_fitted_marker, n_jobs=1,
                                 error_score=np.nan, params=dict(fit_params),
                                 return_estimator=True)
-        scorer = check_scoring(estimator, scoring=scoring)
-        n = len(y) if y is not None else _n_samples(X)
-        per_fold: list[dict[str, float] | float] = []
-        times = []
-        for (_, test), est, ok in zip(splits, fitted["estimator"], fitted["test_score"]):
-            start = time.perf_counter()
-            if not np.isfinite(ok):  # the fit failed (warned by cross_validate)
-                per_fold.append(np.nan)
-            else:
-                params = {k: _fold_rows(v, test, n) for k, v in score_params.items()}
-                y_test = None if y is None else _safe_indexing(y, test)
+    X, y = indexable(X, y)
+    scorers = _named_scorers(estimator, scoring)
+    n = _num_samples(X)
+    per_fold: list[dict[str, float]] = []
+    times = []
+    for (train, test), est, ok in zip(splits, fitted["estimator"], fitted["test_score"]):
+        start = time.perf_counter()
+        scores: dict[str, float] = {}
+        if np.isfinite(ok):  # else the fit failed (warned by cross_validate): NaN
+            X_test, y_test = _safe_split(est, X, y, test, train)
+            params = {k: _fold_rows(v, test, n) for k, v in score_params.items()}
+            for name, scorer in scorers.items():
                 try:
-                    per_fold.append(scorer(est, _safe_indexing(X, test), y_test, **params))
-                except Exception as exc:  # noqa: BLE001 - as error_score=np.nan: warn, NaN
-                    warnings.warn(f"Scoring failed; the fold's score is NaN. Details: "
+                    with config_context(enable_metadata_routing=False):
+                        out = scorer(est, X_test, y_test, **_requested(scorer, params))
+                except Exception as exc:  # noqa: BLE001 - as error_score=np.nan
+                    warnings.warn(f"Scoring failed. The score on this train-test partition "
+                                  f"for these parameters will be set to nan. Details: \n"
                                   f"{type(exc).__name__}: {exc}", UserWarning, stacklevel=2)
-                    per_fold.append(np.nan)
-            times.append(time.perf_counter() - start)
-    names = sorted({k for s in per_fold if isinstance(s, Mapping) for k in s}) or ["score"]
-    out: dict[str, Any] = {"fit_time": fitted["fit_time"], "score_time": np.array(times)}
+                    continue
+                if isinstance(out, Mapping):  # a callable returning several metrics
+                    scores.update({k: float(v) for k, v in out.items()})
+                else:
+                    scores[name] = float(out)
+        per_fold.append(scores)
+        times.append(time.perf_counter() - start)
+    names = sorted({k for s in per_fold for k in s} | (set(scorers) - {"score"})) or ["score"]
+    out_: dict[str, Any] = {"fit_time": fitted["fit_time"], "score_time": np.array(times)}
     for name in names:
-        out[f"test_{name}"] = np.array([
-            float(s[name]) if isinstance(s, Mapping) else
-            (float(s) if name == "score" else np.nan) for s in per_fold])
+        out_[f"test_{name}"] = np.array([s.get(name, np.nan) for s in per_fold])
+    return out_
+
+
+def _named_scorers(estimator: Any, scoring: Any) -> dict[str, Any]:
+    """``{metric name: scorer}``; one metric (a name, None or a callable) is ``"score"``."""
+    if isinstance(scoring, Mapping):
+        return {k: check_scoring(estimator, scoring=v) for k, v in scoring.items()}
+    if isinstance(scoring, (list, tuple, set)):
+        return {k: check_scoring(estimator, scoring=k) for k in scoring}
+    return {"score": scoring if callable(scoring) else check_scoring(estimator, scoring=scoring)}
+
+
+def _requested(scorer: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The subset of ``params`` a scorer asked for with ``set_score_request`` (aliases
+    resolved); a plain callable gets them all, as scikit-learn passes them."""
+    try:
+        requests = get_routing_for_object(scorer).score.requests
+    except (AttributeError, TypeError):
+        return dict(params)
+    out = {}
+    for name, alias in requests.items():
+        if alias is True and name in params:
+            out[name] = params[name]
+        elif isinstance(alias, str) and alias in params:
+            out[name] = params[alias]
     return out
 
 
 def _fitted_marker(estimator: Any, X: Any, y: Any = None) -> float:
     """A scorer that only says the fold was fitted (scores are computed afterwards)."""
     return 0.0
-
-
-def _n_samples(X: Any) -> int:
-    return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
 def metric_to_optimise(result: Mapping[str, Any], main: str, any_metric: bool) -> str:

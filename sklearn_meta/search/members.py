@@ -25,9 +25,18 @@ SCALE_SENSITIVE = frozenset({"svc", "knn", "logistic_regression"})
 MODEL_PREFIX = "model__"
 
 
-def check_members(members: Sequence[Any], task_type: str) -> list[str]:
-    """The family of every member, after checking the list: one member per family, and
-    instances of the type the target asks for (``task_type`` of ``y``)."""
+def members_task_type(members: Sequence[Any], inferred: str) -> str:
+    """The task type of a family list: its instances' (all classifiers or all regressors,
+    else a clear error), or ``inferred`` from ``y`` when it holds family keys only."""
+    kinds = {task_type_of(m): m for m in members if isinstance(m, BaseEstimator)}
+    if len(kinds) > 1:
+        raise ValueError(f"estimator: mixes a classifier ({kinds['classification']!r}) and a "
+                         f"regressor ({kinds['regression']!r}); give one kind")
+    return next(iter(kinds)) if kinds else inferred
+
+
+def check_members(members: Sequence[Any]) -> list[str]:
+    """The family of every member, after checking that each family appears once."""
     fams: dict[str, Any] = {}
     for m in members:
         fam = family_of(m)
@@ -36,12 +45,6 @@ def check_members(members: Sequence[Any], task_type: str) -> list[str]:
                              f"{fam!r}; give one estimator per family (to compare variants "
                              f"of one family, search it alone with param_distributions)")
         fams[fam] = m
-        if isinstance(m, BaseEstimator):
-            kind = task_type_of(m)
-            if kind != task_type:
-                raise ValueError(f"estimator: {m!r} is a "
-                                 f"{'regressor' if kind == 'regression' else 'classifier'} "
-                                 f"but y is a {task_type} target")
     return list(fams)
 
 

@@ -25,7 +25,7 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _rout
 from sklearn.utils.metaestimators import available_if
 
 from .cv_scoring import cross_validate_scored, metric_to_optimise
-from .members import check_members, member_estimator
+from .members import check_members, member_estimator, members_task_type
 from .spaces import (FAMILIES, default_space, family_of, param_prefix, to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
 from .storage import is_sqlite, make_storage
@@ -138,6 +138,7 @@ def _optuna_quiet():
 _FITTED = ("best_estimator_", "best_index_", "best_score_", "best_params_", "cv_results_",
            "refit_time_", "classes_", "n_features_in_", "feature_names_in_", "study_",
            "study_name_", "warm_start_params_", "similar_tasks_", "multimetric_", "n_splits_",
+           "task_type_",
            "_best_family_params")
 
 
@@ -195,12 +196,15 @@ ERROR_ATTR = "fit_error"
 
 def fit_failure(caught: list) -> str | None:
     """The exception line of the first failed fit reported by scikit-learn's
-    ``FitFailedWarning`` (which carries the tracebacks), or None."""
+    ``FitFailedWarning`` (which carries the tracebacks) or of the first failed scoring
+    ("Scoring failed ... Details:"), or None."""
     from sklearn.exceptions import FitFailedWarning
 
     for w in caught:
-        if issubclass(w.category, FitFailedWarning):
-            lines = [ln.strip() for ln in str(w.message).splitlines() if ln.strip()]
+        text = str(w.message)
+        if issubclass(w.category, FitFailedWarning) or text.startswith("Scoring failed"):
+            lines = [ln.strip() for ln in text.split("Details:")[-1].splitlines()
+                     if ln.strip()]
             errs = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln)]
             return (errs[0] if errs else lines[-1])[:500] if lines else None
     return None
@@ -407,11 +411,12 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if self.param_distributions is not None:
             raise ValueError("param_distributions: not supported when searching across "
                              "families (estimator=None or a list)")
-        task_type = infer_task_type(y)
+        task_type = members_task_type(est or [], infer_task_type(y))
+        self.task_type_ = task_type
         members = est if est is not None else default_families(
             task_type, _n_rows(X), exclude=("metamlp",))
         bases, spaces, prefixes = {}, {}, {}
-        for m, fam in zip(members, check_members(members, task_type)):
+        for m, fam in zip(members, check_members(members)):
             bases[fam], prefixes[fam] = member_estimator(m, fam, task_type, X,
                                                          random_state=seed)
             spaces[fam] = FAMILIES[fam].space_for(task_type)
@@ -420,7 +425,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _scoring(self, base: BaseEstimator) -> tuple[Any, str, bool]:
         sc = self.scoring
         multi = isinstance(sc, (list, tuple, set, dict))
-        if callable(sc) and isinstance(self.refit, str):
+        if callable(sc) and isinstance(self.refit, str) and self.refit != "score":
             return sc, self.refit, True  # a callable returning a dict of metrics
         if not multi:
             named = self.refit == "score" or (isinstance(sc, str) and self.refit == sc)
@@ -569,8 +574,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if not trials:
             raise RuntimeError("no trial finished (timeout too short?)")
         metrics = sorted({k[5:] for t in trials for k in t.user_attrs if k.startswith("test_")})
-        if callable(self.scoring) and metrics and metrics != ["score"]:
-            self.multimetric_ = True  # the callable returned a dict of metrics
+        if callable(self.scoring) and metrics:
+            self.multimetric_ = metrics != ["score"]  # the callable returned a dict (or not)
             if f"test_{main}" not in {f"test_{m}" for m in metrics}:
                 main = metrics[0]  # refit False or a callable: what the sampler optimised
         res: dict[str, Any] = {"trial_number": np.array([t.number for t in trials])}
@@ -632,19 +637,24 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         """The tuned estimator's type (classifier or regressor), as scikit-learn's searches
         pass it on: ``cross_validate`` then stratifies the folds of a classifier search. Across
         families: the type the instances share; family keys only (or ``None``): the type
-        comes from ``y`` at fit, so the search says "classifier" — an outer CV then
+        comes from ``y`` at fit, so an unfitted search says "classifier" — an outer CV then
         stratifies class labels (sorted labels would otherwise put one class per fold and
-        score 0), and scikit-learn still splits a continuous target with plain K-fold."""
+        score 0), and scikit-learn still splits a continuous target with plain K-fold — and a
+        fitted one says what ``y`` made it (regression scorers read a regressor)."""
         tags = super().__sklearn_tags__()
         est = self.estimator
         members = [est] if isinstance(est, BaseEstimator) else [
             m for m in (est or []) if isinstance(m, BaseEstimator)]
         if not members:
             if est is None or isinstance(est, (list, tuple)):
-                from sklearn.utils import ClassifierTags
+                from sklearn.utils import ClassifierTags, RegressorTags
 
-                tags.estimator_type = "classifier"
-                tags.classifier_tags = ClassifierTags()
+                if getattr(self, "task_type_", None) == "regression":  # fitted on one
+                    tags.estimator_type = "regressor"
+                    tags.regressor_tags = RegressorTags()
+                else:
+                    tags.estimator_type = "classifier"
+                    tags.classifier_tags = ClassifierTags()
             return tags
         sub = [get_tags(m) for m in members]
         if len({t.estimator_type for t in sub}) == 1:

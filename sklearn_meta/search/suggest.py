@@ -19,7 +19,7 @@ from ..estimators._preprocess import make_preprocessor
 from .knowledge_base import KnowledgeBase, compute_meta_features, resolve_kb
 from .neighbours import Neighbours, task_space
 from .portfolio import kb_portfolio
-from .members import check_members, member_estimator
+from .members import check_members, member_estimator, members_task_type
 from .spaces import (FAMILIES, Config, config_key, family_of, fit_to_space, param_prefix,
                      task_type_of, to_optuna_space, with_prefix)
 
@@ -245,7 +245,8 @@ def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, An
     """``(task type, families, estimator instance or None, bare search space per family)``;
     a user's ``search_space`` (single estimator only) replaces the family's default space."""
     task_type = (task_type_of(estimator) if isinstance(estimator, BaseEstimator)
-                 else infer_task_type(y))
+                 else members_task_type(estimator, infer_task_type(y))
+                 if isinstance(estimator, (list, tuple)) else infer_task_type(y))
     families, instance = _families(estimator, task_type, _n_rows(X))
     spaces = {f: FAMILIES[f].space_for(task_type) for f in families}
     if search_space is not None:
@@ -404,9 +405,9 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     if estimator is not None and not isinstance(estimator, (list, tuple)):
         prefix = param_prefix(estimator) if not isinstance(estimator, str) else ""
         return [with_prefix(cfg, prefix) for _, cfg in pairs]
-    task_type = infer_task_type(y)
     members = list(estimator) if estimator is not None else []
-    given = dict(zip(check_members(members, task_type), members))
+    task_type = members_task_type(members, infer_task_type(y))
+    given = dict(zip(check_members(members), members))
     return [{"estimator": member_estimator(given.get(f, f), f, task_type, X, cfg)[0]}
             for f, cfg in pairs]
 

@@ -148,3 +148,14 @@ def test_categorical_levels_do_not_depend_on_the_dtype_that_carries_them():
     clf = MetaMLPClassifier(random_state=0).fit(d, y)
     same = d.assign(flag=flag.astype(int), code=codes.astype(float))  # 0/1 and 1.0, 2.0, NaN
     np.testing.assert_array_equal(clf.predict_proba(same), clf.predict_proba(d))
+
+
+def test_boolean_levels_read_from_0_1_and_true_false_strings():
+    rs = np.random.RandomState(0)
+    flag = rs.rand(300) > 0.5
+    d = pd.DataFrame({"flag": flag, "noise": rs.randn(300)})
+    clf = MetaMLPClassifier(random_state=0).fit(d, flag.astype(int))
+    p = clf.predict_proba(d)
+    np.testing.assert_array_equal(clf.predict_proba(d.assign(flag=flag.astype(int))), p)
+    np.testing.assert_array_equal(
+        clf.predict_proba(d.assign(flag=np.where(flag, "True", "False"))), p)

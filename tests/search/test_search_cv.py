@@ -276,9 +276,10 @@ def test_family_lists_one_member_each_of_the_targets_type_pipelines_kept():
 
     X, y = load_wine(return_X_y=True)
     with pytest.raises(ValueError, match="both of the family 'logistic_regression'"):
+        _quiet_search(estimator=[LogisticRegression(), make_pipeline(
+            StandardScaler(), LogisticRegression(C=0.1))]).fit(X, y)
+    with pytest.raises(ValueError, match="mixes a classifier"):
         _quiet_search(estimator=[LogisticRegression(), Ridge()]).fit(X, y)
-    with pytest.raises(ValueError, match="is a regressor but y is a classification"):
-        _quiet_search(estimator=[Ridge(), "knn"]).fit(X, y)
     pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
     s = _quiet_search(estimator=[pipe, "knn"], n_trials=4).fit(X, y)
     lr = [p for p in s.cv_results_["params"] if p["estimator"] == "logistic_regression"]
@@ -325,3 +326,51 @@ def test_scoring_checked_up_front_refit_may_name_the_metric_failures_warned():
     space = {"C": [1.0], "solver": ["nonexistent", "lbfgs"]}
     with pytest.warns(UserWarning, match=r"trial \d+ failed .*'nonexistent'.*InvalidParameter"):
         _quiet_search(param_distributions=space, n_trials=4).fit(X, y)
+
+
+def test_a_fitted_family_search_says_what_y_made_it_and_instances_set_the_type():
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 4)
+    y = 1.5 * X[:, 0] + 0.1 * rng.randn(120)
+    r2 = cross_val_score(_quiet_search(estimator=["random_forest"], n_trials=1), X, y, cv=2,
+                         scoring="r2")
+    assert np.isfinite(r2).all()  # a regression scorer reads a fitted regressor
+    ratings = np.clip(np.round(y + 3), 1, 5).astype(int)  # integers, but regressors asked
+    s = _quiet_search(estimator=[RandomForestRegressor(n_estimators=10), Ridge()],
+                      n_trials=2).fit(X, ratings)
+    assert s.task_type_ == "regression"
+    with pytest.raises(ValueError, match="mixes a classifier"):
+        _quiet_search(estimator=[LogisticRegression(), RandomForestRegressor()]).fit(X, ratings)
+
+
+def test_routed_multi_metric_scoring_matches_grid_search():
+    import sklearn
+    from sklearn.datasets import load_iris
+    from sklearn.metrics import accuracy_score, make_scorer
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+
+    X, y = load_iris(return_X_y=True)
+    w = np.linspace(0.1, 2, len(y))
+
+    def boom(yt, yp):
+        raise KeyError("column foo")
+
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        scoring = {"weighted": make_scorer(accuracy_score).set_score_request(sample_weight=True),
+                   "plain": make_scorer(accuracy_score).set_score_request(sample_weight=False),
+                   "broken": make_scorer(boom).set_score_request(sample_weight=False)}
+        est = LogisticRegression(max_iter=300).set_fit_request(sample_weight=False)
+        kw = dict(scoring=scoring, refit="weighted", cv=cv)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            s = _quiet_search(estimator=est, param_distributions={"C": [1.0]}, n_trials=1,
+                              **kw).fit(X, y, sample_weight=w)
+            g = GridSearchCV(est, {"C": [1.0]}, **kw).fit(X, y, sample_weight=w)
+    for m in ("weighted", "plain"):  # each scorer gets only what it asked for
+        np.testing.assert_allclose(s.cv_results_[f"mean_test_{m}"], g.cv_results_[f"mean_test_{m}"])
+    assert s.cv_results_["mean_test_weighted"] != s.cv_results_["mean_test_plain"]
+    assert np.isnan(s.cv_results_["mean_test_broken"]).all()  # one failing metric, alone
