@@ -25,6 +25,8 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _rout
 from sklearn.utils.metaestimators import available_if
 
 from .cv_scoring import cross_validate_scored, metric_to_optimise
+from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interrupted,
+                     search_fingerprint)
 from .members import check_members, member_estimator, members_task_type
 from .spaces import (FAMILIES, default_space, family_of, param_prefix, to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
@@ -191,7 +193,6 @@ def check_search_data(X: Any, y: Any) -> None:
 
 
 #: Trial attribute holding why its fits failed (the last line of the first failure).
-ERROR_ATTR = "fit_error"
 
 
 def fit_failure(caught: list) -> str | None:
@@ -474,8 +475,6 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(f"scoring: {exc}") from None
         cv = check_cv(self.cv, y, classifier=is_classifier(first))
         splits = list(cv.split(X, y, groups))
-        sampler = (copy.deepcopy(self.sampler) if self.sampler is not None
-                   else optuna.samplers.TPESampler(seed=seed))
         storage = self.storage
         tmpdir = None
         if self.n_jobs != 1 and storage is None:  # workers need a shared storage
@@ -483,14 +482,20 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             storage = str(Path(tmpdir) / "study.log")
         storage_obj = make_storage(storage)
         name = self.study_name or f"metasearchcv-{uuid.uuid4().hex[:12]}"
-        study = optuna.create_study(study_name=name, storage=storage_obj, sampler=sampler,
+        study = optuna.create_study(study_name=name, storage=storage_obj,
                                     direction="maximize",
                                     load_if_exists=self.study_name is not None)
         if study.direction != optuna.study.StudyDirection.MAXIMIZE:
             raise ValueError(f"study_name: the stored study {name!r} minimises; MetaSearchCV "
                              f"maximises its score")
-        done = sum(t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL)
-                   for t in study.get_trials(deepcopy=False))
+        check_resumable(study, search_fingerprint(X, y, bases, spaces, splits, scoring))
+        retry_interrupted(study)
+        done = len(finished_trials(study))
+        # a resumed study draws anew: the same seed would propose its first trials again
+        sampler = (copy.deepcopy(self.sampler) if self.sampler is not None
+                   else optuna.samplers.TPESampler(
+                       seed=None if seed is None else seed + done))
+        study.sampler = sampler
         n_left = max(0, self.n_trials - done)
         n_jobs = self.n_jobs if self.n_jobs > 0 else max(1, __import__("os").cpu_count() or 1)
         callbacks: list = [_Progress(self.n_trials)] if self.verbose else []
@@ -528,7 +533,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             for i in range(n_jobs):
                 s = copy.deepcopy(sampler)
                 if self.sampler is None and seed is not None:
-                    s = optuna.samplers.TPESampler(seed=seed + i)
+                    s = optuna.samplers.TPESampler(seed=seed + done + i * self.n_trials)
                 elif i > 0:
                     s.reseed_rng()  # copies of one seeded sampler would propose the same trials
                 samplers.append(s)
@@ -567,9 +572,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         return self
 
     def _collect(self, study: optuna.Study, main: str, multi: bool, n_splits: int) -> None:
-        trials = [t for t in study.get_trials(deepcopy=False)
-                  if t.state in (optuna.trial.TrialState.COMPLETE,
-                                 optuna.trial.TrialState.FAIL)]
+        trials = finished_trials(study)
         trials.sort(key=lambda t: t.number)
         if not trials:
             raise RuntimeError("no trial finished (timeout too short?)")

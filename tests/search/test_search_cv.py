@@ -374,3 +374,44 @@ def test_routed_multi_metric_scoring_matches_grid_search():
         np.testing.assert_allclose(s.cv_results_[f"mean_test_{m}"], g.cv_results_[f"mean_test_{m}"])
     assert s.cv_results_["mean_test_weighted"] != s.cv_results_["mean_test_plain"]
     assert np.isnan(s.cv_results_["mean_test_broken"]).all()  # one failing metric, alone
+
+
+_INTERRUPT = {"at": None, "calls": 0}
+
+
+def _interruptible_accuracy(est, X, y):
+    _INTERRUPT["calls"] += 1
+    if _INTERRUPT["calls"] == _INTERRUPT["at"]:
+        raise KeyboardInterrupt
+    return float((est.predict(X) == y).mean())
+
+
+def test_resuming_a_named_study_is_safe(tmp_path):
+    from sklearn.datasets import load_iris, load_wine
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = load_iris(return_X_y=True)
+    log = str(tmp_path / "s.log")
+
+    def search(n, est=None, **kw):
+        return MetaSearchCV(LogisticRegression(max_iter=300) if est is None else est, cv=3,
+                            random_state=0, n_trials=n, warm_start=None, storage=log,
+                            scoring=_interruptible_accuracy, **kw)
+
+    _INTERRUPT.update(at=3 * 2 + 2, calls=0)  # Ctrl-C inside the third trial
+    with pytest.raises(KeyboardInterrupt):
+        search(5, study_name="a").fit(X, y)
+    _INTERRUPT.update(at=None)
+    s = search(5, study_name="a").fit(X, y)
+    assert len(s.cv_results_["params"]) == 5  # the interrupted trial is not counted
+    assert np.isfinite(s.cv_results_["mean_test_score"]).all()
+    interrupted = s.study_.trials[2]
+    assert s.study_.trials[3].params == interrupted.params  # ... and is run again, first
+    more = search(9, study_name="a").fit(X, y)  # resumed: new proposals, not trial 0 again
+    firsts = [t.params for t in more.study_.trials[:4]]
+    assert all(t.params not in firsts for t in more.study_.trials[6:])
+    Xw, yw = load_wine(return_X_y=True)
+    with pytest.raises(ValueError, match="study_name: the stored study 'a' was run on other"):
+        search(10, study_name="a").fit(Xw, yw)
+    with pytest.raises(ValueError, match="study_name"):
+        search(10, est=RandomForestClassifier(), study_name="a").fit(X, y)

@@ -1,0 +1,87 @@
+"""Resuming a named ``MetaSearchCV`` study safely.
+
+A study stored under ``study_name`` continues where it stopped, so it must be the same search:
+:func:`search_fingerprint` digests the data, the estimators, their spaces, the splits and the
+scoring, and :func:`check_resumable` refuses a stored study made for anything else. A trial
+interrupted by Ctrl-C (Optuna stores it as failed) is not a finished trial: it does not count
+towards ``n_trials`` and :func:`retry_interrupted` enqueues its configuration again, once.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Mapping, Sequence
+
+import joblib
+import optuna
+
+from .warm_start import CANDIDATE_ATTR, KEYS_ATTR, SOURCE_ATTR
+
+#: Study attribute holding the search's fingerprint.
+FINGERPRINT_ATTR = "sklearn_meta_search_fingerprint"
+#: Study attribute listing interrupted trials already enqueued again.
+RETRIED_ATTR = "sklearn_meta_retried_trials"
+#: Trial attribute with the cause of a failure (set by the objective).
+ERROR_ATTR = "fit_error"
+
+
+def search_fingerprint(X: Any, y: Any, bases: Mapping[str, Any], spaces: Mapping[str, Any],
+                       splits: Sequence, scoring: Any) -> str:
+    """A digest of what makes two searches the same search."""
+    what = (joblib.hash(X), joblib.hash(y),
+            sorted((fam, type(est).__name__, repr(sorted(est.get_params(deep=False))))
+                   for fam, est in bases.items()),
+            sorted((fam, sorted((k, repr(d)) for k, d in sp.items()))
+                   for fam, sp in spaces.items()),
+            joblib.hash([(tr, te) for tr, te in splits]), _describe(scoring))
+    return hashlib.sha256(repr(what).encode()).hexdigest()[:32]
+
+
+def _describe(scoring: Any) -> Any:
+    """``scoring`` in words that stay the same across processes (no memory addresses)."""
+    if isinstance(scoring, Mapping):
+        return sorted((str(k), _describe(v)) for k, v in scoring.items())
+    if isinstance(scoring, (list, tuple, set)):
+        return sorted(_describe(v) for v in scoring)
+    if hasattr(scoring, "__qualname__"):  # a function
+        return f"{getattr(scoring, '__module__', '')}.{scoring.__qualname__}"
+    return scoring if isinstance(scoring, (str, type(None))) else repr(scoring)
+
+
+def check_resumable(study: optuna.Study, fingerprint: str) -> None:
+    """Record the fingerprint on a new study; refuse a stored one of another search."""
+    stored = study.user_attrs.get(FINGERPRINT_ATTR)
+    if stored is None:
+        if not study.get_trials(deepcopy=False):
+            study.set_user_attr(FINGERPRINT_ATTR, fingerprint)
+        return  # a study from elsewhere with trials: taken as it is (warm start by hand)
+    if stored != fingerprint:
+        raise ValueError(f"study_name: the stored study {study.study_name!r} was run on other "
+                         f"data, estimators, search space, folds or scoring; resume it with "
+                         f"the same ones, or give another study_name")
+
+
+def _interrupted(t: optuna.trial.FrozenTrial) -> bool:
+    """Failed without a recorded cause or score: stopped from outside (Ctrl-C)."""
+    return (t.state == optuna.trial.TrialState.FAIL and ERROR_ATTR not in t.user_attrs
+            and not any(k.startswith("test_") for k in t.user_attrs))
+
+
+def finished_trials(study: optuna.Study) -> list[optuna.trial.FrozenTrial]:
+    """Completed and failed trials, by number; interrupted ones left out."""
+    keep = [t for t in study.get_trials(deepcopy=False)
+            if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL)
+            and not _interrupted(t)]
+    return sorted(keep, key=lambda t: t.number)
+
+
+def retry_interrupted(study: optuna.Study) -> None:
+    """Enqueue each interrupted trial's configuration again (once)."""
+    done = set(study.user_attrs.get(RETRIED_ATTR, []))
+    again = [t for t in study.get_trials(deepcopy=False) if _interrupted(t)
+             and t.number not in done]
+    for t in again:
+        attrs = {k: t.user_attrs[k] for k in (KEYS_ATTR, SOURCE_ATTR, CANDIDATE_ATTR)
+                 if k in t.user_attrs}
+        study.enqueue_trial(t.params, user_attrs=attrs)
+    if again:
+        study.set_user_attr(RETRIED_ATTR, sorted(done | {t.number for t in again}))
