@@ -36,6 +36,25 @@ def positive_float(value: str) -> float:
     return number
 
 
+def non_negative_float(value: str) -> float:
+    """An argparse type: a finite float ``>= 0``."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if not 0 <= number < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value!r}")
+    return number
+
+
+def name_list(value: str) -> list[str]:
+    """An argparse type: comma-separated names (spaces around them ignored), at least one."""
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"expected comma-separated names, got {value!r}")
+    return names
+
+
 def train_size(value: str) -> int | str:
     """An argparse type: ``"all"`` or a positive number of training rows."""
     if value == "all":

@@ -95,6 +95,10 @@ def run(args: argparse.Namespace) -> int:
 
     heldout = set(read_heldout(args.heldout, args.suite))
     tasks = load_suite(args.suite, data_home=args.data_home)
+    unknown = sorted(heldout - {t.name for t in tasks})
+    if unknown:  # a misspelt name would leave its task in the knowledge base
+        raise ValueError(f"--heldout: unknown task names {unknown[:10]} (not in suite "
+                         f"{args.suite!r})")
     if args.task_type == "regression":
         from ..datasets.derived import derive_regression_tasks
 

@@ -17,7 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from ._args import non_negative_int, positive_float, positive_int, torch_device
+from ._args import (name_list, non_negative_float, non_negative_int, positive_float,
+                    positive_int, torch_device)
 
 
 def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParser:
@@ -37,7 +38,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--algorithm", default="fomaml", choices=["maml", "fomaml", "reptile"], help="meta-learning algorithm (default %(default)s; maml is second-order)")
     p.add_argument("--exclude-file", default=None,
                    help="held-out task names, one a line (default: the packaged list)")
-    p.add_argument("--tasks", default=None, help="comma-separated task names to train on")
+    p.add_argument("--tasks", type=name_list, default=None,
+                   help="comma-separated task names to train on")
     p.add_argument("--out", required=True, help="output folder (artifact + checkpoint)")
     p.add_argument("--steps", type=positive_int, default=2000, help="meta-training steps (default %(default)s)")
     p.add_argument("--meta-batch", type=positive_int, default=16, help="tasks per meta-step (default %(default)s)")
@@ -45,7 +47,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--inner-lr", type=positive_float, default=0.1, help="initial inner step size, meta-learned (default %(default)s)")
     p.add_argument("--outer-lr", type=positive_float, default=1e-3, help="Adam step size of the meta-update (default %(default)s)")
     p.add_argument("--encoder-steps", type=non_negative_int, default=300, help="task-encoder training steps before meta-training (default %(default)s; 0: no encoder)")
-    p.add_argument("--proto-weight", type=float, default=3.0,
+    p.add_argument("--proto-weight", type=non_negative_float, default=3.0,
                    help="weight of the zero-step query loss (the head built in closed form from "
                         "the support rows, before any inner step) in the meta-gradient")
     p.add_argument("--kb", default="packaged",
@@ -57,7 +59,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hidden", type=positive_int, default=64, help="hidden width of the network (default %(default)s)")
     p.add_argument("--column-scale", action="store_true",
                    help="meta-learn a per-column input scale from column statistics")
-    p.add_argument("--input-noise", type=float, default=1.0,
+    p.add_argument("--input-noise", type=non_negative_float, default=1.0,
                    help="initial scale of the random per-column part of the input layer, "
                         "redrawn for every task (meta-learned; 0: none)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
@@ -84,7 +86,18 @@ def run(args: argparse.Namespace) -> int:
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
     exclude_file = Path(args.exclude_file) if args.exclude_file else packaged_heldout_path()
     heldout = read_name_list(exclude_file)
-    names = args.tasks.split(",") if args.tasks else None
+    names = args.tasks
+    from ..datasets.uci121 import list_headers
+
+    try:
+        suite_names = {h.name for h in list_headers(Path(args.data_home))}
+    except Exception:  # noqa: BLE001 - the loader below names the missing data folder
+        suite_names = None
+    if suite_names:
+        unknown = sorted(set(heldout) - suite_names)
+        if unknown:  # a misspelt name would leave its task in the training set
+            raise ValueError(f"--exclude-file {exclude_file}: unknown task names {unknown[:10]}"
+                             f" (not in uci121)")
     # a held-out task's siblings (same inputs, another target) must not be trained on either
     sibling_of = {s: h for h in heldout for s in same_data_names(h, args.suite)
                   if s not in heldout}
@@ -97,6 +110,11 @@ def run(args: argparse.Namespace) -> int:
     if dropped:
         print(f"meta-train: not training on {', '.join(dropped)}", file=sys.stderr)
     tasks = load_uci121(args.data_home, names=names, exclude=list(heldout) + same_data)
+    small = [n for n in dict.fromkeys(names or []) if n not in heldout and n not in sibling_of
+             and n not in {t.name for t in tasks}]
+    if small:
+        print(f"meta-train: not training on {', '.join(small)} (fewer than 40 rows)",
+              file=sys.stderr)
     overlap = {t.name for t in tasks} & (set(heldout) | set(same_data))
     if overlap:  # pragma: no cover - load_uci121 already excludes them
         raise SystemExit(f"training tasks overlap the held-out list: {sorted(overlap)}")

@@ -433,7 +433,13 @@ class MetaTrainer:
                 "encoder_targets_sha256": h.hexdigest()}
 
     def load_checkpoint(self, path: Path) -> None:
-        ck = torch.load(path, map_location=self.device, weights_only=False)
+        try:
+            ck = torch.load(path, map_location=self.device, weights_only=False)
+            ck["cfg"], ck["step"]
+        except Exception as exc:  # noqa: BLE001 - truncated, foreign or edited file
+            raise ValueError(f"{path}: not a readable meta-training checkpoint "
+                             f"({type(exc).__name__}: {exc}); delete it to start over, or "
+                             f"use another --out") from None
         if ck["cfg"] != self.cfg.to_dict():
             diff = sorted(k for k in set(ck["cfg"]) | set(self.cfg.to_dict())
                           if ck["cfg"].get(k) != self.cfg.to_dict().get(k))

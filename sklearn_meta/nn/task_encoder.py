@@ -9,6 +9,8 @@ is conditioned on it through FiLM.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 from torch import Tensor, nn
@@ -105,21 +107,47 @@ class TaskEncoder(nn.Module):
 
     @torch.no_grad()
     def encode(self, X: np.ndarray, y: np.ndarray, max_rows: int = 256,
-               random_state: int = 0) -> np.ndarray:
-        """Embedding (numpy, shape ``(embed_dim,)``) of a numeric data set ``(X, y)``."""
-        X = np.asarray(X, dtype=np.float64)
+               random_state: int = 0, regression: bool | None = None) -> np.ndarray:
+        """Embedding (numpy, shape ``(embed_dim,)``) of a numeric data set ``(X, y)``.
+
+        Missing and infinite values are imputed by the column median (a column with none is
+        0); ``regression`` (default: inferred from ``y`` as ``meta_features`` does) reads a
+        continuous target as meta-training's regression tasks do, not as one class per
+        value."""
+        try:
+            X = np.array(X, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"X: expected a numeric 2-D array ({exc}); encode categorical "
+                             f"columns first") from None
         y = np.asarray(y)
-        if X.ndim != 2 or len(X) != len(y) or len(y) == 0:
-            raise ValueError(f"X must be 2-D with len(y) rows; got X {X.shape}, y {y.shape}")
-        classes = np.unique(y)
-        codes = np.searchsorted(classes, y)
+        if X.ndim != 2 or y.ndim != 1 or len(X) != len(y) or len(y) == 0:
+            raise ValueError(f"X must be 2-D and y 1-D with one value per row of X; got X "
+                             f"{X.shape}, y {y.shape}")
+        if regression is None:
+            from meta_features import infer_target_type
+
+            regression = infer_target_type(y) == "regression"
+        X[~np.isfinite(X)] = np.nan
+        if np.isnan(X).any():
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+                med = np.nan_to_num(np.nanmedian(X, axis=0))
+            X = np.where(np.isnan(X), med, X)
+        if regression:
+            t = y.astype(np.float64)
+            if not np.all(np.isfinite(t)):
+                raise ValueError("y: contains NaN or infinity")
+            target, n_classes = (t - t.mean()) / (t.std() or 1.0), 1
+        else:
+            classes = np.unique(y)
+            target, n_classes = np.searchsorted(classes, y), len(classes)
         rng = np.random.default_rng(random_state)
         if len(X) > max_rows:
             idx = rng.choice(len(X), size=max_rows, replace=False)
-            X, codes = X[idx], codes[idx]
+            X, target = X[idx], target[idx]
         (Xs,) = standardize(X)
-        cf = column_features(Xs, codes, len(classes))
-        meta = task_meta_vector(Xs, codes)
+        cf = column_features(Xs, target, n_classes, regression=regression)
+        meta = task_meta_vector(Xs, np.zeros(len(Xs), np.int64) if regression else target)
         t = lambda a: torch.from_numpy(np.asarray(a, dtype=np.float32))[None]
         dev = next(self.parameters()).device
         e = self(t(Xs).to(dev), torch.ones(1, len(Xs), device=dev),

@@ -1,6 +1,7 @@
 """Optuna storage from a URL or path: journal files for one machine, SQLAlchemy URLs for many."""
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import optuna
@@ -17,7 +18,18 @@ def make_storage(storage: str | optuna.storages.BaseStorage | None,
                          f"{type(storage).__name__}")
     text = str(storage)
     if "://" in text:
-        return optuna.storages.RDBStorage(text, heartbeat_interval=60, grace_period=120)
+        if text.startswith("sqlite:///"):  # a file path: its folder is made, as for journals
+            db = Path(text[len("sqlite:///"):])
+            if str(db) not in ("", ":memory:"):
+                db.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with warnings.catch_warnings():  # heartbeat_interval is "experimental" in Optuna
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(text, heartbeat_interval=60,
+                                                  grace_period=120)
+        except Exception as exc:  # noqa: BLE001 - missing driver, unreachable server, ...
+            raise ValueError(f"storage {text!r}: cannot be opened ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0] if str(exc) else exc!r})") from None
     from optuna.storages.journal import JournalFileBackend
 
     Path(text).parent.mkdir(parents=True, exist_ok=True)

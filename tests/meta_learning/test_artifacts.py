@@ -154,3 +154,17 @@ def test_benchmark_results_only_use_heldout_tasks():
         # from, nor a data set sharing its rows) was trained on
         for task in set(pd.read_csv(f)["task"]):
             assert not same_data_names(task) & trained, (f, task)
+
+
+def test_task_encoder_reads_missing_values_and_continuous_targets():
+    enc = load_artifact(pretrained_path()).encoder
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4))
+    y = (X[:, 0] > 0).astype(int)
+    holes = X.copy()
+    holes[3, 1], holes[5, 2] = np.nan, np.inf
+    e, e_holes = enc.encode(X, y), enc.encode(holes, y)
+    assert np.isfinite(e_holes).all() and np.abs(e_holes - e).max() < 0.1
+    assert np.isfinite(enc.encode(X, 3 * X[:, 0])).all()  # regression, not 120 classes
+    with pytest.raises(ValueError, match="y 1-D"):
+        enc.encode(X, np.c_[y, y])

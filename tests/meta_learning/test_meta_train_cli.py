@@ -40,6 +40,9 @@ def test_meta_train_command_end_to_end(uci_home, tmp_path):
     (["--device", "nope"], "argument --device: expected 'auto' or a torch device"),
     (["--encoder-steps", "-3"], "argument --encoder-steps: expected a non-negative integer"),
     (["--steps", "0"], "argument --steps: expected a positive integer, got '0'"),
+    (["--proto-weight", "nan"], "argument --proto-weight: expected a number >= 0, got 'nan'"),
+    (["--input-noise", "-3"], "argument --input-noise: expected a number >= 0, got '-3'"),
+    (["--tasks", " , "], "argument --tasks: expected comma-separated names"),
 ])
 def test_meta_train_bad_arguments_are_usage_errors(argv, match, tmp_path, usage_error):
     assert match in usage_error(["meta-train", "--out", str(tmp_path), *argv])
@@ -76,3 +79,22 @@ def test_meta_train_says_why_requested_tasks_are_dropped(uci_home, tmp_path, cap
     err = capsys.readouterr().err
     assert "not training on glass (held out: listed in heldout.txt)" in err
     assert "after filtering (fewer than 40 rows: balloons)" in err
+
+
+def test_meta_train_refuses_unknown_exclude_names_and_foreign_checkpoints(uci_home, tmp_path,
+                                                                         capsys):
+    typo = tmp_path / "heldout.txt"
+    typo.write_text("glas\n")  # a typo would leave glass in the training set
+    out = tmp_path / "art"
+    base = ["meta-train", "--data-home", str(uci_home), "--out", str(out), "--steps", "1",
+            "--encoder-steps", "0", "--kb", "none", "--no-progress"]
+    assert main([*base, "--exclude-file", str(typo)]) == 2
+    err = capsys.readouterr().err
+    assert "--exclude-file" in err and "unknown task names ['glas']" in err
+    typo.write_text("glass\n")
+    out.mkdir()
+    (out / "checkpoint.pt").write_text("garbage\n")
+    assert main([*base, "--exclude-file", str(typo), "--tasks", "iris, wine"]) == 2
+    err = capsys.readouterr().err
+    assert "checkpoint.pt: not a readable meta-training checkpoint" in err
+    assert "Traceback" not in err

@@ -69,3 +69,13 @@ def test_shipped_regression_kb_drives_regressor_suggestions():
     rng = np.random.default_rng(0)
     cfgs = suggest_configs(X, y + rng.normal(size=len(y)), Ridge(), n=3)
     assert len(cfgs) == 3 and all("alpha" in c for c in cfgs)
+
+
+def test_build_kb_refuses_unknown_heldout_names(data_home, tmp_path, capsys):
+    heldout = tmp_path / "heldout.txt"
+    heldout.write_text("abalon\n")  # a typo would put abalone into the knowledge base
+    assert main(["build-kb", "--data-home", str(data_home), "--storage",
+                 str(tmp_path / "kb.log"), "--families", "knn", "--max-tasks", "1",
+                 "--heldout", str(heldout), "--out", str(tmp_path / "kb.json.gz")]) == 2
+    err = capsys.readouterr().err
+    assert "--heldout: unknown task names ['abalon']" in err and "Traceback" not in err

@@ -415,3 +415,13 @@ def test_resuming_a_named_study_is_safe(tmp_path):
         search(10, study_name="a").fit(Xw, yw)
     with pytest.raises(ValueError, match="study_name"):
         search(10, est=RandomForestClassifier(), study_name="a").fit(X, y)
+
+
+def test_a_storage_that_cannot_be_opened_is_named(tmp_path):
+    from sklearn_meta.search.storage import make_storage
+
+    with pytest.raises(ValueError, match="storage 'postgresql://nobody:1/db': cannot be opened"):
+        make_storage("postgresql://nobody:1/db")  # no driver installed, or no server
+    deep = tmp_path / "new" / "folder" / "kb.db"
+    make_storage(f"sqlite:///{deep}")  # the folder is made, as for journal files
+    assert deep.parent.is_dir()
