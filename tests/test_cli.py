@@ -71,3 +71,16 @@ def test_build_kb_problems_are_caught_before_any_evaluation(tmp_path, capsys):
 def test_datasets_show_takes_a_task_reference(capsys):
     assert main(["datasets", "show", "sklearn:wine"]) == 0
     assert "rows=178" in capsys.readouterr().out
+
+
+def test_bench_uci_splits_published_or_kfold(data_home, capsys):
+    from sklearn_meta.cli.bench_cmd import _uci_splits
+    from sklearn_meta.datasets import load_suite
+
+    tasks = load_suite("uci121", data_home, names=["hayes-roth", "iris"])
+    same = _uci_splits(tasks, "published")
+    assert same == tasks and "hayes-roth" in capsys.readouterr().err
+    kfold = {t.name: t for t in _uci_splits(tasks, "kfold")}
+    hr = kfold["hayes-roth"]
+    assert len(hr.splits) == 4 and max(te.max() for _, te in hr.splits) < 132  # train file
+    assert kfold["iris"] is [t for t in tasks if t.name == "iris"][0]  # unchanged

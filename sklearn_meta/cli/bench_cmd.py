@@ -24,6 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "e.g. 16 64 256 all")
     b.add_argument("--folds", nargs="+", type=non_negative_int, default=None,
                    help="evaluation folds to score, numbered from 0 (default: all)")
+    b.add_argument("--uci-splits", choices=["published", "kfold"], default="published",
+                   help="uci121 sets with a separate test file: score on it (the published "
+                        "protocol; several of those files are scaled differently from their "
+                        "training file) or on the 4 k-fold splits of the training file "
+                        "(keep a --results file per choice: rows are resumed by fold number)")
     b.add_argument("--no-tune", action="store_true",
                    help="skip hyper-parameter choice on the validation split")
     b.add_argument("--artifacts", nargs="+", default=[],
@@ -60,6 +65,7 @@ def _bench(args: argparse.Namespace) -> int:
 
     tasks = load_suite(args.suite, args.data_home, names=args.tasks, exclude=args.exclude,
                        max_rows=args.max_rows, subsample=args.subsample, progress=True)
+    tasks = _uci_splits(tasks, args.uci_splits)
     if args.folds is not None:
         check_folds(tasks, args.folds, arg="--folds")
     config = BenchmarkConfig(estimators=args.estimators, seeds=args.seeds,
@@ -78,6 +84,26 @@ def _bench(args: argparse.Namespace) -> int:
             client.close()
     print(f"wrote {n} rows to {args.results}")
     return 0
+
+
+def _uci_splits(tasks: list, choice: str) -> list:
+    """Tasks with a published test file: kept as published (with a note saying so), or
+    scored on their k-fold splits within the training file."""
+    import dataclasses
+    import sys
+
+    published = [t for t in tasks if t.source.get("test_file") and "kfold_splits" in t.source]
+    if not published:
+        return tasks
+    if choice == "published":
+        print(f"note: {len(published)} uci121 task(s) scored on their published test file "
+              f"({', '.join(t.name for t in published[:6])}{', ...' if len(published) > 6 else ''}"
+              f"); several such files are scaled differently from their training file, so "
+              f"their scores are low for every model; --uci-splits kfold uses the k-fold "
+              f"splits of the training file", file=sys.stderr)
+        return tasks
+    return [dataclasses.replace(t, splits=list(t.source["kfold_splits"]))
+            if t in published else t for t in tasks]
 
 
 def _report(args: argparse.Namespace) -> int:
