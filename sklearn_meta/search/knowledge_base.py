@@ -213,6 +213,17 @@ class KnowledgeBase:
             raise ValueError(f"study: none of its parameters {sorted(foreign)[:8]} belong to "
                              f"the {family!r} estimator's space {sorted(known)}; is this the "
                              f"estimator the study tuned?")
+        if foreign:
+            warnings.warn(f"add_study: parameters outside the {family!r} space the knowledge "
+                          f"base knows were dropped: {sorted(foreign)[:8]}", UserWarning,
+                          stacklevel=2)
+        seen = {(r.task, r.family, repr(sorted(r.config.items())), r.score) for r in self.extra}
+        records = [r for r in records  # the same study added twice counts once
+                   if (r.task, r.family, repr(sorted(r.config.items())), r.score) not in seen]
+        if not records:
+            warnings.warn(f"add_study: no new finished trial with a finite score in "
+                          f"{study.study_name!r}; nothing added", UserWarning, stacklevel=2)
+            return 0
         if task_name not in self.tasks:
             if embedder is None and self.embedding_name is not None:
                 from .suggest import default_embedder

@@ -345,6 +345,11 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     share = PORTFOLIO_SHARE
     if strategy == "auto":  # the knowledge base's own leave-one-task-out choice
         share = float(kb.info.get("auto_portfolio_share", PORTFOLIO_SHARE))
+        own = {r.task for r in kb.extra}
+        if nb is not None and own & set(nb.names[:N_NEIGHBOURS_SHOWN]):
+            # the user's own studies are among the nearest tasks: the share chosen for the
+            # shipped tasks (the regression KB's is 1.0, the portfolio alone) would hide them
+            share = min(share, PORTFOLIO_SHARE)
     details["portfolio_share"] = share
     n_port = 0 if nb is None else int((n - len(out)) * share)
     if nb is not None:

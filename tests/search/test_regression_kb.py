@@ -79,3 +79,22 @@ def test_build_kb_refuses_unknown_heldout_names(data_home, tmp_path, capsys):
                  "--heldout", str(heldout), "--out", str(tmp_path / "kb.json.gz")]) == 2
     err = capsys.readouterr().err
     assert "--heldout: unknown task names ['abalon']" in err and "Traceback" not in err
+
+
+def test_own_studies_reach_auto_suggestions_with_the_regression_kb():
+    import optuna
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    X, y = load_diabetes(return_X_y=True)
+    kb = load_default_kb("regression")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.RandomSampler(0))
+    best = {"learning_rate": 0.0123, "max_leaf_nodes": 5}
+    study.enqueue_trial(best)
+    study.optimize(lambda t: 1.0 if t.suggest_float("learning_rate", 0.01, 0.3, log=True)
+                   == 0.0123 else 0.5 + 0.0 * t.suggest_int("max_leaf_nodes", 4, 64), 4)
+    assert kb.add_study(study, X, y, HistGradientBoostingRegressor(), "my-diabetes") >= 1
+    with pytest.warns(UserWarning, match="nothing added"):  # the same study twice: once
+        assert kb.add_study(study, X, y, HistGradientBoostingRegressor(), "my-diabetes") == 0
+    out = suggest_configs(X, y, HistGradientBoostingRegressor(), n=10, knowledge_base=kb)
+    assert any(c.get("learning_rate") == pytest.approx(0.0123) for c in out)
