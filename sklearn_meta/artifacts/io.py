@@ -65,6 +65,10 @@ def save_artifact(out_dir: str | Path, net: SchemaNet, encoder: TaskEncoder | No
     # the weights file carries the digest of the manifest it was written with (the manifest
     # carries the weights' digest), so an edited training-task list or metric is noticed too
     save_file(tensors, str(out / WEIGHTS), metadata={"manifest_sha256": _manifest_digest(core)})
+    try:  # safetensors writes 0600; an artifact is meant to be shared like its manifest
+        (out / WEIGHTS).chmod(0o644)
+    except OSError:
+        pass
     full = {**core, "weights_sha256": sha256_file(out / WEIGHTS)}
     (out / MANIFEST).write_text(json.dumps(full, indent=1, sort_keys=False) + "\n")
     return out

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
@@ -46,6 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (DatasetError, ValueError, FileNotFoundError) as exc:
         print(f"sklearn-meta {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `sklearn-meta datasets show iris | head -1`: not an error
+        try:
+            sys.stdout = open(os.devnull, "w")  # Python's exit flush would fail again
+        except OSError:
+            pass
+        return 0
     except OSError as exc:  # e.g. a file where a folder is needed, no permission, disk full
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         print(f"sklearn-meta {args.command}: error: {exc.strerror or exc}{where}",

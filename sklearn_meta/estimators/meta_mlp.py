@@ -120,6 +120,9 @@ class _MetaMLPBase(BaseEstimator):
     def _splits(self, y_codes: np.ndarray, rng: np.random.RandomState):
         n = len(y_codes)
         n_val = int(round(self.validation_fraction * n))
+        if n >= 10 and n_val >= 2 and n - n_val < 2:
+            raise ValueError(f"validation_fraction={self.validation_fraction} leaves "
+                             f"{n - n_val} of {n} rows to train on; use a smaller fraction")
         if n < 10 or n_val < 2:
             return [(np.arange(n), None)] * self.n_ensemble
         out = []
@@ -212,7 +215,10 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
     n_iter_no_change : int, default=20
         Early-stopping patience in epochs (validation loss checked after every epoch).
     max_time : float or None, default=None
-        Time budget for ``fit`` in seconds.
+        Time budget for ``fit`` in seconds, checked after each mini-batch step: the
+        preprocessing, the task embedding and the first member's first step always run, and
+        members not started in time are left out (``len(members_)`` may be below
+        ``n_ensemble``).
     random_state : int, RandomState or None
     verbose : int, default=0
     n_jobs : int or None, default=None
