@@ -84,3 +84,18 @@ def test_bench_uci_splits_published_or_kfold(data_home, capsys):
     hr = kfold["hayes-roth"]
     assert len(hr.splits) == 4 and max(te.max() for _, te in hr.splits) < 132  # train file
     assert kfold["iris"] is [t for t in tasks if t.name == "iris"][0]  # unchanged
+
+
+def test_output_into_a_closed_pipe_is_not_an_error(data_home, monkeypatch, capsys):
+    import sys
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())  # e.g. `... datasets list | head -1`
+    assert main(["datasets", "list", "--data-home", str(data_home)]) == 0
+    assert "Broken pipe" not in capsys.readouterr().err

@@ -159,3 +159,9 @@ def test_boolean_levels_read_from_0_1_and_true_false_strings():
     np.testing.assert_array_equal(clf.predict_proba(d.assign(flag=flag.astype(int))), p)
     np.testing.assert_array_equal(
         clf.predict_proba(d.assign(flag=np.where(flag, "True", "False"))), p)
+
+
+def test_validation_fraction_that_leaves_nothing_to_train_on_is_named(data):
+    X, y = data
+    with pytest.raises(ValueError, match="validation_fraction=0.99 leaves 1 of 60 rows"):
+        MetaMLPClassifier(**{**KW, "validation_fraction": 0.99}).fit(X, y)

@@ -26,6 +26,8 @@ def test_meta_train_command_end_to_end(uci_home, tmp_path):
     assert m["algorithm"] == "reptile" and m["heldout_tasks"] == ["glass"]
     assert m["training_tasks"] == ["balance-scale", "ecoli", "pima", "seeds"]
     assert m["metrics"]["steps"] == 4
+    # shareable like the manifest (safetensors itself writes 0600)
+    assert (out / "weights.safetensors").stat().st_mode & 0o044 == 0o044
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(60, 3)), rng.integers(0, 2, 60)
     clf = MetaMLPClassifier(init=str(out), max_iter=3).fit(X, y)
