@@ -14,7 +14,9 @@ def training_tasks(artifact: str | Path) -> set[str]:
     path = Path(artifact)
     manifest = path / MANIFEST if path.is_dir() else path.with_suffix(".json")
     if not manifest.exists():
-        raise FileNotFoundError(f"artifact {path}: no manifest at {manifest}")
+        where = (f"no {MANIFEST} in it" if path.is_dir() else
+                 "no such folder" if not path.exists() else f"no manifest at {manifest}")
+        raise FileNotFoundError(f"artifact {path}: {where}")
     data = json.loads(manifest.read_text())
     for key in _TRAIN_KEYS:
         if key in data:

@@ -21,6 +21,18 @@ def int_at_least(minimum: int, what: str | None = None) -> Callable[[str], int]:
     return parse
 
 
+def n_jobs(value: str) -> int:
+    """An argparse type: joblib's ``n_jobs`` (a non-zero integer; -1 all cores)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number == 0:
+        raise argparse.ArgumentTypeError(f"expected a non-zero integer (-1: every core), got "
+                                         f"{value!r}")
+    return number
+
+
 positive_int = int_at_least(1, "a positive integer")
 non_negative_int = int_at_least(0, "a non-negative integer")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._args import non_negative_int, train_size
+from ._args import int_at_least, n_jobs, non_negative_int, train_size
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,7 +16,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--tasks", nargs="+", default=None, help="task names (default: all)")
     b.add_argument("--exclude", nargs="+", default=None)
     b.add_argument("--max-rows", type=int, default=None, help="drop tasks with more rows")
-    b.add_argument("--subsample", type=int, default=None,
+    b.add_argument("--subsample", type=int_at_least(2, "at least 2 rows"), default=None,
                    help="deterministically sub-sample larger tasks to this many rows")
     b.add_argument("--seeds", nargs="+", type=int, default=[0])
     b.add_argument("--train-sizes", nargs="+", type=train_size, default=["all"],
@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--artifacts", nargs="+", default=[],
                    help="meta-learned artifacts; per task the first one not trained on it")
     b.add_argument("--results", required=True, help="results CSV (appended; resumes)")
-    b.add_argument("--n-jobs", type=int, default=1)
+    b.add_argument("--n-jobs", type=n_jobs, default=1)
     b.add_argument("--backend", choices=["loky", "threading", "dask"], default=None)
     b.add_argument("--scheduler", default=None, help="dask scheduler address")
     b.set_defaults(handler=_bench)

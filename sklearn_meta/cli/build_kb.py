@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from ._args import int_at_least, positive_int
+from ._args import int_at_least, n_jobs, positive_int
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -65,11 +65,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "<name>.manifest.json is written beside it")
     p.add_argument("--families", nargs="+", default=None,
                    help="estimator families (default: all available)")
-    p.add_argument("--subsample", type=int, default=300,
+    p.add_argument("--subsample", type=int_at_least(2, "at least 2 rows"), default=300,
                    help="rows per task, deterministic stratified sub-sample (default 300)")
     p.add_argument("--cv", type=int_at_least(2), default=3, help="CV folds, at least 2 "
                    "(default 3)")
-    p.add_argument("--n-jobs", type=int, default=1)
+    p.add_argument("--n-jobs", type=n_jobs, default=1)
     p.add_argument("--backend", choices=["loky", "threading", "dask"], default="loky")
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (with "
                    "--backend dask; default: a local in-process cluster)")
