@@ -99,3 +99,14 @@ def test_output_into_a_closed_pipe_is_not_an_error(data_home, monkeypatch, capsy
     monkeypatch.setattr(sys, "stdout", ClosedPipe())  # e.g. `... datasets list | head -1`
     assert main(["datasets", "list", "--data-home", str(data_home)]) == 0
     assert "Broken pipe" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["build-kb", "--subsample", "0", "--out", "kb.json.gz"],
+     "argument --subsample: expected at least 2 rows, got '0'"),
+    (["bench", "--n-jobs", "0", "--results", "r.csv"],
+     "argument --n-jobs: expected a non-zero integer (-1: every core), got '0'"),
+    (["demo", "--n-trials", "0"], "argument --n-trials: expected a positive integer, got '0'"),
+])
+def test_numeric_options_are_checked_before_any_work(argv, match, usage_error):
+    assert match in usage_error(argv)
