@@ -367,6 +367,14 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
             add(fam, cfg)
     for fam in families:  # no knowledge of this task type (e.g. regression): the defaults
         add(fam, {})
+    if len(out) < n:
+        has_type = any(t["task_type"] == task_type for t in kb.tasks.values())
+        missing = [f for f in families if not kb.pool.get(f)]
+        why = (f"it holds no {task_type} task" if not has_type else
+               f"it has no candidates for {missing}" if missing else "")
+        if why:
+            warnings.warn(f"knowledge_base: {why}; {len(out)} of the {n} suggestions asked "
+                          f"for (the defaults)", UserWarning, stacklevel=3)
     return out, details
 
 

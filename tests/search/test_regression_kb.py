@@ -98,3 +98,13 @@ def test_own_studies_reach_auto_suggestions_with_the_regression_kb():
         assert kb.add_study(study, X, y, HistGradientBoostingRegressor(), "my-diabetes") == 0
     out = suggest_configs(X, y, HistGradientBoostingRegressor(), n=10, knowledge_base=kb)
     assert any(c.get("learning_rate") == pytest.approx(0.0123) for c in out)
+
+
+def test_a_knowledge_base_without_the_task_type_says_so():
+    from sklearn.datasets import load_iris
+    from sklearn.svm import SVC
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.warns(UserWarning, match="holds no classification task; 1 of the 5"):
+        out = suggest_configs(X, y, SVC(), n=5, knowledge_base=load_default_kb("regression"))
+    assert out == [{"C": 1.0}]
