@@ -15,7 +15,8 @@ Deviations from pymfe, needed for robustness: infinities are treated as
 missing; all-missing columns are dropped from ``N``/``C`` (still counted by
 ``nr_attr``); categorical attributes with more than ``MAX_DUMMY_LEVELS`` levels
 are not expanded into ``N``. Each such change is reported in the one warning
-that ``extract`` emits.
+that ``extract`` emits. Date-time and time-delta columns (which pymfe does not take) are
+numeric: seconds since the epoch / seconds, as the MetaMLP estimators read them.
 """
 from __future__ import annotations
 
@@ -119,6 +120,19 @@ def _check_not_complex(df: pd.DataFrame) -> None:
             raise ValueError(f"X: complex values are not supported (column {df.columns[j]!r}).")
 
 
+def _is_temporal(dt: Any) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt)
+
+
+def _seconds(col: pd.Series) -> np.ndarray:
+    """Date-times as seconds since the epoch (UTC), time-deltas as seconds; NaT -> NaN."""
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        if getattr(col.dt, "tz", None) is not None:
+            col = col.dt.tz_convert("UTC").dt.tz_localize(None)
+        col = col - pd.Timestamp("1970-01-01")
+    return col.dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
+
+
 def _categorical_mask(df: pd.DataFrame, categorical: Any) -> np.ndarray:
     p = df.shape[1]
     if categorical is None or (isinstance(categorical, str) and categorical == "auto"):
@@ -128,6 +142,8 @@ def _categorical_mask(df: pd.DataFrame, categorical: Any) -> np.ndarray:
             dt = col.dtype
             if pd.api.types.is_bool_dtype(dt):
                 mask[j] = True
+            elif pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
+                mask[j] = False  # seconds (since the epoch), as the MetaMLP estimators read them
             elif pd.api.types.is_numeric_dtype(dt):
                 mask[j] = False
             elif isinstance(dt, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dt):
@@ -135,7 +151,7 @@ def _categorical_mask(df: pd.DataFrame, categorical: Any) -> np.ndarray:
             else:
                 mask[j] = dt == object and not _is_numeric_object_column(col.to_numpy())
                 if dt != object:
-                    mask[j] = True  # datetimes etc.: treated as categorical
+                    mask[j] = True  # periods, intervals etc.: treated as categorical
         return mask
     arr = np.asarray(categorical)
     if arr.dtype == bool:
@@ -285,7 +301,8 @@ def prepare(
             cat_levels.append(levels)
         else:
             try:
-                v = pd.to_numeric(col, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+                v = _seconds(col) if _is_temporal(col.dtype) else \
+                    pd.to_numeric(col, errors="raise").to_numpy(dtype=float, na_value=np.nan)
             except (ValueError, TypeError) as exc:
                 raise ValueError(
                     f"X: column {df.columns[j]!r} is marked numeric but holds non-numeric values "

@@ -262,3 +262,15 @@ def test_summaries_and_background_folds_leak_no_foreign_warnings():
     y = np.r_[np.zeros(57), np.ones(3)].astype(int)
     for kw in ({"summary": "all"}, {"n_jobs": -1}):
         _run(X, y, groups="default", **kw)
+
+
+def test_dates_and_durations_are_numeric_seconds_as_the_estimators_read_them():
+    n = 120
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"a": rng.normal(size=n),
+                      "when": pd.date_range("2020-01-01", periods=n, freq="D", tz="UTC"),
+                      "took": pd.to_timedelta(rng.randint(0, 100, n), unit="h")})
+    X.loc[3, "when"] = pd.NaT
+    res, _ = _run(X, rng.randint(0, 2, n), groups=["general", "statistical"])
+    assert res["nr_num"] == 3 and res["nr_cat"] == 0
+    assert np.isfinite(res["mean.mean"])
