@@ -1,7 +1,8 @@
 """Named estimators the benchmark can run, each with a small hyper-parameter grid.
 
-Grids are chosen on a task's validation split (the uci121 protocol) before the folds are
-scored. Meta-learned estimators are flagged so the runner can enforce leave-data-sets-out.
+Grids (of the model's own parameters; the runner adds the pipeline prefixes) are chosen on a
+task's validation split (the uci121 protocol) before the folds are scored; a task without one
+runs the defaults. Meta-learned estimators are flagged so the runner can enforce leave-data-sets-out.
 """
 from __future__ import annotations
 
@@ -22,9 +23,16 @@ class EstimatorSpec:
 
     name: str
     build: Factory  # (task_type, random_state, meta) -> estimator
+    # parameters of the model itself (the last step of a pipeline), by bare name
     grid: dict[str, list[Any]] = field(default_factory=dict)
     meta_learned: bool = False
     task_types: tuple[str, ...] = ("classification", "regression")
+    regression_grid: dict[str, list[Any]] | None = None  # where the regressor differs
+
+    def grid_for(self, task_type: str) -> dict[str, list[Any]]:
+        if task_type == "regression" and self.regression_grid is not None:
+            return dict(self.regression_grid)
+        return dict(self.grid)
 
 
 def _scaled(est: BaseEstimator) -> BaseEstimator:
@@ -89,15 +97,16 @@ def _metamlp(init: str) -> Factory:
 
 ESTIMATORS: dict[str, EstimatorSpec] = {
     s.name: s for s in [
-        EstimatorSpec("logreg", _logreg, {"logisticregression__C": [0.01, 0.1, 1.0, 10.0, 100.0]}),
+        EstimatorSpec("logreg", _logreg, {"C": [0.01, 0.1, 1.0, 10.0, 100.0]},
+                      regression_grid={"alpha": [0.01, 0.1, 1.0, 10.0, 100.0]}),
         EstimatorSpec("rf", _rf, {"max_features": ["sqrt", 0.5]}),
         EstimatorSpec("hgb", _hgb, {"learning_rate": [0.05, 0.1],
                                     "max_leaf_nodes": [15, 31]}),
-        EstimatorSpec("svc", _svc, {"svc__C": [0.1, 1.0, 10.0, 100.0]},
+        EstimatorSpec("svc", _svc, {"C": [0.1, 1.0, 10.0, 100.0]},
                       task_types=("classification",)),
-        EstimatorSpec("mlp", _mlp, {"mlpclassifier__alpha": [1e-4, 1e-2, 1.0]},
+        EstimatorSpec("mlp", _mlp, {"alpha": [1e-4, 1e-2, 1.0]},
                       task_types=("classification",)),
-        EstimatorSpec("knn", _knn, {"kneighborsclassifier__n_neighbors": [1, 5, 15]},
+        EstimatorSpec("knn", _knn, {"n_neighbors": [1, 5, 15]},
                       task_types=("classification",)),
         EstimatorSpec("metamlp", _metamlp("pretrained"), meta_learned=True),
         EstimatorSpec("metamlp-random", _metamlp("random")),

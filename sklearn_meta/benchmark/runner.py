@@ -20,14 +20,19 @@ from typing import Any, Sequence
 import numpy as np
 from sklearn import clone, metrics
 from sklearn.model_selection import ParameterGrid
+from sklearn.pipeline import Pipeline
 
 from .. import __version__
 from ..datasets import Task
 from ..datasets.task import stratified_rows
+from ..estimators._preprocess import make_preprocessor, needs_preprocessing
 from .artifacts import artifact_for_task
 from .estimators import EstimatorSpec, get_spec
 from .memory import PeakMemory
 from .store import ResultsStore, unit_key
+
+#: Estimators that read categorical columns and missing values themselves.
+SELF_PREPROCESSING = frozenset({"metamlp", "metamlp-random"})
 
 
 @dataclass
@@ -102,10 +107,25 @@ def _scores(task: Task, model: Any, X_test, y_test) -> dict[str, float]:
     return out
 
 
+def model_prefix(est: Any) -> str:
+    """``"a__b__"`` for the model at the end of (nested) pipelines, else ``""``."""
+    prefix = ""
+    while getattr(est, "steps", None):
+        prefix += est.steps[-1][0] + "__"
+        est = est.steps[-1][1]
+    return prefix
+
+
 def _choose_params(spec: EstimatorSpec, task: Task, base, seed: int) -> dict[str, Any]:
-    """Best grid point on the validation split (first point when there is no split/grid)."""
-    grid = list(ParameterGrid(spec.grid)) if spec.grid else [{}]
-    if len(grid) == 1 or task.validation_split is None:
+    """Best grid point on the validation split; the estimator's defaults ({}) when the task
+    has no validation split (choosing on test rows would leak), the single point of a
+    one-point grid."""
+    prefix = model_prefix(base)
+    grid = [{prefix + k: v for k, v in g.items()}
+            for g in ParameterGrid(spec.grid_for(task.task_type))] or [{}]
+    if task.validation_split is None:
+        return {}
+    if len(grid) == 1:
         return grid[0]
     fit_idx, val_idx = task.validation_split
     best, best_score = grid[0], -np.inf
@@ -147,6 +167,11 @@ def run_unit(task: Task, estimator: str, seed: int, train_size: int | str,
         meta["artifact"] = chosen
     try:
         base = spec.build(task.task_type, seed, meta)
+        if not spec.meta_learned and estimator not in SELF_PREPROCESSING \
+                and needs_preprocessing(task.X):
+            # categorical/text columns or missing values: the MetaMLP estimators'
+            # preprocessing in front, so that every baseline can read the table
+            base = Pipeline([("preprocess", make_preprocessor(task.X)), ("model", base)])
         params = _choose_params(spec, task, base, seed) if tune else {}
     except Exception as exc:  # a failing estimator is a result, not a crash of the run
         return [row(f, status="error", error=f"{type(exc).__name__}: {exc}") for f in folds]
@@ -154,8 +179,8 @@ def run_unit(task: Task, estimator: str, seed: int, train_size: int | str,
     for fold in folds:
         train, test = task.splits[fold]
         train = _limit_train(train, task.y, train_size, seed + fold, classification)
-        model = clone(base).set_params(**params)
         try:
+            model = clone(base).set_params(**params)
             with PeakMemory() as mem:
                 t0 = time.perf_counter()
                 model.fit(task.X.iloc[train], task.y[train])

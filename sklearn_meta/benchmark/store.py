@@ -24,9 +24,23 @@ class ResultsStore:
         self.path = Path(path)
 
     def read(self) -> pd.DataFrame:
+        self._drop_partial_row()
         if not self.path.exists() or self.path.stat().st_size == 0:
             return pd.DataFrame(columns=list(COLUMNS))
         return pd.read_csv(self.path, keep_default_na=True)
+
+    def _drop_partial_row(self) -> None:
+        """A run killed while writing leaves a last line without its newline: that row is
+        incomplete (its unit is run again), and appending after it would corrupt the file."""
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            return
+        with self.path.open("rb+") as fh:
+            fh.seek(-1, os.SEEK_END)
+            if fh.read(1) == b"\n":
+                return
+            fh.seek(0)
+            data = fh.read()
+            fh.truncate(data.rfind(b"\n") + 1)
 
     def done_keys(self) -> set[tuple]:
         """Keys of rows already stored (any status: errors are not retried silently)."""
@@ -40,6 +54,7 @@ class ResultsStore:
         if not rows:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._drop_partial_row()
         new = not self.path.exists() or self.path.stat().st_size == 0
         with self.path.open("a", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(COLUMNS), extrasaction="ignore")

@@ -94,3 +94,44 @@ def test_bad_folds_and_train_sizes_are_clear_errors(tasks, tmp_path, config, mat
     with pytest.raises(ValueError, match=match):
         run_benchmark(tasks, config, store, progress=False)
     assert not store.path.exists()
+
+
+def test_regression_categorical_tables_and_tasks_without_validation_split(tmp_path):
+    import dataclasses
+
+    from sklearn.datasets import load_diabetes
+
+    from sklearn_meta.datasets import Task
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    X = X.iloc[:200].copy()
+    X["sex"] = np.where(X["sex"] > 0, "m", "f")  # a string column
+    X.iloc[::9, 0] = np.nan
+    y = y.to_numpy()[:200]
+    folds = [(np.arange(0, 150), np.arange(150, 200)), (np.arange(50, 200), np.arange(50))]
+    task = Task(name="diabetes-mixed", X=X, y=y, task_type="regression",
+                categorical=np.array([c == "sex" for c in X.columns]), splits=folds,
+                validation_split=(np.arange(100), np.arange(100, 150)), source={"suite": "test"})
+    store = ResultsStore(tmp_path / "r.csv")
+    config = BenchmarkConfig(estimators=["logreg", "rf", "hgb"], folds=[0, 1])
+    assert run_benchmark([task], config, store, progress=False) == 6
+    frame = store.read()
+    assert (frame["status"] == "ok").all(), frame["error"].tolist()
+    ridge = frame[frame.estimator == "logreg"]
+    assert ridge["params"].str.contains("model__ridge__alpha").all()  # tuned, Ridge's grid
+    no_val = dataclasses.replace(task, name="no-validation", validation_split=None)
+    store2 = ResultsStore(tmp_path / "r2.csv")
+    run_benchmark([no_val], BenchmarkConfig(estimators=["logreg"], folds=[0]), store2,
+                  progress=False)
+    assert store2.read()["params"].tolist() == ["{}"]  # the defaults, not grid point 0
+
+
+def test_a_row_cut_short_by_a_kill_is_redone_not_glued_to(tasks, tmp_path):
+    store = ResultsStore(tmp_path / "r.csv")
+    config = BenchmarkConfig(estimators=["logreg"], folds=[0, 1])
+    run_benchmark(tasks[:1], config, store, progress=False)
+    text = store.path.read_bytes()
+    store.path.write_bytes(text[:-40])  # killed while writing the last row
+    assert run_benchmark(tasks[:1], config, store, progress=False) == 1
+    frame = store.read()
+    assert len(frame) == 2 and (frame["status"] == "ok").all()
