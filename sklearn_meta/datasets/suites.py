@@ -1,6 +1,8 @@
 """`load_suite` / `load_task`: one entry point for every source of tasks."""
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import warnings
 from typing import Iterable, Sequence
@@ -124,6 +126,9 @@ def load_suite(
                 # one unreadable or unsupported task should not cost the whole suite
                 skipped.append(f"task {tid}: {exc}")
                 continue
+            if t.name in loaded:  # two tasks on one data set (other splits or target):
+                # the results store keys rows by task name, so each needs its own
+                t = dataclasses.replace(t, name=f"{t.name}-task{tid}")
             loaded.append(t.name)
             if ((wanted is None or t.name in wanted) and t.name not in dropped
                     and task_type in (None, t.task_type)

@@ -267,3 +267,19 @@ def test_failed_offline_load_leaves_no_empty_folders(tmp_path: Path, offline: li
         load_openml_task(987654, tmp_path)
     assert not (tmp_path / "openml").exists() or not any(
         p.is_dir() and not any(p.iterdir()) for p in (tmp_path / "openml").rglob("*"))
+
+
+def test_two_suite_tasks_on_one_data_set_get_distinct_names(tmp_path: Path, iris: FixtureTask,
+                                                            offline: list[str]) -> None:
+    from sklearn_meta.datasets import load_suite
+
+    frame = iris.frame
+    folds = _folds(StratifiedKFold(2, shuffle=True, random_state=1), frame, "class")
+    write_task(tmp_path / "openml", 9059, IRIS_DID, "iris", frame, "class", "classification",
+               folds, data_format="parquet")  # same data set, other splits
+    folder = tmp_path / "openml" / "suites"
+    folder.mkdir(parents=True)
+    (folder / "two.json").write_text(json.dumps({"task_ids": [IRIS_TASK, 9059]}))
+    tasks = load_suite("openml:two", tmp_path)
+    assert [t.name for t in tasks] == ["iris", "iris-task9059"]  # results are keyed by name
+    assert [len(t.splits) for t in tasks] == [3, 2]
