@@ -323,6 +323,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     similar_tasks_ : list of (str, float)
         With the adaptive warm start: the knowledge-base tasks whose results best match the
         scores seen here, with their evidence weights (empty without evidence).
+    task_type_ : {"classification", "regression"}
+        Searches across families only: the task type the family list's instances or ``y``
+        set (built models, scorers and the estimator type follow it).
     """
 
     def __init__(self, estimator: Any = None, param_distributions: Mapping | None = None,
