@@ -188,7 +188,8 @@ def write_report(results_path: str | Path, out_dir: str | Path, *, ours: str | N
     skipped = results[results["status"] != "ok"].drop_duplicates(["estimator", "error"])
     if len(skipped):
         lines += ["Reasons for rows not scored:", ""]
-        lines += [f"- {r.estimator}: {r.error}" for r in skipped.itertuples()]
+        lines += [f"- {r.estimator}: {' '.join(str(r.error).split())}"  # one line each
+                  for r in skipped.itertuples()]
         lines.append("")
     sizes = sorted(results["train_size"].astype(str).unique(),
                    key=lambda s: (s == "all", int(s) if s.isdigit() else 0))
@@ -213,9 +214,12 @@ def write_report(results_path: str | Path, out_dir: str | Path, *, ours: str | N
                 stat = stats.friedmanchisquare(*[complete[c] for c in complete.columns])
                 lines += [f"Friedman test: chi2 = {stat.statistic:.2f}, "
                           f"p = {stat.pvalue:.3g}.", ""]
-        if ours and ours in table.columns:
+        if ours and ours in table.columns and table.shape[1] > 1:
             lines += [f"Wins/ties/losses of **{ours}** per task:", "",
                       _md(wins_ties_losses(table, ours, higher_is_better=higher)), ""]
+        elif ours and ours in table.columns:
+            lines += [f"No other estimator scored at this size: no wins/ties/losses of "
+                      f"**{ours}**.", ""]
         lines += [f"<details><summary>Per-task {metric}</summary>", "", _md(table), "",
                   "</details>", ""]
     png = out / f"by_train_size_{metric}.png"

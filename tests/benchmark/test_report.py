@@ -92,3 +92,17 @@ def test_report_without_optional_columns(tmp_path):
         path, index=False)
     text = write_report(path, tmp_path / "rep").read_text()
     assert "Metric: **accuracy**" in text
+
+
+def test_report_with_ours_alone_and_multi_line_errors(tmp_path):
+    frame = pd.read_csv(_results(tmp_path))
+    frame = frame[frame.estimator == "ours"].copy()
+    frame.loc[frame.index[0], ["status", "accuracy"]] = ["error", np.nan]
+    frame["error"] = ""
+    frame.loc[frame.index[0], "error"] = "ValueError: first line\n  second line"
+    path = tmp_path / "alone.csv"
+    frame.to_csv(path, index=False)
+    text = write_report(path, tmp_path / "rep", ours="ours").read_text()
+    assert "No other estimator scored at this size" in text
+    assert "|  |" not in text  # no empty wins/ties/losses table
+    assert "- ours: ValueError: first line second line" in text  # one bullet, one line
