@@ -41,7 +41,13 @@ def main(argv=None) -> None:
     p.add_argument("--out", default="benchmarks/results")
     p.add_argument("--min-rows", type=int, default=3000)
     p.add_argument("--models", default=",".join(MODELS))
+    p.add_argument("--report-only", action="store_true",
+                   help="rewrite the markdown from the existing metamlp_large.csv")
     args = p.parse_args(argv)
+    out = Path(args.out)
+    if args.report_only:
+        write_report(pd.read_csv(out / "metamlp_large.csv"), out)
+        return
     trained = set(load_artifact(pretrained_path()).manifest["training_tasks"])
     tasks = [t for t in load_uci121(args.data_home, names=sorted(trained))
              if len(t.y) >= args.min_rows]
@@ -49,6 +55,7 @@ def main(argv=None) -> None:
     for t in tasks:
         Xtr, Xte, ytr, yte = train_test_split(t.X, t.y, test_size=0.3, random_state=0,
                                               stratify=t.y)
+        smallest_class = int(np.unique(ytr, return_counts=True)[1].min())
         for name in args.models.split(","):
             model = MODELS[name]()
             start = time.perf_counter()
@@ -58,12 +65,23 @@ def main(argv=None) -> None:
             seconds = time.perf_counter() - start
             rows.append({"task": t.name, "n_train": len(ytr), "n_features": t.X.shape[1],
                          "model": name, "accuracy": accuracy_score(yte, model.predict(Xte)),
-                         "fit_seconds": seconds})
+                         "fit_seconds": seconds, "smallest_class_train": smallest_class})
             print(json.dumps(rows[-1]), flush=True)
     df = pd.DataFrame(rows)
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     df.to_csv(out / "metamlp_large.csv", index=False)
+    write_report(df, out)
+
+
+#: Anomalies looked into by hand: (task, model) -> what was found.
+INVESTIGATED = {
+    ("nursery", "HGB"): "scikit-learn's own result with default settings, not a harness "
+    "error: one class has a single training row and the default learning_rate=0.1 diverges "
+    "(learning_rate=0.05 scores 0.9997; without that class 1.0)",
+}
+
+
+def write_report(df: pd.DataFrame, out: Path) -> None:
     acc = df.pivot_table(index="task", columns="model", values="accuracy")
     sec = df.pivot_table(index="task", columns="model", values="fit_seconds")
     lines = ["# MetaMLPClassifier on larger data (meta-training tasks, not held out)", "",
@@ -76,6 +94,13 @@ def main(argv=None) -> None:
             f"{acc.loc[task, m]:.4f} | {sec.loc[task, m]:.1f}" for m in acc.columns) + " |")
     lines.append("| **mean** | | " + " | ".join(
         f"{acc[m].mean():.4f} | {sec[m].mean():.1f}" for m in acc.columns) + " |")
+    far = [(task, m, acc.loc[task, m], acc.loc[task].max()) for task in acc.index
+           for m in acc.columns if acc.loc[task, m] < acc.loc[task].max() - 0.2]
+    if far:
+        lines += ["", "Scores more than 20 points below the task's best model:", ""]
+        for task, m, a, best in far:
+            note = INVESTIGATED.get((task, m), "not investigated")
+            lines.append(f"- {task}, {m}: {a:.4f} against {best:.4f}; {note}.")
     (out / "metamlp_large.md").write_text("\n".join(lines) + "\n")
 
 
