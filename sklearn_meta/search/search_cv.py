@@ -273,8 +273,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     Parameters
     ----------
-    estimator : estimator, list of estimators/family keys, or None
-        What to tune. None (or a list) searches across estimator families as well: one
+    estimator : estimator, family key, list of estimators/family keys, or None
+        What to tune. A family key (``"hgb"``, ``"random_forest"``, ``"ridge"``, ... see
+        :data:`~sklearn_meta.search.spaces.FAMILY_ALIASES`) builds that family's model for
+        the task type of ``y``. None (or a list) searches across estimator families as well: one
         member per family; instances (Pipelines too) keep their settings; models built from
         family keys go behind the preprocessing when ``X`` needs it and always for SVC,
         kNN and logistic regression (:mod:`~sklearn_meta.search.members`).
@@ -399,10 +401,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         preprocessing: estimators it builds itself get it when ``X`` has non-numeric columns
         or missing values)."""
         est = self.estimator
+        if isinstance(est, str):  # one family key, e.g. "hgb" or "ridge": a one-member list
+            est = [est]
         if est is not None and not isinstance(est, (list, tuple)):
-            if isinstance(est, str):
-                raise ValueError("estimator: give an estimator instance (or a list of "
-                                 "family keys to search across families)")
             if self.param_distributions is not None:
                 space = to_optuna_space(self.param_distributions)
             else:
@@ -413,8 +414,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 fam = type(est).__name__
             return {fam: est}, {fam: space}, False, {}
         if self.param_distributions is not None:
-            raise ValueError("param_distributions: not supported when searching across "
-                             "families (estimator=None or a list)")
+            raise ValueError("param_distributions: not supported for a family key or when "
+                             "searching across families (estimator=None or a list); pass "
+                             "an estimator instance to search your own space")
         task_type = members_task_type(est or [], infer_task_type(y))
         self.task_type_ = task_type
         members = est if est is not None else default_families(
@@ -649,6 +651,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         fitted one says what ``y`` made it (regression scorers read a regressor)."""
         tags = super().__sklearn_tags__()
         est = self.estimator
+        if isinstance(est, str):
+            est = [est]
         members = [est] if isinstance(est, BaseEstimator) else [
             m for m in (est or []) if isinstance(m, BaseEstimator)]
         if not members:

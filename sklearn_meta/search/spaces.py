@@ -101,12 +101,25 @@ FAMILIES: dict[str, Family] = {f.key: f for f in [
 ]}
 
 
+#: Other names users write for a family (the regression members, short forms).
+FAMILY_ALIASES: dict[str, str] = {
+    "ridge": "logistic_regression", "linear": "logistic_regression",
+    "logistic": "logistic_regression", "svr": "svc", "svm": "svc", "rf": "random_forest",
+    "et": "extra_trees", "kneighbors": "knn", "hist_gradient_boosting": "hgb",
+}
+
+
 def family_of(estimator: BaseEstimator | type | str) -> str:
-    """The family key of an estimator (instance, class, or key); ``ValueError`` if unknown."""
+    """The family key of an estimator (instance, class, key or alias such as ``"ridge"``);
+    ``ValueError`` if unknown."""
     if isinstance(estimator, str):
-        if estimator in FAMILIES:
-            return estimator
-        raise ValueError(f"estimator: unknown family {estimator!r}; known: {sorted(FAMILIES)}")
+        key = estimator.strip().lower().replace("-", "_")
+        if key in FAMILIES:
+            return key
+        if key in FAMILY_ALIASES:
+            return FAMILY_ALIASES[key]
+        raise ValueError(f"estimator: unknown family {estimator!r}; known: {sorted(FAMILIES)} "
+                         f"(also accepted: {sorted(FAMILY_ALIASES)})")
     final = getattr(estimator, "_final_estimator", estimator)  # Pipelines: the last step
     cls = final if isinstance(final, type) else type(final)
     name = cls.__name__

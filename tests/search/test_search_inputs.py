@@ -57,6 +57,9 @@ def test_unknown_excluded_task_warns():
     (dict(estimator=LogisticRegression(), knowledge_base=3), TypeError, "knowledge_base"),
     (dict(estimator=LogisticRegression(), knowledge_base="/no/such.kb.json.gz"),
      FileNotFoundError, "knowledge base file not found"),
+    (dict(estimator="ridgex"), ValueError, "unknown family 'ridgex'.*also accepted"),
+    (dict(estimator="hgb", param_distributions={"max_iter": [10, 20]}), ValueError,
+     "param_distributions: not supported for a family key"),
 ])
 def test_meta_search_cv_refuses_bad_arguments(kwargs, err, match):
     with pytest.raises(err, match=match):
@@ -304,3 +307,20 @@ def test_warm_start_params_listed_like_cv_results_across_families():
                      warm_start="portfolio", n_warm_start=2).fit(X, y)
     listed = [p for p, w in zip(s.cv_results_["params"], s.cv_results_["warm_start"]) if w >= 0]
     assert s.warm_start_params_ == listed and "estimator" in listed[0]
+
+
+def test_a_family_key_or_alias_is_searched_as_that_family():
+    """``MetaSearchCV("ridge")`` on a continuous target tunes Ridge (the regression member of
+    the linear family); a single key is tagged like a family list (stratified outer CV)."""
+    from sklearn.base import is_classifier
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+
+    Xr, yr = load_diabetes(return_X_y=True)
+    s = MetaSearchCV("Ridge", n_trials=3, cv=3, random_state=0).fit(Xr, yr)
+    assert isinstance(s.best_estimator_[-1], Ridge)
+    assert s.best_params_["estimator"] == "logistic_regression" and "alpha" in s.best_params_
+    assert s.score(Xr, yr) > 0.4
+    unfitted = MetaSearchCV("hgb", n_trials=2)
+    assert is_classifier(unfitted)
+    assert suggest_configs(Xr, yr, "svr", n=2) == suggest_configs(Xr, yr, "svc", n=2)
