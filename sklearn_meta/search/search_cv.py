@@ -5,6 +5,7 @@ import copy
 import re
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 import warnings
@@ -127,13 +128,25 @@ def _warn_failed(number: int, params: Mapping[str, Any], cause: str) -> None:
 @contextmanager
 def _optuna_quiet():
     """Optuna's log level at ERROR for the search (failed trials are warned about with their
-    cause), restored afterwards: the user's own level is theirs."""
-    before = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    cause), restored afterwards: the user's own level is theirs. Counted under a lock, so
+    searches fitted at once in threads restore the level the first one found, not each
+    other's ERROR."""
+    with _QUIET_LOCK:
+        if _QUIET_STATE["depth"] == 0:
+            _QUIET_STATE["before"] = optuna.logging.get_verbosity()
+            optuna.logging.set_verbosity(optuna.logging.ERROR)
+        _QUIET_STATE["depth"] += 1
     try:
         yield
     finally:
-        optuna.logging.set_verbosity(before)
+        with _QUIET_LOCK:
+            _QUIET_STATE["depth"] -= 1
+            if _QUIET_STATE["depth"] == 0:
+                optuna.logging.set_verbosity(_QUIET_STATE["before"])
+
+
+_QUIET_LOCK = threading.Lock()
+_QUIET_STATE: dict[str, int] = {"depth": 0, "before": 0}
 
 
 #: Attributes a fit sets (all removed when a new fit starts).

@@ -425,3 +425,22 @@ def test_a_storage_that_cannot_be_opened_is_named(tmp_path):
     deep = tmp_path / "new" / "folder" / "kb.db"
     make_storage(f"sqlite:///{deep}")  # the folder is made, as for journal files
     assert deep.parent.is_dir()
+
+
+def test_overlapping_searches_restore_the_users_optuna_log_level():
+    """Two searches fitted at once (threads): the one that ends last must restore the level
+    the first one found, not the ERROR the other one set."""
+    import optuna
+    from sklearn_meta.search.search_cv import _optuna_quiet
+
+    optuna.logging.set_verbosity(optuna.logging.INFO)
+    try:
+        first, second = _optuna_quiet(), _optuna_quiet()
+        first.__enter__()
+        second.__enter__()  # starts while the first one runs
+        first.__exit__(None, None, None)  # the first ends before the second
+        assert optuna.logging.get_verbosity() == optuna.logging.ERROR
+        second.__exit__(None, None, None)
+        assert optuna.logging.get_verbosity() == optuna.logging.INFO
+    finally:
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
