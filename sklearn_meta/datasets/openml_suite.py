@@ -26,7 +26,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 from typing import Any
 
 import numpy as np
@@ -124,6 +127,44 @@ def _failure(task_id: int, stage: str, exc: Exception, cache: Path) -> DatasetEr
         f"{cache} and retry with network access")
 
 
+_PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
+               "all_proxy")
+
+
+def _server_unreachable(server: str, timeout: float = 3.0) -> str | None:
+    """Why the OpenML server cannot be reached from here (its host does not resolve or
+    accept a connection within ``timeout`` seconds), or None when it can or when a proxy is
+    configured (then only a real request can tell)."""
+    if any(os.environ.get(v) for v in _PROXY_VARS):
+        return None
+    url = urlparse(server)
+    if not url.hostname:
+        return None
+    try:
+        with socket.create_connection((url.hostname, url.port or 443), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+@contextmanager
+def _one_try_when_offline(needs_server: bool):
+    """openml retries a failed request five times with growing pauses (about 10 s on a
+    machine without network); when a file must come from a server that cannot be reached
+    at all, one try is enough to fail with the usual message."""
+    import openml
+
+    if not needs_server or _server_unreachable(openml.config.server) is None:
+        yield
+        return
+    before = openml.config.connection_n_retries
+    openml.config.connection_n_retries = 1
+    try:
+        yield
+    finally:
+        openml.config.connection_n_retries = before
+
+
 def _task_type(task: Any, task_id: int) -> TaskType:
     from openml.tasks import TaskType as OMLTaskType
 
@@ -188,7 +229,6 @@ def _load_openml_task(task_id: int, data_home: Path) -> Task:
     raises `DatasetError` naming the task id.
     """
     import openml
-    from openml.tasks import OpenMLSupervisedTask
 
     try:
         task_id = int(task_id)
@@ -197,6 +237,14 @@ def _load_openml_task(task_id: int, data_home: Path) -> Task:
                            f"got {task_id!r}") from None
     configure_cache(data_home)
     cache = Path(openml.config.get_cache_directory())
+
+    with _one_try_when_offline(not (cache / "tasks" / str(task_id) / "task.xml").is_file()):
+        return _read_openml_task(task_id, cache)
+
+
+def _read_openml_task(task_id: int, cache: Path) -> Task:
+    import openml
+    from openml.tasks import OpenMLSupervisedTask
 
     try:
         oml_task = openml.tasks.get_task(

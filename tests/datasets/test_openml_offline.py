@@ -157,6 +157,33 @@ def test_missing_task_fails_fast_with_task_id(tmp_path: Path, iris: FixtureTask,
     assert offline  # it did try (and was refused), so the message is about the network
 
 
+def test_uncached_task_on_a_machine_without_network_is_tried_once(
+        tmp_path: Path, offline: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """openml's default five retries with growing pauses cost ~10 s offline; when the server
+    cannot be reached at all, the load tries once and leaves openml's setting as it was."""
+    monkeypatch.setattr(openml.config, "connection_n_retries", 5)
+    from sklearn_meta.datasets.openml_suite import _PROXY_VARS
+    for var in _PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    start = time.monotonic()
+    with pytest.raises(DatasetError, match=r"OpenML task 987654\b.*could not be reached"):
+        load_openml_task(987654, tmp_path)
+    assert time.monotonic() - start < 3
+    assert len(offline) <= 3  # the reachability probe and one request, not five retries
+    assert openml.config.connection_n_retries == 5
+
+
+def test_reachability_probe_defers_to_a_configured_proxy(monkeypatch: pytest.MonkeyPatch,
+                                                         offline: list[str]) -> None:
+    from sklearn_meta.datasets.openml_suite import _PROXY_VARS, _server_unreachable
+
+    for var in _PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+    assert "network disabled" in _server_unreachable("https://www.openml.org/api/v1/xml")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert _server_unreachable("https://www.openml.org/api/v1/xml") is None
+
+
 def test_corrupt_data_file_is_a_dataset_error(tmp_path: Path, iris: FixtureTask,
                                               offline: list[str]) -> None:
     pq = cache_dir(tmp_path / "openml") / "datasets" / str(IRIS_DID) / f"dataset_{IRIS_DID}.pq"
