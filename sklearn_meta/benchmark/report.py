@@ -173,16 +173,22 @@ def write_report(results_path: str | Path, out_dir: str | Path, *, ours: str | N
                  metric: str | None = None, published_dir: str | Path | None = None) -> Path:
     """Write ``report.md`` and PNG plots into ``out_dir``; returns the report's path."""
     results = read_results(results_path)
+    given = metric
     metric = check_report_args(results, results_path, metric, ours)
+    # a file mixing classification and regression tasks: one part per default metric
+    metrics = [metric] if given is not None or metric == "r2" else [
+        m for m in ("accuracy", "r2") if m in available_metrics(results)]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    higher = metric not in LOWER_IS_BETTER
+    said = "; ".join(f"**{m}** ({'lower' if m in LOWER_IS_BETTER else 'higher'} is better"
+                     + (", regression tasks" if m == "r2" and len(metrics) > 1 else
+                        ", classification tasks" if len(metrics) > 1 else "") + ")"
+                     for m in metrics)
     lines = ["# Benchmark report", "", f"Results: `{results_path}` — {len(results)} rows, "
              f"{results['task'].nunique()} tasks, estimators: "
              f"{', '.join(sorted(results['estimator'].unique()))}.", "",
-             f"Metric: **{metric}** ({'higher' if higher else 'lower'} is better), mean over "
-             "folds and seeds, measured by "
-             "this project's runner.", ""]
+             f"Metric: {said}, mean over folds and seeds, measured by this project's "
+             "runner.", ""]
     status = results.groupby(["estimator", "status"]).size().unstack(fill_value=0)
     lines += ["## Row status", "", _md(status), ""]
     skipped = results[results["status"] != "ok"].drop_duplicates(["estimator", "error"])
@@ -191,6 +197,25 @@ def write_report(results_path: str | Path, out_dir: str | Path, *, ours: str | N
         lines += [f"- {r.estimator}: {' '.join(str(r.error).split())}"  # one line each
                   for r in skipped.itertuples()]
         lines.append("")
+    for m in metrics:
+        lines += _metric_sections(results, m, out, ours,
+                                  heading=f"{m}: " if len(metrics) > 1 else "")
+    timing = results[results["status"] == "ok"].groupby("estimator")[
+        ["fit_time", "predict_time", "peak_memory_mb"]].mean()
+    lines += ["## Cost (mean per fit)", "", _md(timing, ".3f"), ""]
+    if published_dir is not None and (results["suite"] == "uci121").any():
+        lines += _published_section(results, metric, Path(published_dir))
+    path = out / "report.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _metric_sections(results: pd.DataFrame, metric: str, out: Path, ours: str | None, *,
+                     heading: str = "") -> list[str]:
+    """Per training size: summary, ranks (critical-difference plot), wins of ``ours`` and
+    the per-task table of ``metric``; then the score-vs-size plot."""
+    higher = metric not in LOWER_IS_BETTER
+    lines: list[str] = []
     sizes = sorted(results["train_size"].astype(str).unique(),
                    key=lambda s: (s == "all", int(s) if s.isdigit() else 0))
     for size in sizes:
@@ -203,7 +228,7 @@ def write_report(results_path: str | Path, out_dir: str | Path, *, ours: str | N
                                 "mean (complete tasks)": complete.mean(),
                                 "average rank": ranks}).sort_values("average rank")
         summary.index.name = "estimator"
-        lines += [f"## Training size: {size}", "", _md(summary), ""]
+        lines += [f"## {heading}Training size: {size}", "", _md(summary), ""]
         if len(complete) >= 2 and complete.shape[1] >= 2:
             cd = critical_difference(complete.shape[1], len(complete))
             png = out / f"cd_{metric}_{size}.png"
@@ -224,15 +249,8 @@ def write_report(results_path: str | Path, out_dir: str | Path, *, ours: str | N
                   "</details>", ""]
     png = out / f"by_train_size_{metric}.png"
     if plot_by_train_size(results, metric, png):
-        lines += ["## Score vs training size", "", f"![by size]({png.name})", ""]
-    timing = results[results["status"] == "ok"].groupby("estimator")[
-        ["fit_time", "predict_time", "peak_memory_mb"]].mean()
-    lines += ["## Cost (mean per fit)", "", _md(timing, ".3f"), ""]
-    if published_dir is not None and (results["suite"] == "uci121").any():
-        lines += _published_section(results, metric, Path(published_dir))
-    path = out / "report.md"
-    path.write_text("\n".join(lines) + "\n")
-    return path
+        lines += [f"## {heading}Score vs training size", "", f"![by size]({png.name})", ""]
+    return lines
 
 
 def _published_section(results: pd.DataFrame, metric: str, folder: Path) -> list[str]:

@@ -106,3 +106,24 @@ def test_report_with_ours_alone_and_multi_line_errors(tmp_path):
     assert "No other estimator scored at this size" in text
     assert "|  |" not in text  # no empty wins/ties/losses table
     assert "- ours: ValueError: first line second line" in text  # one bullet, one line
+
+
+def test_mixed_classification_and_regression_results_get_a_part_per_metric(tmp_path):
+    """Without --metric, a results file holding both task types reports accuracy for the
+    classification tasks and R² for the regression ones (it used to drop the regression)."""
+    rows = []
+    for task, metric, scores in (("iris", "accuracy", (0.9, 0.8)),
+                                 ("wine", "accuracy", (0.95, 0.9)),
+                                 ("diabetes", "r2", (0.45, 0.40)),
+                                 ("energy", "r2", (0.9, 0.95))):
+        for est, v in zip(("ours", "rf"), scores):
+            rows.append({"suite": "openml", "task": task, "estimator": est, "seed": 0,
+                         "train_size": "all", "fold": 0, "status": "ok", metric: v,
+                         "fit_time": 0.1, "predict_time": 0.01, "peak_memory_mb": 1.0})
+    path = tmp_path / "mixed.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    text = write_report(path, tmp_path / "rep", ours="ours").read_text()
+    assert "## accuracy: Training size: all" in text and "## r2: Training size: all" in text
+    assert "| ours | 0.9250 |" in text and "| ours | 0.6750 |" in text  # mean acc, mean R²
+    only = write_report(path, tmp_path / "rep2", metric="r2").read_text()
+    assert "## Training size: all" in only and "accuracy:" not in only
