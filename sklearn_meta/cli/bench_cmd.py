@@ -52,7 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--out", required=True)
     r.add_argument("--ours", default=None, help="estimator to count wins/ties/losses for")
     r.add_argument("--metric", default=None,
-                   help="metric to report (default: accuracy for classification tasks and r2 for regression tasks, each in its own part)")
+                   help="metric to report (default: accuracy for classification tasks "
+                        "and r2 for regression tasks, each in its own part)")
     r.add_argument("--published", default=None,
                    help="folder with published uci121 results (default: <data-home>/published)")
     r.add_argument("--data-home", default=None)
