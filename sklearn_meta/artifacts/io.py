@@ -57,6 +57,10 @@ def save_artifact(out_dir: str | Path, net: SchemaNet, encoder: TaskEncoder | No
     if encoder is not None:
         tensors.update({f"encoder.{k}": v.detach().cpu().contiguous()
                         for k, v in encoder.state_dict().items()})
+    bad = _non_finite(tensors)
+    if bad:
+        raise ArtifactError(f"refusing to save an artifact with NaN or infinite weights "
+                            f"({', '.join(bad[:5])}); training diverged or read non-finite data")
     core = {"format_version": FORMAT_VERSION, "net_config": net.config.to_dict(),
             "encoder": None if encoder is None else
             {"embed_dim": encoder.embed_dim, "meta_dim": encoder.meta_dim,
@@ -72,6 +76,12 @@ def save_artifact(out_dir: str | Path, net: SchemaNet, encoder: TaskEncoder | No
     full = {**core, "weights_sha256": sha256_file(out / WEIGHTS)}
     (out / MANIFEST).write_text(json.dumps(full, indent=1, sort_keys=False) + "\n")
     return out
+
+
+def _non_finite(tensors: dict[str, torch.Tensor]) -> list[str]:
+    """Names of the floating-point tensors holding NaN or infinite values."""
+    return [k for k, v in tensors.items()
+            if v.is_floating_point() and not bool(torch.isfinite(v).all())]
 
 
 def _manifest_digest(manifest: dict[str, Any]) -> str:
@@ -112,6 +122,10 @@ def load_artifact(path: str | Path) -> Artifact:
                             "written with (it was edited); restore it or re-run "
                             "`sklearn-meta meta-train`")
     tensors = load_file(str(weights))
+    bad = _non_finite(tensors)
+    if bad:
+        raise ArtifactError(f"{weights}: NaN or infinite weights ({', '.join(bad[:5])}); the "
+                            "training that wrote it diverged; re-run `sklearn-meta meta-train`")
     try:
         # artifacts written before the random input component existed have none
         net = SchemaNet(NetConfig(**{"input_noise": 0.0, "column_scale": False,

@@ -34,6 +34,32 @@ def n_jobs(value: str) -> int:
 
 
 positive_int = int_at_least(1, "a positive integer")
+
+
+def seed(value: str) -> int:
+    """An argparse type: a random seed, an integer in [0, 2**32 - 1] (what numpy takes)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number < 2 ** 32:
+        raise argparse.ArgumentTypeError(f"expected an integer in [0, 2**32 - 1], got {value!r}")
+    return number
+
+
+def float_between(low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: a float in ``[low, high]``."""
+    def parse(value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            number = float("nan")
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"expected a number in [{low:g}, {high:g}], got "
+                                             f"{value!r}")
+        return number
+
+    return parse
 non_negative_int = int_at_least(0, "a non-negative integer")
 
 

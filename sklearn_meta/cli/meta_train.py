@@ -17,8 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-from ._args import (name_list, non_negative_float, non_negative_int, positive_float,
-                    positive_int, torch_device)
+from ._args import (float_between, name_list, non_negative_float, non_negative_int,
+                    positive_float, positive_int, seed, torch_device)
+
+#: ``meta_learning.trainer.INNER_LR_RANGE``, repeated so that parsing imports no torch.
+INNER_LR_RANGE = (1e-3, 1.0)
 
 
 def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParser:
@@ -40,11 +43,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="held-out task names, one a line (default: the packaged list)")
     p.add_argument("--tasks", type=name_list, default=None,
                    help="comma-separated task names to train on")
-    p.add_argument("--out", required=True, help="output folder (artifact + checkpoint)")
+    p.add_argument("--out", required=True,
+                   help="output folder (artifact + checkpoint); a run there is resumed")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace a finished artifact in --out that has no checkpoint to resume")
     p.add_argument("--steps", type=positive_int, default=2000, help="meta-training steps (default %(default)s)")
     p.add_argument("--meta-batch", type=positive_int, default=16, help="tasks per meta-step (default %(default)s)")
     p.add_argument("--inner-steps", type=positive_int, default=5, help="adaptation steps per task (default %(default)s)")
-    p.add_argument("--inner-lr", type=positive_float, default=0.1, help="initial inner step size, meta-learned (default %(default)s)")
+    p.add_argument("--inner-lr", type=float_between(*INNER_LR_RANGE), default=0.1,
+                   help="inner-loop step size (default %(default)s); second-order maml "
+                        "meta-learns it from there, fomaml and reptile keep it")
     p.add_argument("--outer-lr", type=positive_float, default=1e-3, help="Adam step size of the meta-update (default %(default)s)")
     p.add_argument("--encoder-steps", type=non_negative_int, default=300, help="task-encoder training steps before meta-training (default %(default)s; 0: no encoder)")
     p.add_argument("--proto-weight", type=non_negative_float, default=3.0,
@@ -62,7 +70,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-noise", type=non_negative_float, default=1.0,
                    help="initial scale of the random per-column part of the input layer, "
                         "redrawn for every task (meta-learned; 0: none)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default %(default)s)")
+    p.add_argument("--seed", type=seed, default=0, help="random seed (default %(default)s)")
     p.add_argument("--device", type=torch_device, default="auto",
                    help="'auto' (cuda when available), 'cpu', 'cuda' or 'cuda:<index>'")
     p.add_argument("--threads", type=positive_int, default=1, help="torch threads (default %(default)s)")
@@ -80,7 +88,16 @@ def run(args: argparse.Namespace) -> int:
     from ..nn import NetConfig
 
     torch.set_num_threads(max(1, args.threads))
+    out = Path(args.out)
+    finished = [n for n in ("manifest.json", "weights.safetensors") if (out / n).exists()]
+    if finished and not (out / "checkpoint.pt").exists() and not args.overwrite:
+        raise ValueError(f"--out {out}: holds an artifact ({', '.join(finished)}) and no "
+                         f"checkpoint to resume from; choose another folder or pass "
+                         f"--overwrite to replace it")
     distributed = "RANK" in os.environ and "WORLD_SIZE" in os.environ
+    if distributed and args.meta_batch % int(os.environ["WORLD_SIZE"]):
+        raise ValueError(f"--meta-batch {args.meta_batch}: must be divisible by the number of "
+                         f"processes ({os.environ['WORLD_SIZE']}) under torchrun")
     if distributed:
         import torch.distributed as dist
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
@@ -118,7 +135,9 @@ def run(args: argparse.Namespace) -> int:
     overlap = {t.name for t in tasks} & (set(heldout) | set(same_data))
     if overlap:  # pragma: no cover - load_uci121 already excludes them
         raise SystemExit(f"training tasks overlap the held-out list: {sorted(overlap)}")
-    targets, kb_info = encoder_targets(args.kb, [t.name for t in tasks])
+    # the knowledge base only supervises the task encoder: none without one
+    targets, kb_info = (encoder_targets(args.kb, [t.name for t in tasks])
+                        if args.encoder_steps > 0 else ({}, None))
     reg = derive_regression_tasks(tasks) if args.regression_every > 0 else []
     cfg = MetaConfig(algorithm=args.algorithm, n_steps=args.steps, meta_batch=args.meta_batch,
                      inner_steps=args.inner_steps, inner_lr=args.inner_lr,
@@ -129,8 +148,6 @@ def run(args: argparse.Namespace) -> int:
                                         column_scale=args.column_scale), device=args.device,
                           regression_tasks=reg, progress=not args.no_progress,
                           encoder_targets=targets)
-    with torch.no_grad():
-        trainer.net.log_lr.fill_(float(torch.log(torch.tensor(args.inner_lr))))
     t0 = time.time()
     state = trainer.train(args.out)
     elapsed = time.time() - t0
@@ -146,7 +163,8 @@ def run(args: argparse.Namespace) -> int:
             "regression_meta_loss_last": (sum(rlosses[-max(1, len(rlosses) // 10):])
                                           / max(1, len(rlosses) // 10)) if rlosses else None,
             "encoder_contrastive_loss": enc[0] if enc else None,
-            "train_seconds_this_run": elapsed, "steps": state.step,
+            "train_seconds_this_run": elapsed, "train_seconds_total": state.seconds,
+            "steps": state.step,
             "world_size": torch.distributed.get_world_size() if distributed else 1,
         }
         manifest = {

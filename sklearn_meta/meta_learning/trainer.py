@@ -11,6 +11,7 @@ import math
 import os
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,6 +27,8 @@ from ..nn.task_encoder import META_DIM, TaskEncoder, info_nce, task_meta_vector
 from .corpus import CorpusTask
 
 ALGORITHMS = ("maml", "fomaml", "reptile")
+#: Range the inner step size is kept in (second-order MAML meta-learns it within it).
+INNER_LR_RANGE = (1e-3, 1.0)
 
 
 @dataclass
@@ -36,7 +39,7 @@ class MetaConfig:
     n_steps: int = 500
     meta_batch: int = 16
     inner_steps: int = 5
-    inner_lr: float = 0.1
+    inner_lr: float = 0.1       # initial inner step size; meta-learned by "maml" only
     inner_clip: float = 5.0
     outer_lr: float = 1e-3
     outer_clip: float = 1.0
@@ -54,10 +57,20 @@ class MetaConfig:
     def __post_init__(self) -> None:
         if self.algorithm not in ALGORITHMS:
             raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {self.algorithm!r}")
-        for name in ("n_steps", "meta_batch", "inner_steps", "n_query"):
+        for name in ("n_steps", "meta_batch", "inner_steps", "n_query", "checkpoint_every",
+                     "max_classes", "max_columns"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)!r}")
         self.support_sizes = tuple(int(s) for s in self.support_sizes)
+        if not self.support_sizes or min(self.support_sizes) < 2:
+            raise ValueError(f"support_sizes must hold at least one size >= 2, got "
+                             f"{self.support_sizes!r}")
+        lo, hi = INNER_LR_RANGE
+        if not lo <= float(self.inner_lr) <= hi:
+            raise ValueError(f"inner_lr must lie in [{lo:g}, {hi:g}] (the range the step size "
+                             f"is kept in), got {self.inner_lr!r}")
+        if not 0 <= int(self.seed) < 2 ** 32:
+            raise ValueError(f"seed must be an integer in [0, 2**32 - 1], got {self.seed!r}")
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -134,6 +147,7 @@ def make_task_metagrad(cfg: MetaConfig, ridge: float, regression: bool) -> Calla
 class TrainState:
     step: int = 0
     history: list = field(default_factory=list)
+    seconds: float = 0.0  # wall time of all runs that made this state (resumes included)
 
 
 class _Interrupt:
@@ -178,16 +192,26 @@ class MetaTrainer:
                  encoder_targets: dict[str, np.ndarray] | None = None):
         if not tasks:
             raise ValueError("tasks must be a non-empty list of CorpusTask")
+        for t in list(tasks) + list(regression_tasks or []):
+            for what, a in (("X", t.X), ("y", t.y)):
+                a = np.asarray(a)
+                if a.dtype.kind in "fc" and not np.all(np.isfinite(a)):
+                    raise ValueError(f"task {t.name!r}: {what} holds NaN or infinite values; "
+                                     f"impute or drop them before meta-training (one such "
+                                     f"value turns every meta-loss NaN)")
         self.cfg = cfg or MetaConfig()
         self.device = resolve_device(device)
         self.tasks = tasks
         self.regression_tasks = regression_tasks or []
         torch.manual_seed(self.cfg.seed)
         self.net = SchemaNet(net_config).to(self.device)
+        with torch.no_grad():  # the configured inner step size (maml meta-learns it further)
+            self.net.log_lr.fill_(math.log(float(self.cfg.inner_lr)))
         self.encoder = TaskEncoder(embed_dim=self.net.config.embed_dim).to(self.device)
         self.opt = torch.optim.Adam(self.net.parameters(), lr=self.cfg.outer_lr)
         self.rng = np.random.default_rng(self.cfg.seed)
         self.state = TrainState()
+        self._t_resumed = time.monotonic()
         self.progress = progress
         self.use_encoder = self.cfg.encoder_steps > 0
         # task name -> vector to predict from the embedding (e.g. normalised scores of the
@@ -329,7 +353,7 @@ class MetaTrainer:
         self.opt.step()
         self.opt.zero_grad(set_to_none=True)
         with torch.no_grad():  # keep the inner step size in a sane range
-            self.net.log_lr.clamp_(math.log(1e-3), math.log(1.0))
+            self.net.log_lr.clamp_(math.log(INNER_LR_RANGE[0]), math.log(INNER_LR_RANGE[1]))
         self.state.step += 1
         val = float(loss)
         self.state.history.append({"step": self.state.step, "loss": val,
@@ -391,8 +415,12 @@ class MetaTrainer:
                 loss = loss + target_weight * err
                 self.encoder_target_losses.append(float(err.detach()))
             opt.zero_grad()
-            loss.backward()
-            opt.step()
+            if torch.isfinite(loss):  # NaN guard: a non-finite step would poison every weight
+                loss.backward()
+                for p in params:
+                    if p.grad is not None:
+                        torch.nan_to_num_(p.grad, nan=0.0, posinf=0.0, neginf=0.0)
+                opt.step()
             losses.append(float(loss.detach()))
             bar.set_postfix(loss=f"{losses[-1]:.4f}")
         bar.close()
@@ -412,7 +440,8 @@ class MetaTrainer:
         tmp = Path(str(path) + ".tmp")
         torch.save({"net": self.net.state_dict(), "encoder": self.encoder.state_dict(),
                     "opt": self.opt.state_dict(), "step": self.state.step,
-                    "history": self.state.history, "rng": self.rng.bit_generator.state,
+                    "history": self.state.history, "seconds": self._seconds(),
+                    "rng": self.rng.bit_generator.state,
                     "torch_rng": torch.get_rng_state(), "cfg": self.cfg.to_dict(),
                     "run": self.run_fingerprint()}, tmp)
         os.replace(tmp, path)
@@ -455,13 +484,19 @@ class MetaTrainer:
         self.net.load_state_dict(ck["net"])
         self.encoder.load_state_dict(ck["encoder"])
         self.opt.load_state_dict(ck["opt"])
-        self.state = TrainState(ck["step"], ck["history"])
+        self.state = TrainState(ck["step"], ck["history"], float(ck.get("seconds", 0.0)))
+        self._t_resumed = time.monotonic()
         self.rng.bit_generator.state = ck["rng"]
         torch.set_rng_state(ck["torch_rng"])
+
+    def _seconds(self) -> float:
+        """Training wall time so far: the checkpointed runs' plus this one's."""
+        return self.state.seconds + time.monotonic() - self._t_resumed
 
     def train(self, out_dir: str | Path | None = None) -> TrainState:
         """Run (or resume) meta-training up to ``cfg.n_steps``; checkpoints in ``out_dir``."""
         from tqdm.auto import tqdm
+        self._t_resumed = time.monotonic()
         ckpt = None
         if out_dir is not None:
             Path(out_dir).mkdir(parents=True, exist_ok=True)
@@ -502,4 +537,6 @@ class MetaTrainer:
             bar.close()
         if ckpt is not None and rank0:
             self.save_checkpoint(ckpt)
+        self.state.seconds = self._seconds()
+        self._t_resumed = time.monotonic()
         return self.state

@@ -88,7 +88,7 @@ class SchemaNet(nn.Module):
         self.ln_w = nn.Parameter(torch.ones(H))
         self.ln_b = nn.Parameter(torch.zeros(H))
         self.log_scale = nn.Parameter(torch.tensor(math.log(0.1)))
-        self.log_lr = nn.Parameter(torch.tensor(math.log(0.1)))  # Meta-SGD style step size
+        self.log_lr = nn.Parameter(torch.tensor(math.log(0.1)))  # inner step (maml learns it)
         if c.head == "ridge":  # their presence in theta selects the ridge head in make_fast
             self.log_ridge = nn.Parameter(torch.tensor(math.log(0.3)))
             self.log_head_scale = nn.Parameter(torch.tensor(math.log(5.0)))

@@ -115,6 +115,8 @@ class TaskEncoder(nn.Module):
         continuous target as meta-training's regression tasks do, not as one class per
         value."""
         try:
+            if hasattr(X, "to_numpy") and hasattr(X, "columns"):  # pandas: pd.NA is missing
+                X = X.to_numpy(dtype=np.float64, na_value=np.nan)
             X = np.array(X, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"X: expected a numeric 2-D array ({exc}); encode categorical "
@@ -145,6 +147,11 @@ class TaskEncoder(nn.Module):
         if len(X) > max_rows:
             idx = rng.choice(len(X), size=max_rows, replace=False)
             X, target = X[idx], target[idx]
+        # standardising is scale-free, but the variance of a column of ~1e300 overflows
+        # (it would read as constant): bring such columns to a unit scale first
+        big = np.abs(X).max(axis=0) > 1e100
+        if big.any():
+            X[:, big] = X[:, big] / np.abs(X[:, big]).max(axis=0)
         (Xs,) = standardize(X)
         cf = column_features(Xs, target, n_classes, regression=regression)
         meta = task_meta_vector(Xs, np.zeros(len(Xs), np.int64) if regression else target)

@@ -168,3 +168,21 @@ def test_task_encoder_reads_missing_values_and_continuous_targets():
     assert np.isfinite(enc.encode(X, 3 * X[:, 0])).all()  # regression, not 120 classes
     with pytest.raises(ValueError, match="y 1-D"):
         enc.encode(X, np.c_[y, y])
+
+
+def test_non_finite_weights_are_neither_saved_nor_loaded(tmp_path, monkeypatch):
+    """A diverged training (NaN weights) must not become an artifact that scores chance."""
+    import sklearn_meta.artifacts.io as io
+
+    torch.manual_seed(0)
+    net, enc = SchemaNet(), TaskEncoder()
+    with torch.no_grad():
+        next(enc.parameters()).fill_(float("nan"))
+    meta = {"algorithm": "reptile", "training_tasks": ["a"], "heldout_tasks": [], "metrics": {}}
+    with pytest.raises(ArtifactError, match="refusing to save an artifact with NaN"):
+        save_artifact(tmp_path / "a", net, enc, meta)
+    monkeypatch.setattr(io, "_non_finite", lambda tensors: [])  # an older writer
+    save_artifact(tmp_path / "a", net, enc, meta)
+    monkeypatch.undo()
+    with pytest.raises(ArtifactError, match="NaN or infinite weights"):
+        load_artifact(tmp_path / "a")

@@ -37,7 +37,10 @@ def test_meta_train_command_end_to_end(uci_home, tmp_path):
 
 @pytest.mark.parametrize("argv, match", [
     (["--hidden", "0"], "argument --hidden: expected a positive integer, got '0'"),
-    (["--inner-lr", "-1"], "argument --inner-lr: expected a positive number, got '-1'"),
+    (["--inner-lr", "-1"], "argument --inner-lr: expected a number in [0.001, 1], got '-1'"),
+    (["--inner-lr", "5"], "argument --inner-lr: expected a number in [0.001, 1], got '5'"),
+    (["--seed", "-1"], "argument --seed: expected an integer in [0, 2**32 - 1], got '-1'"),
+    (["--seed", "99999999999999999999"], "argument --seed: expected an integer in [0, 2**32"),
     (["--outer-lr", "0"], "argument --outer-lr: expected a positive number, got '0'"),
     (["--device", "nope"], "argument --device: expected 'auto' or a torch device"),
     (["--encoder-steps", "-3"], "argument --encoder-steps: expected a non-negative integer"),
@@ -100,3 +103,31 @@ def test_meta_train_refuses_unknown_exclude_names_and_foreign_checkpoints(uci_ho
     err = capsys.readouterr().err
     assert "checkpoint.pt: not a readable meta-training checkpoint" in err
     assert "Traceback" not in err
+
+
+def test_meta_train_keeps_a_finished_artifact_and_records_total_time(uci_home, tmp_path,
+                                                                    capsys):
+    """A finished artifact without checkpoint is not replaced unless --overwrite; with
+    --encoder-steps 0 no knowledge base is said to supervise an encoder; the manifest keeps
+    the training time of every run of a resumed artifact."""
+    held = tmp_path / "heldout.txt"
+    held.write_text("glass\n")
+    out = tmp_path / "art"
+    base = ["meta-train", "--data-home", str(uci_home), "--tasks", "ecoli,seeds,pima",
+            "--exclude-file", str(held), "--out", str(out), "--steps", "3", "--meta-batch", "2",
+            "--encoder-steps", "0", "--no-progress"]
+    assert main(base) == 0
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["encoder"] is None and m["encoder_supervision"] is None
+    total = m["metrics"]["train_seconds_total"]
+    assert total > 0
+    assert main(base) == 0  # finished run found in its checkpoint: nothing lost
+    m2 = json.loads((out / "manifest.json").read_text())
+    assert m2["metrics"]["train_seconds_total"] >= total
+    assert m2["metrics"]["train_seconds_this_run"] < m2["metrics"]["train_seconds_total"]
+    (out / "checkpoint.pt").unlink()
+    capsys.readouterr()
+    assert main(base) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "--overwrite" in err and "Traceback" not in err
+    assert main([*base, "--overwrite"]) == 0

@@ -86,9 +86,9 @@ def test_deterministic_and_resume(small_corpus, tmp_path):
 
 def test_nan_guard_keeps_parameters_finite(small_corpus):
     cfg = MetaConfig(algorithm="fomaml", n_steps=3, meta_batch=4, encoder_steps=0,
-                     inner_lr=1e6, support_sizes=(16,))
+                     support_sizes=(16,))
     tr = MetaTrainer(small_corpus, cfg, device="cpu", progress=False)
-    with torch.no_grad():
+    with torch.no_grad():  # a diverging step size (MetaConfig refuses one outside [1e-3, 1])
         tr.net.log_lr.fill_(np.log(1e6))
     tr.train()
     assert all(torch.isfinite(p).all() for p in tr.net.parameters())
@@ -189,3 +189,30 @@ def test_ctrl_c_checkpoints_the_finished_steps_and_resumes_exactly(small_corpus,
     assert resumed.state.step == 8
     for (k, v), w in zip(ref.net.state_dict().items(), resumed.net.state_dict().values()):
         assert torch.allclose(v, w, atol=1e-6), k
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(checkpoint_every=0), "checkpoint_every must be >= 1"),
+    (dict(support_sizes=()), "support_sizes must hold at least one size"),
+    (dict(inner_lr=5.0), r"inner_lr must lie in \[0.001, 1\]"),
+    (dict(seed=-1), "seed must be an integer"),
+])
+def test_meta_config_refuses_bad_values(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        MetaConfig(**kwargs)
+
+
+def test_trainer_uses_the_configured_inner_step_and_refuses_non_finite_tasks():
+    from sklearn.datasets import load_iris
+
+    from sklearn_meta.meta_learning.corpus import CorpusTask
+
+    X, y = load_iris(return_X_y=True)
+    tr = MetaTrainer([CorpusTask("iris", X, y)], MetaConfig(inner_lr=0.5, encoder_steps=0),
+                     device="cpu", progress=False)
+    assert float(torch.exp(tr.net.log_lr.detach())) == pytest.approx(0.5)
+    Xn = X.copy()
+    Xn[3, 1] = np.nan
+    with pytest.raises(ValueError, match="task 'bad': X holds NaN or infinite values"):
+        MetaTrainer([CorpusTask("iris", X, y), CorpusTask("bad", Xn, y)], MetaConfig(),
+                    device="cpu", progress=False)

@@ -324,3 +324,23 @@ def test_a_family_key_or_alias_is_searched_as_that_family():
     unfitted = MetaSearchCV("hgb", n_trials=2)
     assert is_classifier(unfitted)
     assert suggest_configs(Xr, yr, "svr", n=2) == suggest_configs(Xr, yr, "svc", n=2)
+
+
+def test_task_encoder_reads_huge_columns_and_nullable_missing_values():
+    import pandas as pd
+
+    from sklearn_meta.estimators._adapt import resolve_init
+
+    _, enc, _ = resolve_init("pretrained", 0)
+    rng = np.random.default_rng(0)
+    Xn = rng.normal(size=(120, 3))
+    yn = (Xn[:, 0] > 0).astype(int)
+    huge = Xn.copy()
+    huge[:, 1] *= 1e300  # its variance overflows: it used to read as a constant column
+    const = Xn.copy()
+    const[:, 1] = 1.0
+    np.testing.assert_allclose(enc.encode(huge, yn), enc.encode(Xn, yn), atol=1e-5)
+    assert np.abs(enc.encode(huge, yn) - enc.encode(const, yn)).max() > 1e-3
+    frame = pd.DataFrame(Xn, columns=list("abc"))
+    frame["d"] = pd.array([1, None] * 60, dtype="Int64")  # pd.NA is a missing value
+    assert np.all(np.isfinite(enc.encode(frame, yn)))
