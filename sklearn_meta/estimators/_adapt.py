@@ -44,12 +44,32 @@ def _file_stamp(folder: Path) -> tuple:
     return tuple(out)
 
 
-def resolve_init(init, random_state: int | None) -> tuple[SchemaNet, TaskEncoder | None, str]:
-    """``init`` -> (network, task encoder or None, description)."""
+def _fresh_net(config: NetConfig, random_state: int | None) -> SchemaNet:
+    """A randomly initialised network, seeded without touching torch's global stream."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0 if random_state is None else int(random_state))
+        return SchemaNet(config)
+
+
+def blend_with_random(net: SchemaNet, blend: float, random_state: int | None) -> SchemaNet:
+    """``blend * meta-learned + (1 - blend) * fresh random`` weights ("shrink and perturb",
+    Ash & Adams 2020: a warm start shrunk towards a fresh initialization fine-tunes and
+    generalises better than the warm start itself); the artifact's network is not touched."""
+    if blend >= 1.0:
+        return net
+    fresh = _fresh_net(net.config, random_state).state_dict()
+    out = SchemaNet(net.config)
+    out.load_state_dict({k: blend * v + (1.0 - blend) * fresh[k]
+                         for k, v in net.state_dict().items()})
+    return out.eval()
+
+
+def resolve_init(init, random_state: int | None, blend: float = 1.0
+                 ) -> tuple[SchemaNet, TaskEncoder | None, str]:
+    """``init`` -> (network, task encoder or None, description); a meta-learned network is
+    blended with a fresh random one by ``blend`` (1.0: as meta-learned)."""
     if isinstance(init, str) and init == "random":
-        with torch.random.fork_rng():
-            torch.manual_seed(0 if random_state is None else int(random_state))
-            return SchemaNet(NetConfig()), None, "random"
+        return _fresh_net(NetConfig(), random_state), None, "random"
     if isinstance(init, str) and init == "pretrained":
         path = pretrained_path()
     elif isinstance(init, (str, Path)):
@@ -59,7 +79,7 @@ def resolve_init(init, random_state: int | None) -> tuple[SchemaNet, TaskEncoder
                          f"got {init!r}")
     folder = Path(path).resolve()
     art = _cached_artifact(str(folder), _file_stamp(folder))
-    return art.net, art.encoder, str(path)
+    return blend_with_random(art.net, blend, random_state), art.encoder, str(path)
 
 
 #: Rows the task encoder reads (a fixed random subset of larger training sets, as

@@ -53,6 +53,7 @@ class _MetaMLPBase(BaseEstimator):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "l2_init": [Interval(Real, 0, None, closed="left")],
         "n_ensemble": [Interval(Integral, 1, None, closed="left")],
+        "init_blend": [Interval(Real, 0, 1, closed="both")],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
@@ -63,9 +64,10 @@ class _MetaMLPBase(BaseEstimator):
     _regression = False
 
     def __init__(self, init="pretrained", *, max_iter=200, learning_rate=3e-3, l2_init=1e-2,
-                 n_ensemble=3, validation_fraction=0.2, n_iter_no_change=20, max_time=None,
-                 random_state=None, verbose=0, n_jobs=None):
+                 n_ensemble=3, init_blend=0.5, validation_fraction=0.2, n_iter_no_change=20,
+                 max_time=None, random_state=None, verbose=0, n_jobs=None):
         self.init = init
+        self.init_blend = init_blend
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.l2_init = l2_init
@@ -76,6 +78,12 @@ class _MetaMLPBase(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.n_jobs = n_jobs
+
+    def __setstate__(self, state):
+        # estimators pickled before ``init_blend`` existed started from the meta-learned
+        # weights as they are
+        state.setdefault("init_blend", 1.0)
+        super().__setstate__(state)
 
     # ------------------------------------------------------------------ input handling
     def _validate_X(self, X, reset: bool):
@@ -143,7 +151,8 @@ class _MetaMLPBase(BaseEstimator):
     def _fit_impl(self, X, y_codes: np.ndarray, n_classes: int, sample_weight):
         start = time.monotonic()
         rs = check_random_state(self.random_state)
-        net, encoder, desc = resolve_init(self.init, rs.randint(np.iinfo(np.int32).max))
+        net, encoder, desc = resolve_init(self.init, rs.randint(np.iinfo(np.int32).max),
+                                          blend=float(self.init_blend))
         self.preprocessor_ = make_preprocessor(X).fit(X)
         Z = self._transform(X)
         w = _check_sample_weight(sample_weight, Z, dtype=np.float64, ensure_non_negative=True)
@@ -210,6 +219,12 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
         Strength of the L2 pull of the weights towards the initialization.
     n_ensemble : int, default=3
         Fine-tuned copies, each with its own validation split; probabilities are averaged.
+    init_blend : float in [0, 1], default=0.5
+        Weight of the meta-learned initialization in the starting weights; the rest is the
+        fresh random initialization ``init="random"`` would use ("shrink and perturb", Ash &
+        Adams 2020: fine-tuning from the meta-learned weights as they are, 1.0, ends slightly
+        below random init; the blend ends above both on the validation tasks,
+        ``benchmarks/results/metaval_metamlp.md``). Ignored for ``init="random"``.
     validation_fraction : float, default=0.2
         Fraction held out for early stopping (the zero-step model is a candidate).
     n_iter_no_change : int, default=20

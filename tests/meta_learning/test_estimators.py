@@ -136,3 +136,26 @@ def test_max_iter_counts_epochs(monkeypatch, n_rows, steps_per_epoch):
     m = MetaMLPClassifier(init="random", max_iter=4, n_iter_no_change=100, n_ensemble=1,
                           random_state=0).fit(X, y)
     assert m.n_iter_ == [4] and len(steps) == 4 * steps_per_epoch
+
+
+def test_init_blend_mixes_the_meta_learned_and_the_random_start():
+    """init_blend=0 starts exactly where init="random" does (same random_state), 1.0 from
+    the meta-learned weights as they are; the cached artifact is never modified."""
+    import torch
+
+    from sklearn_meta.estimators._adapt import resolve_init
+
+    X, y = load_iris(return_X_y=True)
+    rnd = MetaMLPClassifier(init="random", random_state=3, max_iter=5).fit(X, y)
+    zero = MetaMLPClassifier(init_blend=0.0, random_state=3, max_iter=5).fit(X, y)
+    np.testing.assert_allclose(zero.predict_proba(X), rnd.predict_proba(X), atol=1e-6)
+    meta, _, _ = resolve_init("pretrained", 3)
+    before = {k: v.clone() for k, v in meta.state_dict().items()}
+    half, _, _ = resolve_init("pretrained", 3, blend=0.5)
+    fresh, _, _ = resolve_init("random", 3)
+    for k, v in half.state_dict().items():
+        torch.testing.assert_close(v, 0.5 * before[k] + 0.5 * fresh.state_dict()[k])
+        torch.testing.assert_close(meta.state_dict()[k], before[k])
+    assert resolve_init("pretrained", 3, blend=1.0)[0] is meta
+    with pytest.raises(ValueError, match="init_blend"):
+        MetaMLPClassifier(init_blend=1.5).fit(X, y)
