@@ -1,7 +1,8 @@
 """scikit-learn estimators warm-started from a meta-learned initialization.
 
 ``fit`` preprocesses the data, embeds the task with the learned task encoder (FiLM
-conditioning), builds the task's network from the meta-learned initialization (input layer from
+conditioning), builds the task's network from the meta-learned initialization (blended with
+a fresh random one by ``init_blend``, "shrink and perturb"; input layer from
 column statistics plus a random per-column part drawn anew for every ensemble member, so the
 members differ beyond their validation splits; a closed-form ridge head from the training rows,
 its ridge strength chosen on the validation rows) and fine-tunes a small ensemble of copies,
