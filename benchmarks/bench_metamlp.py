@@ -29,6 +29,7 @@ from sklearn.metrics import accuracy_score, log_loss
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_meta.artifacts import load_artifact, pretrained_path
+from sklearn_meta.benchmark.checkpoint import RowCheckpoint
 from sklearn_meta.estimators import MetaMLPClassifier
 from sklearn_meta.meta_learning import load_uci121
 
@@ -63,9 +64,10 @@ def score(model, Xtr, ytr, Xte, yte, classes) -> tuple[float, float, float]:
         P = model.predict_proba(Xte)
     full = np.full((len(Xte), len(classes)), 1e-6)
     full[:, np.searchsorted(classes, model.classes_)] = P
+    full = np.clip(full, 1e-6, 1)
     full /= full.sum(1, keepdims=True)
     acc = accuracy_score(yte, classes[full.argmax(1)])
-    ll = log_loss(yte, np.clip(full, 1e-6, 1), labels=classes)
+    ll = log_loss(yte, full, labels=classes)
     return acc, ll, time.time() - t0
 
 
@@ -86,6 +88,10 @@ def main(argv=None) -> None:
     p.add_argument("--artifact", default=None, help="artifact folder (default: packaged)")
     p.add_argument("--summarize-only", action="store_true",
                    help="re-write the summary from the existing per-task CSV (no fitting)")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the rows of the existing per-task CSV and compute only the rest")
+    p.add_argument("--rerun-models", default="",
+                   help="with --resume: comma-separated models whose rows are computed again")
     args = p.parse_args(argv)
     if args.summarize_only:
         out = Path(args.out)
@@ -111,7 +117,11 @@ def main(argv=None) -> None:
     models = args.models.split(",")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    rows = []
+    rerun = [m for m in args.rerun_models.split(",") if m]
+    if rerun and not args.resume:
+        p.error("--rerun-models needs --resume")
+    ckpt = RowCheckpoint(out / f"{args.tag}_per_task.csv", resume=args.resume,
+                         rerun_models=rerun)
     for task in tasks:
         from sklearn_meta.datasets.uci121 import load_uci_task, suite_folder
         t = load_uci_task(suite_folder(Path(args.data_home)) / task.name)
@@ -133,16 +143,19 @@ def main(argv=None) -> None:
                 if len(np.unique(task.y[tr])) < 2:
                     continue
                 for name in models:
+                    size = "all" if n is None else n
+                    if ckpt.done(task.name, size, rep, name):
+                        continue
                     acc, ll, sec = score(MODELS[name](seed), task.X[tr], task.y[tr],
                                          task.X[te], task.y[te], classes)
-                    rows.append({"task": task.name, "size": "all" if n is None else n,
-                                 "rep": rep, "n_train": len(tr), "model": name,
-                                 "accuracy": acc, "log_loss": ll, "fit_seconds": sec})
+                    ckpt.add({"task": task.name, "size": size,
+                              "rep": rep, "n_train": len(tr), "model": name,
+                              "accuracy": acc, "log_loss": ll, "fit_seconds": sec})
                     print(f"{task.name:32s} n={len(tr):5d} rep={rep} {name:10s} acc={acc:.3f} "
                           f"ll={ll:.3f} {sec:.1f}s", flush=True)
-            pd.DataFrame(rows).to_csv(out / f"{args.tag}_per_task.csv", index=False)
-    df = pd.DataFrame(rows)
-    summarize(df, out, args.tag)
+            ckpt.save()
+    ckpt.save()
+    summarize(ckpt.frame(), out, args.tag)
 
 
 def paired(acc: pd.DataFrame, a: str, b: str) -> dict:

@@ -35,6 +35,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_meta.artifacts import load_artifact, pretrained_path
+from sklearn_meta.benchmark.checkpoint import RowCheckpoint
 from sklearn_meta.datasets import load_suite
 from sklearn_meta.datasets.derived import derive_regression_tasks
 from sklearn_meta.datasets.twins import same_data_names
@@ -84,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--artifact", default=None, help="artifact folder (default: packaged)")
     p.add_argument("--tag", default="metamlp_regression")
     p.add_argument("--summarize-only", action="store_true")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the rows of the existing per-task CSV and compute only the rest")
+    p.add_argument("--rerun-models", default="",
+                   help="with --resume: comma-separated models whose rows are computed again")
     a = p.parse_args(argv)
     out = Path(a.out)
     if a.summarize_only:
@@ -102,7 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"the artifact was trained on (siblings of) {leaky}")
     sizes = [None if s == "all" else int(s) for s in a.sizes.split(",")]
     out.mkdir(parents=True, exist_ok=True)
-    rows = []
+    rerun = [m for m in a.rerun_models.split(",") if m]
+    if rerun and not a.resume:
+        p.error("--rerun-models needs --resume")
+    ckpt = RowCheckpoint(out / f"{a.tag}_per_task.csv", resume=a.resume, rerun_models=rerun)
     for task in tasks:
         tr_pool, te = evaluation_rows(task, a.seed)
         te = np.random.default_rng(a.seed).permutation(te)[: a.max_test]
@@ -115,15 +123,19 @@ def main(argv: list[str] | None = None) -> int:
                 rng = np.random.default_rng(seed + 1)
                 tr = rng.permutation(tr_pool)[: a.max_train if n is None else n]
                 for name in a.models.split(","):
+                    size = "all" if n is None else n
+                    if ckpt.done(task.name, size, rep, name):
+                        continue
                     r2, sec = fit_score(MODELS[name](seed), X.iloc[tr], y[tr], X.iloc[te],
                                         y[te])
-                    rows.append({"task": task.name, "size": "all" if n is None else n,
-                                 "rep": rep, "n_train": len(tr), "model": name, "r2": r2,
-                                 "fit_seconds": sec})
+                    ckpt.add({"task": task.name, "size": size,
+                              "rep": rep, "n_train": len(tr), "model": name, "r2": r2,
+                              "fit_seconds": sec})
                     print(f"{task.name:36s} n={len(tr):5d} rep={rep} {name:10s} r2={r2:.3f} "
                           f"{sec:.1f}s", flush=True)
-        pd.DataFrame(rows).to_csv(out / f"{a.tag}_per_task.csv", index=False)
-    summarize(pd.DataFrame(rows), out, a.tag)
+        ckpt.save()
+    ckpt.save()
+    summarize(ckpt.frame(), out, a.tag)
     return 0
 
 
