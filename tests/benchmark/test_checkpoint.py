@@ -1,16 +1,10 @@
 """Resume of the per-task benchmark scripts: done units are skipped, re-run models replaced."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from sklearn_meta.benchmark.checkpoint import RowCheckpoint
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
 
 def _row(task, size, rep, model, acc=0.5):
     return {"task": task, "size": size, "rep": rep, "model": model, "accuracy": acc}
@@ -53,16 +47,8 @@ def test_a_foreign_csv_is_refused_with_a_clear_error(tmp_path):
         RowCheckpoint(path, resume=True)
 
 
-def _load_bench():
-    spec = importlib.util.spec_from_file_location(
-        "bench_metamlp", REPO_ROOT / "benchmarks" / "bench_metamlp.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_bench_metamlp_resumes_and_reruns_on_real_data(data_home, tmp_path):
-    bench = _load_bench()
+def test_bench_metamlp_resumes_and_reruns_on_real_data(data_home, tmp_path, bench_script):
+    bench = bench_script("bench_metamlp")
     calls: list[str] = []
     for name in ("LogReg", "RF"):
         make = bench.MODELS[name]

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from sklearn_meta.benchmark import BenchmarkConfig, ResultsStore, run_benchmark

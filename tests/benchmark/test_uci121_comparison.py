@@ -1,27 +1,15 @@
 """The uci121 comparison in its tiny configuration: leave-data-sets-out end to end."""
 from __future__ import annotations
 
-import importlib.util
 import json
-
-from pathlib import Path
 
 import pandas as pd
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load_script():
-    spec = importlib.util.spec_from_file_location(
-        "uci121_comparison", REPO_ROOT / "benchmarks" / "uci121_comparison.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_tiny_comparison_never_scores_a_task_with_an_artifact_trained_on_it(data_home,
-                                                                            tmp_path):
-    script = _load_script()
+                                                                            tmp_path,
+                                                                            bench_script):
+    script = bench_script("uci121_comparison")
     assert script.main(["--tiny", "--data-home", str(data_home), "--out", str(tmp_path)]) == 0
     results = pd.read_csv(tmp_path / "results.csv")
     meta = results[results.estimator == "metamlp"]
