@@ -211,8 +211,10 @@ def infer_target_type(y: Any) -> str:
 
     Floats with fractional values are regression; whole-number floats are class codes unless
     they take many distinct values (``MAX_FLOAT_CLASSES``); integers, strings, booleans and
-    categories are classes.
+    categories are classes (a pandas categorical whatever its categories are).
     """
+    if isinstance(getattr(y, "dtype", None), pd.CategoricalDtype):
+        return "classification"
     y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
     y_arr = y_arr.ravel()
     if not (y_arr.dtype.kind == "f" or (y_arr.dtype == object and _is_numeric_object_column(y_arr))):
@@ -247,7 +249,8 @@ def _encode_target(y: Any, n: int, target_type: str) -> tuple[np.ndarray, Option
         if (y_arr.dtype.kind == "f" or (y_arr.dtype == object and numeric)) and not np.all(
                 np.isfinite(y_arr.astype(float))):
             raise ValueError("y: contains infinite values.")
-        target_type = infer_target_type(y_arr)
+        target_type = infer_target_type(y if isinstance(getattr(y, "dtype", None),
+                                                        pd.CategoricalDtype) else y_arr)
     if target_type == "regression":
         if not numeric:
             raise ValueError("y: a regression target must be numeric.")

@@ -31,10 +31,47 @@ def _kind(dt) -> str:
     return "numeric"
 
 
+def _is_real_number(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and \
+        not isinstance(v, (bool, np.bool_))
+
+
+def holds_numbers(col: pd.Series) -> bool:
+    """An ``object`` column whose present values are all real numbers (not booleans), as
+    ``df.astype(object)``, JSON records or object arrays give: read as numeric, like
+    scikit-learn's ``check_array`` and :func:`meta_features.extract` do. One-hot coding its
+    values would silently throw the order of the numbers away."""
+    if col.dtype != object:
+        return False
+    present = col[col.notna()].to_numpy()
+    return len(present) > 0 and all(_is_real_number(v) for v in present)
+
+
+def _series_kind(col: pd.Series) -> str:
+    kind = _kind(col.dtype)
+    if kind == "categorical" and holds_numbers(col):
+        return "numeric"
+    return kind
+
+
+def _as_float(X) -> np.ndarray:
+    """Numeric columns (object columns of numbers and nullable dtypes included) as float64,
+    missing values (None, pd.NA, NaN) as NaN."""
+    if isinstance(X, np.ndarray) and X.dtype.kind in "fiu":
+        return X.astype(np.float64, copy=False)
+    frame = pd.DataFrame(X)
+    objects = [j for j in range(frame.shape[1]) if frame.dtypes.iloc[j] == object]
+    if objects:
+        frame = frame.copy()
+        for j in objects:
+            frame.isetitem(j, pd.to_numeric(frame.iloc[:, j]))
+    return frame.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def categorical_columns(X: pd.DataFrame) -> list:
     """Columns of ``X`` treated as categorical: object, string, category and (nullable) bool
-    dtypes."""
-    return [c for i, c in enumerate(X.columns) if _kind(X.iloc[:, i].dtype) == "categorical"]
+    dtypes, except object columns that hold only numbers (:func:`holds_numbers`)."""
+    return [c for i, c in enumerate(X.columns) if _series_kind(X.iloc[:, i]) == "categorical"]
 
 
 def temporal_columns(X: pd.DataFrame) -> list:
@@ -80,7 +117,7 @@ def column_kind(col: pd.Series) -> str:
             pd.api.types.is_complex_dtype(dt):
         raise ValueError(f"X[{col.name!r}]: unsupported dtype {dt}; expected numeric, boolean, "
                          "categorical, string, date-time or time-delta columns")
-    return _kind(dt)
+    return _series_kind(col)
 
 
 def column_kinds(X: pd.DataFrame) -> dict:
@@ -112,9 +149,11 @@ def make_preprocessor(X) -> ColumnTransformer | object:
                             TailRobustScaler(TAIL_RATIO))
     if not isinstance(X, pd.DataFrame):
         return numeric
+    numeric.steps.insert(0, ("functiontransformer", FunctionTransformer(
+        _as_float, feature_names_out="one-to-one")))
     # columns by position: scikit-learn reads integer column names as positions, so names
     # such as [1, 0] would swap the numeric and categorical columns
-    kinds = [_kind(X.iloc[:, i].dtype) for i in range(X.shape[1])]
+    kinds = [_series_kind(X.iloc[:, i]) for i in range(X.shape[1])]
     cats = [i for i, k in enumerate(kinds) if k == "categorical"]
     dates = [i for i, k in enumerate(kinds) if k == "temporal"]
     nums = [i for i, k in enumerate(kinds) if k == "numeric"]

@@ -255,9 +255,7 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
         if y is None:
             raise ValueError("requires y to be passed, but the target y is None")
         X = self._validate_X(X, reset=True)
-        y = column_or_1d(y, warn=True)
-        if len(y) != X.shape[0]:
-            raise ValueError(f"y has {len(y)} entries but X has {X.shape[0]} rows")
+        y = _target_1d(y, X.shape[0])
         check_classification_targets(y)
         self._label_encoder = LabelEncoder().fit(y)
         self.classes_ = self._label_encoder.classes_
@@ -278,6 +276,19 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
         return self.classes_[np.argmax(proba, axis=1)]
 
 
+def _target_1d(y, n_rows: int) -> np.ndarray:
+    """``y`` as a 1-D array of ``n_rows`` values; missing labels (NaN, None, pd.NA) refused by
+    name instead of failing inside the label encoding or as a silent extra class."""
+    y = column_or_1d(y, warn=True)
+    if len(y) != n_rows:
+        raise ValueError(f"y has {len(y)} entries but X has {n_rows} rows")
+    missing = np.asarray(pd.isna(y), dtype=bool)
+    if missing.any():
+        raise ValueError(f"Input y contains NaN: {int(missing.sum())} missing value(s) (NaN, "
+                         f"None or pd.NA); drop those rows or fill them in")
+    return y
+
+
 class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
     """Neural regressor warm-started from a meta-learned initialization (ridge head).
 
@@ -292,11 +303,14 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
         if y is None:
             raise ValueError("requires y to be passed, but the target y is None")
         X = self._validate_X(X, reset=True)
-        y = column_or_1d(y, warn=True).astype(np.float64)
-        if len(y) != X.shape[0]:
-            raise ValueError(f"y must be 1-D with {X.shape[0]} entries, got shape {y.shape}")
+        y = _target_1d(y, X.shape[0])
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"y: a regression target must be numeric, got values such as "
+                             f"{y[0]!r} (dtype {y.dtype})") from None
         if not np.all(np.isfinite(y)):
-            raise ValueError("y contains NaN or infinity")
+            raise ValueError("Input y contains infinity")
         # standardise without overflow: y / max|y| first, so that targets near the float limit
         # (whose variance overflows) still give finite predictions
         big = float(np.max(np.abs(y))) if len(y) else 0.0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
@@ -121,14 +122,19 @@ class TaskEncoder(nn.Module):
         except (TypeError, ValueError) as exc:
             raise ValueError(f"X: expected a numeric 2-D array ({exc}); encode categorical "
                              f"columns first") from None
-        y = np.asarray(y)
+        y_in = y
+        y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
         if X.ndim != 2 or y.ndim != 1 or len(X) != len(y) or len(y) == 0:
             raise ValueError(f"X must be 2-D and y 1-D with one value per row of X; got X "
                              f"{X.shape}, y {y.shape}")
+        missing = np.asarray(pd.isna(y), dtype=bool)
+        if missing.any():  # else a missing label would be read as one more class
+            raise ValueError(f"y: contains {int(missing.sum())} missing value(s) (NaN, None "
+                             f"or pd.NA); drop those rows first")
         if regression is None:
             from meta_features import infer_target_type
 
-            regression = infer_target_type(y) == "regression"
+            regression = infer_target_type(y_in) == "regression"
         X[~np.isfinite(X)] = np.nan
         if np.isnan(X).any():
             with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -141,7 +147,11 @@ class TaskEncoder(nn.Module):
                 raise ValueError("y: contains NaN or infinity")
             target, n_classes = (t - t.mean()) / (t.std() or 1.0), 1
         else:
-            classes = np.unique(y)
+            try:
+                classes = np.unique(y)
+            except TypeError:  # labels of mixed types: compared as strings
+                y = y.astype(str)
+                classes = np.unique(y)
             target, n_classes = np.searchsorted(classes, y), len(classes)
         rng = np.random.default_rng(random_state)
         if len(X) > max_rows:

@@ -111,6 +111,9 @@ def infer_task_type(y: Any) -> str:
     not a 450-class problem). Pass ``y`` as strings or a categorical to force classes."""
     import pandas as pd
 
+    dtypes = y.dtypes.tolist() if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", None)]
+    if dtypes and all(isinstance(d, pd.CategoricalDtype) for d in dtypes):
+        return "classification"  # whatever its categories are (OpenML's integer class codes)
     y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
     y_arr = y_arr.ravel()
     if y_arr.dtype.kind in "iu" and len(y_arr):

@@ -165,3 +165,50 @@ def test_validation_fraction_that_leaves_nothing_to_train_on_is_named(data):
     X, y = data
     with pytest.raises(ValueError, match="validation_fraction=0.99 leaves 1 of 60 rows"):
         MetaMLPClassifier(**{**KW, "validation_fraction": 0.99}).fit(X, y)
+
+
+def _object_numbers(X: np.ndarray):
+    """The same table twice: float columns with NaN, and object columns of Python numbers
+    with None / pd.NA where the floats are missing (as ``astype(object)`` or JSON give)."""
+    floats = pd.DataFrame(X, columns=list("abcd"))
+    floats.iloc[::7, 0] = np.nan
+    floats.iloc[3::11, 1] = np.nan
+    objects = floats.astype(object)
+    objects.iloc[::7, 0] = None
+    objects.iloc[3::11, 1] = pd.NA
+    objects["c"] = pd.Series([int(v * 1000) for v in X[:, 2]], dtype=object)  # Python ints
+    floats["c"] = objects["c"].astype(float)
+    return floats, objects
+
+
+@pytest.mark.parametrize("Est", [MetaMLPClassifier, MetaMLPRegressor])
+def test_object_columns_of_numbers_are_numeric_not_one_hot(Est, data):
+    X, y = data
+    floats, objects = _object_numbers(X)
+    a = Est(**KW).fit(floats, y)
+    b = Est(**KW).fit(objects, y)
+    assert b.preprocessor_.transform(objects).shape == a.preprocessor_.transform(floats).shape
+    np.testing.assert_allclose(b.predict(objects), a.predict(floats))
+    np.testing.assert_allclose(b.predict(objects.to_numpy()), a.predict(floats))
+    mixed = objects.copy()
+    mixed.iloc[0, 2] = "n/a"
+    with pytest.raises(ValueError, match=r"X\['c'\]: was a numeric column at fit"):
+        b.predict(mixed)
+
+
+@pytest.mark.parametrize("Est", [MetaMLPClassifier, MetaMLPRegressor])
+@pytest.mark.parametrize("make_y", [
+    lambda y: np.where(np.arange(len(y)) == 3, None, y.astype(object)),
+    lambda y: pd.Series(y.astype(str), dtype="string").where(np.arange(len(y)) != 3),
+    lambda y: pd.Series(y, dtype="Int64").where(np.arange(len(y)) != 3),
+])
+def test_missing_labels_are_refused_by_name(Est, make_y, data):
+    X, y = data
+    with pytest.raises(ValueError, match="Input y contains NaN: 1 missing value"):
+        Est(**KW).fit(X, make_y(y))
+
+
+def test_a_text_regression_target_is_refused_by_name(data):
+    X, y = data
+    with pytest.raises(ValueError, match="y: a regression target must be numeric"):
+        MetaMLPRegressor(**KW).fit(X, np.where(y > 0, "high", "low"))

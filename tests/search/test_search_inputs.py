@@ -191,6 +191,45 @@ def test_integer_targets_with_many_values_are_regression():
     assert not hasattr(search.best_estimator_, "classes_")
 
 
+def test_a_categorical_target_is_classes_whatever_its_categories():
+    import pandas as pd
+
+    import meta_features
+    from sklearn_meta.search.suggest import infer_task_type
+
+    codes = pd.Series(np.arange(300) % 60)  # OpenML-style integer class codes, many classes
+    assert infer_task_type(codes) == "regression"
+    for y in (codes.astype("category"), pd.Categorical(codes * 0.5), codes.to_frame()
+              .astype("category")):
+        assert infer_task_type(y) == "classification"
+    assert meta_features.extract(np.random.default_rng(0).normal(size=(300, 2)),
+                                 pd.Categorical(codes * 0.5), groups="general",
+                                 warn=False)["nr_class"] == 60
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = pd.Series(np.digitize(X[:, 0], [-1.0, 0.0, 1.0]) * 10).astype("category")
+    search = MetaSearchCV("rf", n_trials=1, cv=2, random_state=0).fit(X, y)
+    assert set(search.predict(X)) <= {0, 10, 20, 30}
+    assert hasattr(search.best_estimator_, "classes_")
+
+
+def test_object_columns_of_numbers_are_searched_as_numbers():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=240), "b": rng.normal(size=240)})
+    y = np.sin(2 * X["a"].to_numpy())
+    as_objects = X.astype({"a": object})
+    as_objects.iloc[::9, 0] = None
+    floats = X.copy()
+    floats.iloc[::9, 0] = np.nan
+    kw = dict(n_trials=1, cv=3, random_state=0, warm_start=False)
+    a = MetaSearchCV("rf", **kw).fit(floats[:180], y[:180])
+    b = MetaSearchCV("rf", **kw).fit(as_objects[:180], y[:180])
+    np.testing.assert_allclose(b.predict(as_objects[180:]), a.predict(floats[180:]))
+    assert b.score(as_objects[180:], y[180:]) > 0.5
+
+
 def test_suggestions_take_a_one_column_frame_as_y():
     import pandas as pd
 
@@ -344,3 +383,20 @@ def test_task_encoder_reads_huge_columns_and_nullable_missing_values():
     frame = pd.DataFrame(Xn, columns=list("abc"))
     frame["d"] = pd.array([1, None] * 60, dtype="Int64")  # pd.NA is a missing value
     assert np.all(np.isfinite(enc.encode(frame, yn)))
+
+
+def test_task_encoder_refuses_missing_labels_and_reads_mixed_labels():
+    from sklearn_meta.estimators._adapt import resolve_init
+
+    _, enc, _ = resolve_init("pretrained", 0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 4))
+    y = (X[:, 0] > 0).astype(float)
+    with pytest.raises(ValueError, match="y: contains 50 missing value"):
+        enc.encode(X, np.where(np.arange(100) % 2 == 0, y, np.nan))  # was a third class
+    with pytest.raises(ValueError, match="y: contains 1 missing value"):
+        enc.encode(X, np.where(np.arange(100) == 5, None, np.where(y > 0, "a", "b")))
+    mixed = np.full(100, "b", dtype=object)  # ints and strings
+    mixed[y > 0] = 1
+    np.testing.assert_allclose(enc.encode(X, mixed), enc.encode(X, np.where(y > 0, "1", "b")),
+                               atol=1e-6)
