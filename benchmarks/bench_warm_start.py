@@ -124,7 +124,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--storage", default="/tmp/sm_kb/kb-build.log")
     p.add_argument("--data-home", default=os.environ.get("SKLEARN_META_DATA",
-                                                         "/work/shared/data"))
+                                                         "../shared/data"))
     p.add_argument("--kb", default=None, help="knowledge base file (default: shipped)")
     p.add_argument("--task-type", choices=["classification", "regression"],
                    default="classification", help="regression: the tasks derived from the "

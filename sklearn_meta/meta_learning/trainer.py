@@ -535,8 +535,10 @@ class MetaTrainer:
                         raise KeyboardInterrupt
         finally:
             bar.close()
-        if ckpt is not None and rank0:
-            self.save_checkpoint(ckpt)
+        # the total first, then the checkpoint: it must hold the same total the manifest gets
+        # (else a later run resuming from it would report less time than this one)
         self.state.seconds = self._seconds()
         self._t_resumed = time.monotonic()
+        if ckpt is not None and rank0:
+            self.save_checkpoint(ckpt)
         return self.state

@@ -528,7 +528,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 if self.warm_start in ("auto", "adaptive"):
                     callbacks.append(adaptive_warm_start(
                         study, X, y, target, n=n_warm, search_space=space,
-                        knowledge_base=kb, n_waiting=n_jobs))
+                        knowledge_base=kb, n_waiting=n_jobs, max_trials=self.n_trials))
                 else:
                     warm_start_study(study, X, y, target, n=n_warm, strategy=self.warm_start,
                                      search_space=space, knowledge_base=kb)

@@ -76,12 +76,15 @@ class AdaptiveWarmStart:
     proposed it. With several workers on one study each chooses from the trials it sees, so
     two workers choosing at the same moment may run one candidate twice or enqueue a trial
     or two more than ``n``, and trials still queued when the trial budget ends never run.
+    ``max_trials`` (the study's trial budget, finished trials included) stops the queue from
+    growing past it, so that no trial is left waiting after the last one (but for such a
+    race between workers).
     """
 
     def __init__(self, candidates: list[tuple[str, dict[str, Any]]], M: Any, n: int, *,
                  single: bool, prefix: str = "", n_waiting: int = 1,
                  beta: float | None = None, min_observed: int | None = None,
-                 task_names: list[str] | None = None):
+                 task_names: list[str] | None = None, max_trials: int | None = None):
         M = np.asarray(M, dtype=float)
         if M.ndim != 2 or M.shape[1] != len(candidates):
             raise ValueError(f"M: expected (tasks, {len(candidates)}) normalised scores, got "
@@ -105,6 +108,7 @@ class AdaptiveWarmStart:
         self.family = self.candidates[0][0] if single and self.candidates else None
         self.task_names = list(task_names) if task_names is not None else [
             f"task {i}" for i in range(self.M.shape[0])]
+        self.max_trials = None if max_trials is None else int(max_trials)
         self._done = not self.candidates or self.n <= 0
 
     def params(self, j: int) -> dict[str, Any]:
@@ -140,6 +144,8 @@ class AdaptiveWarmStart:
                 return enqueued
             if waiting >= self.n_waiting:
                 return enqueued
+            if self.max_trials is not None and len(trials) >= self.max_trials:
+                return enqueued  # the budget is taken: a trial queued now would never run
             tried, observed, taken = self._evidence(study, trials)
             taken |= refused
             j = next_candidate(self.M, tried, observed, beta=self.beta,
@@ -203,7 +209,8 @@ class AdaptiveWarmStart:
 def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: int = 10, *,
                         search_space: Mapping[str, Any] | None = None,
                         knowledge_base: Any = None, n_waiting: int = 1,
-                        exclude_tasks: Any = None) -> AdaptiveWarmStart:
+                        exclude_tasks: Any = None,
+                        max_trials: int | None = None) -> AdaptiveWarmStart:
     """Start an adaptive warm start on ``study`` and return the callback that continues it.
 
     Enqueues the estimator's own default (single estimator) or the first knowledge-base
@@ -215,7 +222,8 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
     pool candidates; where the knowledge base has no pool for these families, or holds
     configurations from users' own studies (``KnowledgeBase.add_study``), the static
     ``strategy="auto"`` list of :func:`warm_start_study` is enqueued instead and the
-    returned callback does nothing.
+    returned callback does nothing. ``max_trials``: the study's trial budget (finished trials
+    included); nothing is queued beyond it.
     """
     if not isinstance(study, optuna.Study):
         raise ValueError(f"study must be an optuna.Study, got {type(study).__name__}")
@@ -246,7 +254,7 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
                          exclude_tasks=exclude_tasks)
         return AdaptiveWarmStart([], np.zeros((0, 0)), 0, single=single, prefix=prefix)
     cb = AdaptiveWarmStart(cands, M, n, single=single, prefix=prefix, n_waiting=n_waiting,
-                           task_names=row_names)
+                           task_names=row_names, max_trials=max_trials)
     if single:  # the estimator's own default first, as in suggest_configs
         pairs, _ = suggest_pairs(X, y, estimator, 1, "portfolio", search_space=search_space,
                                  knowledge_base=kb)

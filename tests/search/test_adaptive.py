@@ -86,6 +86,22 @@ def test_callback_enqueues_one_candidate_at_a_time_up_to_n():
     assert not [t for t in study.get_trials() if t.state == optuna.trial.TrialState.WAITING]
 
 
+def test_callback_queues_nothing_past_the_trial_budget():
+    X, y = load_breast_cancer(return_X_y=True)
+    TS = optuna.trial.TrialState
+
+    def run(max_trials):
+        study = optuna.create_study(direction="maximize")
+        cb = adaptive_warm_start(study, X, y, ["knn"], n=4, knowledge_base=_tiny_kb(),
+                                 max_trials=max_trials)
+        study.optimize(lambda t: float(t.suggest_int("knn__n_neighbors", 1, 50)),
+                       n_trials=2, callbacks=[cb])
+        return [t.state for t in study.get_trials()]
+
+    assert run(None) == [TS.COMPLETE, TS.COMPLETE, TS.WAITING]  # a trial that never runs
+    assert run(2) == [TS.COMPLETE, TS.COMPLETE]
+
+
 def test_callback_reads_minimised_studies_the_right_way_round():
     X, y = load_breast_cancer(return_X_y=True)
     study = optuna.create_study(direction="minimize")

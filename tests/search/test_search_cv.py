@@ -2,6 +2,7 @@
 import warnings
 
 import numpy as np
+import optuna
 import pytest
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.base import clone
@@ -74,7 +75,11 @@ def test_process_workers_share_one_study(wine, tmp_path):
     X, y = wine
     search = MetaSearchCV(SVC(), n_trials=4, cv=3, n_jobs=2, random_state=0,
                           storage=str(tmp_path / "journal.log")).fit(X, y)
-    assert len(search.study_.trials) == 4 and np.isfinite(search.best_score_)
+    TS = optuna.trial.TrialState
+    assert [t.state for t in search.study_.trials].count(TS.COMPLETE) == 4
+    # the warm start queues nothing past the budget (two workers queueing at the very same
+    # moment may still leave one waiting trial: Optuna's own parallel semantics)
+    assert len(search.study_.trials) <= 4 + 1 and np.isfinite(search.best_score_)
 
 
 def test_bad_arguments_are_named(wine):
