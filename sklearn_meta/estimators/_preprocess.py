@@ -68,6 +68,19 @@ def _as_float(X) -> np.ndarray:
     return frame.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def infinite_columns(X: pd.DataFrame) -> list:
+    """Names of the numeric columns of ``X`` (object columns of numbers included) that hold
+    an infinite value."""
+    bad = []
+    for j, c in enumerate(X.columns):
+        col = X.iloc[:, j]
+        if (pd.api.types.is_numeric_dtype(col.dtype) and
+                not pd.api.types.is_bool_dtype(col.dtype)) or holds_numbers(col):
+            if np.isinf(pd.to_numeric(col).to_numpy(dtype=float, na_value=np.nan)).any():
+                bad.append(c)
+    return bad
+
+
 def categorical_columns(X: pd.DataFrame) -> list:
     """Columns of ``X`` treated as categorical: object, string, category and (nullable) bool
     dtypes, except object columns that hold only numbers (:func:`holds_numbers`)."""
@@ -84,6 +97,10 @@ def _to_seconds(X: pd.DataFrame) -> np.ndarray:
     out = np.empty(X.shape, dtype=float)
     for j, c in enumerate(X.columns):
         col = X[c]
+        if not (pd.api.types.is_datetime64_any_dtype(col) or
+                pd.api.types.is_timedelta64_dtype(col)) and col.isna().all():
+            out[:, j] = np.nan  # a column of None / NaN only, passed for a date-time one
+            continue
         if pd.api.types.is_datetime64_any_dtype(col):
             if getattr(col.dt, "tz", None) is not None:
                 col = col.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -133,6 +150,8 @@ def check_column_kinds(X: pd.DataFrame, fitted: dict) -> None:
     as strings), with the column named, instead of a failure deep inside the preprocessing."""
     now = column_kinds(X)
     for c, kind in fitted.items():
+        if c in now and X[c].isna().all():
+            continue  # nothing but missing values (e.g. one record with a None): any kind
         if c in now and now[c] != kind and not (now[c] == "numeric" and kind == "categorical"):
             raise ValueError(f"X[{c!r}]: was a {kind} column at fit, got dtype {X[c].dtype} "
                              f"({now[c]}); pass the column with the dtype it had at fit")
@@ -176,7 +195,10 @@ class TailRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     scale (interquartile range / 1.349; equal for a normal column, 2x for a log-normal one of
     unit log-scale). Such a column becomes ``asinh((x - median) / robust scale)``: linear near
     the bulk of the values, logarithmic in the tails. Every column is then centred and scaled
-    to unit variance. Columns that are not heavy-tailed are plainly standardised.
+    to unit variance. Columns that are not heavy-tailed are plainly standardised. Columns
+    constant at fit (a missing-value indicator of a column never missing or always missing,
+    a level absent from the training rows) give 0 whatever they hold later: the model never
+    saw them vary, so a weight it never learned must not act on them.
     """
 
     def __init__(self, ratio: float = 3.0):
@@ -192,7 +214,8 @@ class TailRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Z = self._compress(X)
         self.mean_ = Z.mean(axis=0)
         sd = Z.std(axis=0)
-        self.scale_ = np.where(sd > 1e-12 * np.maximum(1.0, np.abs(self.mean_)), sd, 1.0)
+        self.constant_ = ~(sd > 1e-12 * np.maximum(1.0, np.abs(self.mean_)))
+        self.scale_ = np.where(self.constant_, 1.0, sd)
         return self
 
     def _compress(self, X: np.ndarray) -> np.ndarray:
@@ -206,7 +229,11 @@ class TailRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def transform(self, X):
         check_is_fitted(self, "scale_")
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return (self._compress(X) - self.mean_) / self.scale_
+        Z = (self._compress(X) - self.mean_) / self.scale_
+        constant = getattr(self, "constant_", None)  # absent from older pickles
+        if constant is not None and constant.any():
+            Z[:, constant] = 0.0
+        return Z
 
 
 def level_str(v) -> str:

@@ -28,7 +28,8 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, che
 
 from ..nn.episodes import CLIP
 from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
-from ._preprocess import check_column_kinds, column_kinds, make_preprocessor
+from ._preprocess import (check_column_kinds, column_kinds, infinite_columns,
+                          make_preprocessor)
 
 
 @contextmanager
@@ -96,10 +97,23 @@ class _MetaMLPBase(BaseEstimator):
             if X.shape[1] == 0:
                 raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}) while a "
                                  f"minimum of 1 is required.")
+            inf = infinite_columns(X)
+            if inf:
+                raise ValueError(f"Input X contains infinity (columns {inf[:5]}); replace it "
+                                 f"(by NaN: missing values are imputed)")
             if reset:
                 self._column_kinds = kinds
                 self._columns = list(X.columns)  # also non-string names (no feature_names_in_)
             elif getattr(self, "_column_kinds", None):
+                fitted = getattr(self, "_columns", None)  # absent from older pickles
+                if fitted is not None and list(X.columns) != fitted:
+                    # string names are checked by validate_data; these are other names
+                    # (integers from pd.DataFrame(array), tuples), which it reads by position
+                    what = "in another order than" if sorted(map(str, X.columns)) == \
+                        sorted(map(str, fitted)) else "other than"
+                    raise ValueError(f"X: columns {list(X.columns)[:10]} are {what} those "
+                                     f"seen at fit {fitted[:10]}; pass the columns of fit, in "
+                                     f"their order")
                 check_column_kinds(X, self._column_kinds)
             return X
         if not reset and getattr(self, "_column_kinds", None):

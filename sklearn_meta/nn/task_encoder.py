@@ -116,6 +116,8 @@ class TaskEncoder(nn.Module):
         continuous target as meta-training's regression tasks do, not as one class per
         value."""
         try:
+            if hasattr(X, "toarray"):  # scipy sparse
+                X = X.toarray()
             if hasattr(X, "to_numpy") and hasattr(X, "columns"):  # pandas: pd.NA is missing
                 X = X.to_numpy(dtype=np.float64, na_value=np.nan)
             X = np.array(X, dtype=np.float64)

@@ -173,24 +173,40 @@ def _int_seed(random_state: Any) -> int | None:
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
-def check_search_data(X: Any, y: Any) -> None:
+def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
     """Refuse, before any trial runs, what would make every fit fail: a target with missing
-    values, rows of ``X`` and ``y`` that do not match, infinite values in ``X``."""
+    values, rows of ``X`` and ``y`` that do not match, infinite values in ``X``, duplicated
+    or mixed-type column names; with ``single_output`` (models the search builds), a ``y``
+    of several columns."""
     import pandas as pd
+
+    from ..estimators._preprocess import infinite_columns
 
     n = _n_rows(X)
     if y is not None:
         y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
         if n is not None and len(y_arr) != n:
             raise ValueError(f"y: expected {n} values (one per row of X), got {len(y_arr)}")
+        if single_output and y_arr.ndim > 1 and int(np.prod(y_arr.shape[1:])) != 1:
+            raise ValueError(f"y: expected one target column, got shape {y_arr.shape}; the "
+                             f"families MetaSearchCV builds and its knowledge base are "
+                             f"single-output (pass a multi-output estimator instance with "
+                             f"param_distributions to search it)")
         miss = int(pd.isna(pd.DataFrame(y_arr.reshape(len(y_arr), -1))).to_numpy().sum()) \
             if y_arr.dtype.kind not in "biu" else 0
         if miss:
             raise ValueError(f"y: contains {miss} missing value(s); drop those rows first")
     if isinstance(X, pd.DataFrame):
-        num = X.select_dtypes(include="number")
-        bad = [str(c) for c in num.columns
-               if np.isinf(num[c].to_numpy(dtype=float, na_value=np.nan)).any()]
+        dup = X.columns[X.columns.duplicated()].unique().tolist()
+        if dup:
+            raise ValueError(f"X: duplicated column names {dup[:5]}; every column needs its "
+                             f"own name")
+        kinds = {type(c) for c in X.columns if not isinstance(c, str)}
+        if kinds and any(isinstance(c, str) for c in X.columns):
+            raise ValueError(f"X: column names mix strings and {sorted(k.__name__ for k in kinds)}"
+                             f"; scikit-learn needs all of them strings (X.columns = "
+                             f"X.columns.astype(str))")
+        bad = [str(c) for c in infinite_columns(X)]
     elif hasattr(X, "tocsr"):
         bad = ["(sparse)"] if np.isinf(X.tocsr().data).any() else []
     else:
@@ -475,7 +491,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         for attr in _FITTED:  # nothing of an earlier fit may survive this one
             if attr in self.__dict__:
                 delattr(self, attr)
-        check_search_data(X, y)
+        est = self.estimator
+        user_models = hasattr(est, "fit") or (isinstance(est, (list, tuple)) and
+                                              any(hasattr(e, "fit") for e in est))
+        check_search_data(X, y, single_output=not user_models)
         score_params: dict[str, Any] = {}
         if _routing_enabled():
             extra = {} if groups is None else {"groups": groups}

@@ -247,6 +247,9 @@ def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, An
                    ) -> tuple[str, list[str], BaseEstimator | None, dict[str, dict]]:
     """``(task type, families, estimator instance or None, bare search space per family)``;
     a user's ``search_space`` (single estimator only) replaces the family's default space."""
+    if y is None:  # the knowledge describes supervised tasks: neighbours need the target
+        raise ValueError("y: the target is required (None given); suggestions come from past "
+                         "tasks like (X, y)")
     task_type = (task_type_of(estimator) if isinstance(estimator, BaseEstimator)
                  else members_task_type(estimator, infer_task_type(y))
                  if isinstance(estimator, (list, tuple)) else infer_task_type(y))

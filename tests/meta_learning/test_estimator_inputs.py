@@ -212,3 +212,51 @@ def test_a_text_regression_target_is_refused_by_name(data):
     X, y = data
     with pytest.raises(ValueError, match="y: a regression target must be numeric"):
         MetaMLPRegressor(**KW).fit(X, np.where(y > 0, "high", "low"))
+
+
+@pytest.mark.parametrize("Est", [MetaMLPClassifier, MetaMLPRegressor])
+def test_columns_constant_at_fit_do_not_move_predictions(Est, data):
+    """A column all missing (or constant) in the training rows was never seen varying: the
+    values it takes later must not act through weights the fit never learned."""
+    X, y = data
+    train = pd.DataFrame(X, columns=list("abcd"))
+    train["sparse"] = np.nan  # all missing at fit: its missing indicator is constant 1
+    train["flag"] = 5.0
+    model = Est(**KW).fit(train, y)
+    base = model.predict_proba(train) if Est is MetaMLPClassifier else model.predict(train)
+    for col, value in [("sparse", 0.0), ("sparse", 1e6), ("flag", 50.0)]:
+        later = train.copy()
+        later[col] = value
+        out = model.predict_proba(later) if Est is MetaMLPClassifier else model.predict(later)
+        np.testing.assert_allclose(out, base, err_msg=f"{col}={value}")
+
+
+def test_reordered_integer_column_names_are_refused_not_read_by_position(data):
+    X, y = data
+    model = MetaMLPClassifier(**KW).fit(pd.DataFrame(X), y)  # columns named 0..3
+    with pytest.raises(ValueError, match="in another order than those seen at fit"):
+        model.predict(pd.DataFrame(X)[[3, 2, 1, 0]])
+    with pytest.raises(ValueError, match="other than those seen at fit"):
+        model.predict(pd.DataFrame(X, columns=[10, 11, 12, 13]))
+    np.testing.assert_array_equal(model.predict(pd.DataFrame(X)), model.predict(X))
+
+
+def test_one_record_with_a_missing_field_predicts_like_nan(data):
+    """``pd.DataFrame([{"a": None, ...}])`` makes ``a`` an all-None object column."""
+    X, y = data
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    frame["when"] = pd.date_range("2020-01-01", periods=len(X), freq="D")
+    model = MetaMLPClassifier(**KW).fit(frame, y)
+    record = frame.iloc[[0]].to_dict("records")[0]
+    as_nan = pd.DataFrame([{**record, "a": np.nan, "when": pd.NaT}])
+    as_none = pd.DataFrame([{**record, "a": None, "when": None}])
+    assert as_none["a"].dtype == object and as_none["when"].dtype == object
+    np.testing.assert_allclose(model.predict_proba(as_none), model.predict_proba(as_nan))
+
+
+def test_infinity_in_a_frame_column_is_named(data):
+    X, y = data
+    frame = pd.DataFrame(X, columns=list("abcd")).astype({"d": object})
+    frame.iloc[2, 3] = -np.inf
+    with pytest.raises(ValueError, match=r"Input X contains infinity \(columns \['d'\]\)"):
+        MetaMLPClassifier(**KW).fit(frame, y)

@@ -400,3 +400,41 @@ def test_task_encoder_refuses_missing_labels_and_reads_mixed_labels():
     mixed[y > 0] = 1
     np.testing.assert_allclose(enc.encode(X, mixed), enc.encode(X, np.where(y > 0, "1", "b")),
                                atol=1e-6)
+
+
+def test_frames_every_trial_would_fail_on_are_refused_up_front():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(60, 3)), columns=["a", "b", "c"])
+    y = (X["a"] > 0).astype(int)
+    kw = dict(n_trials=2, cv=2, random_state=0)
+    with pytest.raises(ValueError, match=r"X: duplicated column names \['a'\]"):
+        MetaSearchCV("rf", **kw).fit(X.rename(columns={"b": "a"}), y)
+    with pytest.raises(ValueError, match="column names mix strings and"):
+        MetaSearchCV("rf", **kw).fit(X.rename(columns={"b": 1}), y)
+    with pytest.raises(ValueError, match="y: expected one target column, got shape"):
+        MetaSearchCV(None, **kw).fit(X, np.c_[y, 1 - y])
+    objects = X.astype({"c": object})
+    objects.iloc[4, 2] = np.inf
+    with pytest.raises(ValueError, match=r"X: contains infinity \(columns \['c'\]\)"):
+        MetaSearchCV("rf", **kw).fit(objects, y)
+    # an estimator instance of the user's may be multi-output: searched as given
+    from sklearn.ensemble import RandomForestClassifier
+
+    search = MetaSearchCV(RandomForestClassifier(n_estimators=5, random_state=0),
+                          param_distributions={"max_depth": [2, 4]}, warm_start=None,
+                          **kw).fit(X, np.c_[y, 1 - y])
+    assert search.predict(X).shape == (60, 2)
+
+
+def test_suggestions_need_a_target_and_the_encoder_reads_sparse_input():
+    import scipy.sparse as sp
+
+    from sklearn_meta.estimators._adapt import resolve_init
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match="y: the target is required"):
+        suggest_configs(X, None, LogisticRegression(), n=2)
+    _, enc, _ = resolve_init("pretrained", 0)
+    np.testing.assert_allclose(enc.encode(sp.csr_matrix(X), y), enc.encode(X, y))
