@@ -66,6 +66,12 @@ def test_build_kb_problems_are_caught_before_any_evaluation(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--out: cannot create the folder" in err and "Traceback" not in err
     assert not (tmp_path / "kb.log").exists()  # nothing evaluated
+    from sklearn_meta.search.knowledge_base import DEFAULT_KB
+
+    before = DEFAULT_KB.read_bytes()
+    assert main([*base, "--out", str(DEFAULT_KB)]) == 2  # the shipped file: not by accident
+    assert "--replace-packaged" in capsys.readouterr().err
+    assert DEFAULT_KB.read_bytes() == before and not (tmp_path / "kb.log").exists()
 
 
 def test_datasets_show_takes_a_task_reference(capsys):

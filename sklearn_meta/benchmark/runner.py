@@ -159,6 +159,10 @@ def run_unit(task: Task, estimator: str, seed: int, train_size: int | str,
                 for f in folds]
     meta: dict[str, Any] = {}
     if spec.meta_learned:
+        if not artifacts:  # none named: the packaged artifact, if it never saw this task
+            from ..artifacts import pretrained_path
+
+            artifacts = [str(pretrained_path())]
         chosen = artifact_for_task(task.name, artifacts, task.suite)
         if chosen is None:
             reason = ("no meta-learned artifact excludes this task (or a task with the same "

@@ -32,7 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--no-tune", action="store_true",
                    help="skip hyper-parameter choice on the validation split")
     b.add_argument("--artifacts", nargs="+", default=[],
-                   help="meta-learned artifacts; per task the first one not trained on it")
+                   help="meta-learned artifacts; per task the first one not trained on it "
+                        "(default: the packaged artifact)")
     b.add_argument("--results", required=True, help="results CSV (appended; resumes)")
     b.add_argument("--n-jobs", type=n_jobs, default=1)
     b.add_argument("--backend", choices=["loky", "threading", "dask"], default=None)

@@ -63,6 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None, help="knowledge base file (default "
                    "<suite>.kb.json.gz, <suite>-regression.kb.json.gz for regression); a "
                    "<name>.manifest.json is written beside it")
+    p.add_argument("--replace-packaged", action="store_true",
+                   help="allow --out to overwrite a knowledge base shipped in the package "
+                        "(every later search reads it)")
     p.add_argument("--families", nargs="+", default=None,
                    help="estimator families (default: all available)")
     p.add_argument("--subsample", type=int_at_least(2, "at least 2 rows"), default=300,
@@ -129,6 +132,13 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out or f"{args.suite}{suffix}.kb.json.gz")
     if not args.no_export:  # fail now, not after hours of evaluations
         ensure_parent_dir(out, "--out")
+        from ..search.knowledge_base import KB_DIR
+
+        shipped = out.resolve().parent == KB_DIR.resolve() and out.exists()
+        if shipped and not args.replace_packaged:
+            raise ValueError(f"--out {out}: is a knowledge base shipped in the package, which "
+                             f"every search reads; write elsewhere, or pass "
+                             f"--replace-packaged to replace it")
     if "://" not in str(args.storage):
         ensure_parent_dir(Path(args.storage), "--storage")
     start = time.time()

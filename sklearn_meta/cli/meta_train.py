@@ -36,8 +36,9 @@ def register(subparsers: "argparse._SubParsersAction") -> argparse.ArgumentParse
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--suite", default="uci121", choices=["uci121"])
-    p.add_argument("--data-home", default=os.environ.get("SKLEARN_META_DATA", "../shared/data"),
-                   help="folder that contains uci121/ (env SKLEARN_META_DATA)")
+    p.add_argument("--data-home", default=None,
+                   help="folder that contains uci121/ (default: $SKLEARN_META_DATA, else "
+                        "~/.cache/sklearn-meta, as for every command)")
     p.add_argument("--algorithm", default="fomaml", choices=["maml", "fomaml", "reptile"], help="meta-learning algorithm (default %(default)s; maml is second-order)")
     p.add_argument("--exclude-file", default=None,
                    help="held-out task names, one a line (default: the packaged list)")
@@ -101,6 +102,9 @@ def run(args: argparse.Namespace) -> int:
     if distributed:
         import torch.distributed as dist
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    from ..datasets import get_data_home
+
+    args.data_home = str(get_data_home(args.data_home))
     exclude_file = Path(args.exclude_file) if args.exclude_file else packaged_heldout_path()
     heldout = read_name_list(exclude_file)
     names = args.tasks

@@ -53,6 +53,20 @@ def test_meta_learned_needs_a_leave_out_artifact(tasks, tmp_path):
     assert frame["error"].str.contains("leave-data-sets-out").all()
 
 
+def test_meta_learned_uses_the_packaged_artifact_by_default(data_home, tmp_path):
+    from sklearn_meta.artifacts import load_artifact, pretrained_path
+
+    trained = load_artifact(pretrained_path()).manifest["training_tasks"]
+    pair = load_suite("uci121", data_home, names=["iris", trained[0]])
+    store = ResultsStore(tmp_path / "r.csv")
+    run_benchmark(pair, BenchmarkConfig(estimators=["metamlp"], folds=[0], train_sizes=[16],
+                                        tune=False), store, progress=False)
+    frame = store.read().set_index("task")
+    assert frame.loc["iris", "status"] == "ok"  # held out of the packaged artifact
+    assert frame.loc["iris", "artifact"] == str(pretrained_path())
+    assert frame.loc[trained[0], "status"] == "skipped"  # it was trained on that one
+
+
 def test_dask_backend_on_local_cluster(tasks, tmp_path):
     distributed = pytest.importorskip("distributed")
     store = ResultsStore(tmp_path / "r.csv")
