@@ -66,6 +66,8 @@ def test_build_kb_problems_are_caught_before_any_evaluation(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--out: cannot create the folder" in err and "Traceback" not in err
     assert not (tmp_path / "kb.log").exists()  # nothing evaluated
+    assert main([*base[:4], "nope", *base[5:]]) == 2
+    assert "--families: unknown family 'nope'" in capsys.readouterr().err
     from sklearn_meta.search.knowledge_base import DEFAULT_KB
 
     before = DEFAULT_KB.read_bytes()

@@ -113,7 +113,17 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit(f"build-kb: no {args.task_type} task in suite {args.suite!r}")
     tasks = [subsample_task(t, args.subsample, args.random_state) for t in tasks]
     task_type = args.task_type
-    families = args.families or [f for f, fam in FAMILIES.items() if fam.available(task_type)]
+    from ..search.spaces import FAMILY_ALIASES, family_of
+
+    def key(name: str) -> str:  # aliases as MetaSearchCV takes them ("ridge", "rf", ...)
+        try:
+            return family_of(name)
+        except ValueError:
+            raise ValueError(f"--families: unknown family {name!r}; known: {sorted(FAMILIES)} "
+                             f"(also accepted: {sorted(FAMILY_ALIASES)})") from None
+
+    families = list(dict.fromkeys(key(f) for f in args.families)) if args.families \
+        else [f for f, fam in FAMILIES.items() if fam.available(task_type)]
     skipped = [f for f, fam in FAMILIES.items() if f not in families]
     pool = kb_build.candidate_pool(families, task_type)
     from ..datasets.derived import source_name
