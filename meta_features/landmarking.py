@@ -29,7 +29,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KDTree
 
 from ._sampling import subsample
-from ._tree import fit_tree
+from ._tree import fit_tree, in_float32_range
 from ._validation import TaskData
 
 GROUP = "landmarking"
@@ -273,6 +273,32 @@ def _folds(y: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         return iter(list(skf.split(np.zeros((y.size, 1)), y)))
 
 
+#: ``in_float64_range`` rescales data whose largest |value| exceeds ``2**_F64_SAFE_EXP``
+#: (3.3e150; its square, 1.1e301, is still finite).
+_F64_SAFE_EXP = 500
+
+
+def in_float64_range(N: np.ndarray) -> np.ndarray:
+    """``N`` multiplied by the one power of two that brings its largest |value| into
+    ``[2**499, 2**500)`` where it exceeds ``2**500``; ``N`` itself otherwise (any ordinary data).
+
+    1-NN, naive Bayes and LDA square the data: a column near float64's limit (1e300) made
+    their distances, variances and scatter matrices inf, and their accuracies noise. One
+    common power of two is exact and leaves their predictions as they are (up to rounding:
+    all three are invariant to scaling the whole data; 1-NN and naive Bayes are not to
+    scaling one column, so the columns keep their relative scales). Only columns more than
+    ~1e150 times smaller than the largest one lose precision (their squares underflow),
+    where they weigh nothing next to it in 1-NN and naive Bayes anyway.
+    """
+    if N.size == 0:
+        return N
+    top = max(float(np.max(N)), -float(np.min(N)))
+    if not (np.isfinite(top) and top > np.ldexp(1.0, _F64_SAFE_EXP)):
+        return N
+    _, exp = np.frexp(top)  # top = f * 2**exp, 0.5 <= f < 1
+    return np.ldexp(N, _F64_SAFE_EXP - exp)
+
+
 class _Plan(NamedTuple):
     """What every fold needs: the (sub-sampled) imputed data, its class codes and the folds."""
 
@@ -297,7 +323,10 @@ def _plan(data: TaskData) -> Optional[_Plan]:
             folds = list(_folds(y))
         except ValueError:  # fewer rows than folds
             folds = []
-        cached = _Plan(N, np.ascontiguousarray(N, dtype=np.float32), y, data.classes.size, folds)
+        # data beyond the float ranges rescaled by powers of two: per column for the float32
+        # trees, as a whole for the float64 learners (ordinary data is left as it is)
+        N32 = np.ascontiguousarray(in_float32_range(N), dtype=np.float32)
+        cached = _Plan(in_float64_range(N), N32, y, data.classes.size, folds)
         data.shared[_PLAN_KEY] = cached
     return cached if cached.folds else None
 

@@ -26,7 +26,6 @@ Documented deviations from pymfe:
 """
 from __future__ import annotations
 
-import warnings
 from typing import Any, Callable
 
 import numpy as np
