@@ -28,13 +28,14 @@ def _dense_joint_ent(t):
 
 
 def _dense_conc(t):
+    """pymfe's concentration coefficient, EPS in every cell of the full table."""
     if t.size == 0:
         return np.nan
-    pij = t / t.sum() + EPS
-    isum = pij.sum(axis=0)
-    jsum2 = np.sum(pij.sum(axis=1) ** 2)
+    p = t / t.sum() + EPS
+    col = p.sum(axis=0, keepdims=True)
+    row2 = (p.sum(axis=1) ** 2).sum()
     with np.errstate(all="ignore"):
-        return float((np.sum(pij**2 / isum) - jsum2) / (1.0 - jsum2))
+        return float(((p * p / col).sum() - row2) / (1.0 - row2))
 
 
 def _codes(rng, n, levels, observed, missing):
