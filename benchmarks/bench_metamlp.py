@@ -120,8 +120,10 @@ def main(argv=None) -> None:
     rerun = [m for m in args.rerun_models.split(",") if m]
     if rerun and not args.resume:
         p.error("--rerun-models needs --resume")
+    settings = {k: getattr(args, k) for k in ("seed", "max_train", "max_test", "repeats",
+                                               "artifact")}
     ckpt = RowCheckpoint(out / f"{args.tag}_per_task.csv", resume=args.resume,
-                         rerun_models=rerun)
+                         rerun_models=rerun, settings=settings)
     for task in tasks:
         from sklearn_meta.datasets.uci121 import load_uci_task, suite_folder
         t = load_uci_task(suite_folder(Path(args.data_home)) / task.name)

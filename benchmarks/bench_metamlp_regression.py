@@ -110,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     rerun = [m for m in a.rerun_models.split(",") if m]
     if rerun and not a.resume:
         p.error("--rerun-models needs --resume")
-    ckpt = RowCheckpoint(out / f"{a.tag}_per_task.csv", resume=a.resume, rerun_models=rerun)
+    settings = {k: getattr(a, k) for k in ("seed", "max_train", "max_test", "repeats",
+                                            "artifact")}
+    ckpt = RowCheckpoint(out / f"{a.tag}_per_task.csv", resume=a.resume, rerun_models=rerun,
+                         settings=settings)
     for task in tasks:
         tr_pool, te = evaluation_rows(task, a.seed)
         te = np.random.default_rng(a.seed).permutation(te)[: a.max_test]

@@ -7,6 +7,7 @@ example after a new default changed only one model), the others are kept.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -25,11 +26,24 @@ class RowCheckpoint:
     """Rows computed so far, the units among them, and an atomic write of the CSV."""
 
     def __init__(self, path: str | os.PathLike, *, resume: bool = False,
-                 rerun_models: Sequence[str] = ()) -> None:
+                 rerun_models: Sequence[str] = (), settings: dict[str, Any] | None = None
+                 ) -> None:
         self.path = Path(path)
+        self.settings_path = self.path.with_name(self.path.stem + ".settings.json")
+        self.settings = dict(settings or {})
         self.rows: list[dict[str, Any]] = []
         if rerun_models and not resume:
             raise ValueError("rerun_models: only meaningful with resume=True")
+        if resume and self.settings and self.settings_path.exists():
+            # rows made with other settings (seed, row caps, ...) must not be mixed in
+            before = json.loads(self.settings_path.read_text())
+            diff = sorted(k for k in set(before) | set(self.settings)
+                          if before.get(k) != self.settings.get(k))
+            if diff:
+                raise ValueError(f"{self.path}: made with other settings ({', '.join(diff)}: "
+                                 f"{[before.get(k) for k in diff]} then, "
+                                 f"{[self.settings.get(k) for k in diff]} now); use the same "
+                                 f"options or run without --resume")
         if resume and self.path.exists() and self.path.stat().st_size > 0:
             frame = pd.read_csv(self.path)
             missing = [c for c in UNIT if c not in frame.columns]
@@ -57,6 +71,9 @@ class RowCheckpoint:
         tmp = self.path.with_name(self.path.name + ".tmp")
         pd.DataFrame(self.rows).to_csv(tmp, index=False)
         os.replace(tmp, self.path)
+        if self.settings:
+            self.settings_path.write_text(json.dumps(self.settings, indent=1, sort_keys=True)
+                                          + "\n")
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows)

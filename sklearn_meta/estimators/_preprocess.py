@@ -32,8 +32,9 @@ def _kind(dt) -> str:
 
 
 def _is_real_number(v) -> bool:
+    # np.timedelta64 is an np.integer; booleans are ints in Python
     return isinstance(v, (int, float, np.integer, np.floating)) and \
-        not isinstance(v, (bool, np.bool_))
+        not isinstance(v, (bool, np.bool_, np.timedelta64))
 
 
 def holds_numbers(col: pd.Series) -> bool:
@@ -47,11 +48,18 @@ def holds_numbers(col: pd.Series) -> bool:
     return len(present) > 0 and all(_is_real_number(v) for v in present)
 
 
-def _series_kind(col: pd.Series) -> str:
-    kind = _kind(col.dtype)
-    if kind == "categorical" and holds_numbers(col):
-        return "numeric"
-    return kind
+def _object_numbers(col: pd.Series) -> np.ndarray:
+    """An object column of numbers as float64 (None, pd.NA, NaT -> NaN); a value that is no
+    number is a ValueError naming the column (it held only numbers at fit)."""
+    values = col.to_numpy()
+    out = np.full(len(values), np.nan)
+    for i, v in enumerate(values):
+        if _is_real_number(v):
+            out[i] = float(v)
+        elif not pd.isna(v):
+            raise ValueError(f"X[{col.name!r}]: was a numeric column at fit, got the value "
+                             f"{v!r}; pass numbers or missing values in it")
+    return out
 
 
 def _as_float(X) -> np.ndarray:
@@ -60,36 +68,44 @@ def _as_float(X) -> np.ndarray:
     if isinstance(X, np.ndarray) and X.dtype.kind in "fiu":
         return X.astype(np.float64, copy=False)
     frame = pd.DataFrame(X)
-    objects = [j for j in range(frame.shape[1]) if frame.dtypes.iloc[j] == object]
-    if objects:
-        frame = frame.copy()
-        for j in objects:
-            frame.isetitem(j, pd.to_numeric(frame.iloc[:, j]))
-    return frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    objects = [j for j, dt in enumerate(frame.dtypes) if dt == object]
+    if not objects:
+        return frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    others = [j for j in range(frame.shape[1]) if j not in set(objects)]
+    out = np.empty(frame.shape, dtype=np.float64)
+    if others:
+        out[:, others] = frame.iloc[:, others].to_numpy(dtype=np.float64, na_value=np.nan)
+    for j in objects:
+        out[:, j] = _object_numbers(frame.iloc[:, j])
+    return out
 
 
 def infinite_columns(X: pd.DataFrame) -> list:
     """Names of the numeric columns of ``X`` (object columns of numbers included) that hold
     an infinite value."""
-    bad = []
-    for j, c in enumerate(X.columns):
-        col = X.iloc[:, j]
-        if (pd.api.types.is_numeric_dtype(col.dtype) and
-                not pd.api.types.is_bool_dtype(col.dtype)) or holds_numbers(col):
-            if np.isinf(pd.to_numeric(col).to_numpy(dtype=float, na_value=np.nan)).any():
-                bad.append(c)
-    return bad
+    dtypes = list(X.dtypes)
+    numeric = [j for j, dt in enumerate(dtypes) if pd.api.types.is_numeric_dtype(dt) and
+               not pd.api.types.is_bool_dtype(dt)]
+    bad = set()
+    if numeric:
+        values = X.iloc[:, numeric].to_numpy(dtype=np.float64, na_value=np.nan)
+        bad.update(np.asarray(numeric)[np.isinf(values).any(axis=0)].tolist())
+    for j, dt in enumerate(dtypes):
+        if dt == object and holds_numbers(X.iloc[:, j]):
+            if np.isinf(_object_numbers(X.iloc[:, j])).any():
+                bad.add(j)
+    return [X.columns[j] for j in sorted(bad)]
 
 
 def categorical_columns(X: pd.DataFrame) -> list:
     """Columns of ``X`` treated as categorical: object, string, category and (nullable) bool
     dtypes, except object columns that hold only numbers (:func:`holds_numbers`)."""
-    return [c for i, c in enumerate(X.columns) if _series_kind(X.iloc[:, i]) == "categorical"]
+    return [c for c, kind in zip(X.columns, frame_kinds(X)) if kind == "categorical"]
 
 
 def temporal_columns(X: pd.DataFrame) -> list:
     """Date-time (time-zone aware or not) and time-delta columns of ``X``."""
-    return [c for i, c in enumerate(X.columns) if _kind(X.iloc[:, i].dtype) == "temporal"]
+    return [c for c, dt in zip(X.columns, X.dtypes) if _kind(dt) == "temporal"]
 
 
 def _to_seconds(X: pd.DataFrame) -> np.ndarray:
@@ -115,6 +131,8 @@ def needs_preprocessing(X) -> bool:
     if isinstance(X, pd.DataFrame):
         if len(categorical_columns(X)) or len(temporal_columns(X)):
             return True
+        if any(dt == object for dt in X.dtypes):  # numbers in object columns: read by
+            return True  # the preprocessing, which names a column that later holds text
         return bool(X.isna().to_numpy().any())
     if hasattr(X, "tocsr"):  # scipy sparse: passed through, as scikit-learn's models take it
         return False
@@ -124,17 +142,27 @@ def needs_preprocessing(X) -> bool:
         return True
 
 
-def column_kind(col: pd.Series) -> str:
-    """How a DataFrame column is preprocessed: "numeric", "temporal" or "categorical".
-
-    Raises a ValueError naming the column for dtypes that have no meaningful encoding here
-    (complex, period, interval, sparse)."""
-    dt = col.dtype
+def _dtype_kind(name, dt) -> str:
+    """``_kind`` of a column's dtype; a ValueError naming the column for dtypes that have no
+    meaningful encoding here (complex, period, interval, sparse)."""
     if isinstance(dt, (pd.PeriodDtype, pd.IntervalDtype, pd.SparseDtype)) or \
             pd.api.types.is_complex_dtype(dt):
-        raise ValueError(f"X[{col.name!r}]: unsupported dtype {dt}; expected numeric, boolean, "
+        raise ValueError(f"X[{name!r}]: unsupported dtype {dt}; expected numeric, boolean, "
                          "categorical, string, date-time or time-delta columns")
-    return _series_kind(col)
+    return _kind(dt)
+
+
+def column_kind(col: pd.Series) -> str:
+    """How a DataFrame column is preprocessed: "numeric", "temporal" or "categorical"."""
+    kind = _dtype_kind(col.name, col.dtype)
+    return "numeric" if kind == "categorical" and holds_numbers(col) else kind
+
+
+def frame_kinds(X: pd.DataFrame) -> list:
+    """:func:`column_kind` of every column by position. Only object columns are read value
+    by value (wide numeric frames stay fast)."""
+    return [column_kind(X.iloc[:, j]) if dt == object else _dtype_kind(c, dt)
+            for j, (c, dt) in enumerate(zip(X.columns, X.dtypes))]
 
 
 def column_kinds(X: pd.DataFrame) -> dict:
@@ -142,17 +170,20 @@ def column_kinds(X: pd.DataFrame) -> dict:
     dup = X.columns[X.columns.duplicated()].unique().tolist()
     if dup:
         raise ValueError(f"X: duplicated column names {dup}; every column needs its own name")
-    return {c: column_kind(X[c]) for c in X.columns}
+    return dict(zip(X.columns, frame_kinds(X)))
 
 
-def check_column_kinds(X: pd.DataFrame, fitted: dict) -> None:
+def check_column_kinds(X: pd.DataFrame, fitted: dict, now: dict | None = None) -> None:
     """Refuse a DataFrame whose columns changed kind since fit (e.g. a date-time column passed
-    as strings), with the column named, instead of a failure deep inside the preprocessing."""
-    now = column_kinds(X)
-    for c, kind in fitted.items():
-        if c in now and X[c].isna().all():
+    as strings), with the column named, instead of a failure deep inside the preprocessing.
+    ``now``: ``column_kinds(X)`` if already computed."""
+    now = column_kinds(X) if now is None else now
+    changed = [c for c, kind in fitted.items() if c in now and now[c] != kind]
+    for c in changed:
+        kind = fitted[c]
+        if X[c].isna().all():
             continue  # nothing but missing values (e.g. one record with a None): any kind
-        if c in now and now[c] != kind and not (now[c] == "numeric" and kind == "categorical"):
+        if not (now[c] == "numeric" and kind == "categorical"):
             raise ValueError(f"X[{c!r}]: was a {kind} column at fit, got dtype {X[c].dtype} "
                              f"({now[c]}); pass the column with the dtype it had at fit")
 
@@ -172,7 +203,7 @@ def make_preprocessor(X) -> ColumnTransformer | object:
         _as_float, feature_names_out="one-to-one")))
     # columns by position: scikit-learn reads integer column names as positions, so names
     # such as [1, 0] would swap the numeric and categorical columns
-    kinds = [_series_kind(X.iloc[:, i]) for i in range(X.shape[1])]
+    kinds = frame_kinds(X)
     cats = [i for i, k in enumerate(kinds) if k == "categorical"]
     dates = [i for i, k in enumerate(kinds) if k == "temporal"]
     nums = [i for i, k in enumerate(kinds) if k == "numeric"]

@@ -114,7 +114,7 @@ class _MetaMLPBase(BaseEstimator):
                     raise ValueError(f"X: columns {list(X.columns)[:10]} are {what} those "
                                      f"seen at fit {fitted[:10]}; pass the columns of fit, in "
                                      f"their order")
-                check_column_kinds(X, self._column_kinds)
+                check_column_kinds(X, self._column_kinds, now=kinds)
             return X
         if not reset and getattr(self, "_column_kinds", None):
             # fitted on a DataFrame, given an array: columns by position (scikit-learn warns

@@ -40,6 +40,17 @@ def test_rerun_models_drops_only_their_rows(tmp_path):
         RowCheckpoint(path, rerun_models=["RF"])
 
 
+def test_resume_with_other_settings_is_refused(tmp_path):
+    path = tmp_path / "x_per_task.csv"
+    first = RowCheckpoint(path, settings={"seed": 0, "max_train": 2000})
+    first.add(_row("iris", 16, 0, "RF"))
+    first.save()
+    assert RowCheckpoint(path, resume=True, settings={"seed": 0, "max_train": 2000}).done(
+        "iris", 16, 0, "RF")
+    with pytest.raises(ValueError, match=r"other settings \(seed"):
+        RowCheckpoint(path, resume=True, settings={"seed": 1, "max_train": 2000})
+
+
 def test_a_foreign_csv_is_refused_with_a_clear_error(tmp_path):
     path = tmp_path / "x_per_task.csv"
     pd.DataFrame({"a": [1]}).to_csv(path, index=False)

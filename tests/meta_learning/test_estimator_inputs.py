@@ -260,3 +260,15 @@ def test_infinity_in_a_frame_column_is_named(data):
     frame.iloc[2, 3] = -np.inf
     with pytest.raises(ValueError, match=r"Input X contains infinity \(columns \['d'\]\)"):
         MetaMLPClassifier(**KW).fit(frame, y)
+
+
+def test_object_columns_of_nat_or_time_deltas_do_not_crash(data):
+    from sklearn_meta.estimators._preprocess import column_kinds, infinite_columns
+
+    X, y = data
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    frame["n"] = pd.Series([1.5 if i % 3 else pd.NaT for i in range(len(X))], dtype=object)
+    frame["t"] = pd.Series([np.timedelta64(i, "s") for i in range(len(X))], dtype=object)
+    assert column_kinds(frame)["n"] == "numeric" and column_kinds(frame)["t"] != "numeric"
+    assert infinite_columns(frame) == []
+    assert MetaMLPClassifier(**KW).fit(frame, y).predict(frame).shape == (len(X),)

@@ -438,3 +438,22 @@ def test_suggestions_need_a_target_and_the_encoder_reads_sparse_input():
         suggest_configs(X, None, LogisticRegression(), n=2)
     _, enc, _ = resolve_init("pretrained", 0)
     np.testing.assert_allclose(enc.encode(sp.csr_matrix(X), y), enc.encode(X, y))
+
+
+def test_text_in_a_column_of_numbers_at_predict_is_named_by_the_search():
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"qty": pd.Series(rng.integers(0, 50, 120).tolist(), dtype=object),
+                      "b": rng.normal(size=120)})
+    y = (X["b"] > 0).astype(int)
+    for family in ("logistic_regression", "random_forest"):
+        search = MetaSearchCV(family, n_trials=1, cv=2, random_state=0,
+                              warm_start=None).fit(X, y)
+        later = X.head(2).copy()
+        later.iloc[0, 0] = "unknown"
+        with pytest.raises(ValueError, match=r"X\['qty'\]: was a numeric column at fit, got "
+                                             r"the value 'unknown'"):
+            search.predict(later)
+        later.iloc[0, 0] = None  # a missing value is imputed
+        assert len(search.predict(later)) == 2
