@@ -24,11 +24,13 @@ paired difference to the plain portfolio at 10 with its standard error.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from sklearn_meta.datasets.twins import same_data_names
+from sklearn_meta.datasets.augment import AUGMENT_SEP
 from sklearn_meta.datasets.derived import source_name
 from sklearn_meta.search import KnowledgeBase, load_default_kb
 from sklearn_meta.search.adaptive import BETA, MIN_OBSERVED, adaptive_sequence
@@ -69,13 +71,27 @@ def main(argv: list[str] | None = None) -> int:
     if emb is not None:
         spaces["emb"] = emb
     results: dict[str, list[np.ndarray]] = {}
+    augmented = [AUGMENT_SEP in t for t in names]
     for i, t in enumerate(names):
+        if augmented[i]:  # variants are knowledge, not test cases: evaluate on real tasks only
+            continue
         drop = same_data_names(t)  # t and every task sharing its rows (source names)
         rest = [j for j, u in enumerate(names) if source_name(u) not in drop]
         own = {key_of[c]: P[i, j] for j, c in enumerate(cands) if np.isfinite(P[i, j])}
         port = [(cands[j][0], key_of[cands[j]]) for j in greedy_portfolio(P[rest], a.n + 10)]
         lists = {"portfolio": port}
         own_col = np.where(np.isfinite(P[i]), P[i], 0.0)
+        if any(augmented):  # the same rules without the variants, and with each source's
+            # variants sharing one task's weight (paired with the rows above)
+            real = [j for j in rest if not augmented[j]]
+            lists["portfolio-no-variants"] = [(cands[j][0], key_of[cands[j]])
+                                              for j in greedy_portfolio(P[real], a.n + 10)]
+            seq = adaptive_sequence(P[real], n=a.n, oracle=lambda j: own_col[j])
+            lists["adaptive-no-variants"] = [(cands[j][0], key_of[cands[j]]) for j in seq]
+            count = Counter(source_name(names[j]) for j in rest)
+            prior = np.array([1.0 / count[source_name(names[j])] for j in rest])
+            seq = adaptive_sequence(P[rest], n=a.n, prior=prior, oracle=lambda j: own_col[j])
+            lists["adaptive-source-balanced"] = [(cands[j][0], key_of[cands[j]]) for j in seq]
         for beta in (3.0, BETA, 30.0):  # adaptive: each look-up chosen from the scores so far
             for m_obs in (2, MIN_OBSERVED, 4):
                 seq = adaptive_sequence(P[rest], n=a.n, beta=beta, min_observed=m_obs,
@@ -107,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
             sc = [own.get(key, 0.0) for _, key in lst[: a.n]]
             results.setdefault(m, []).append(1.0 - np.maximum.accumulate(sc))
     lines = [f"# Warm start: leave-one-task-out on the {a.task_type} knowledge base "
-             f"({len(names)} tasks)", "",
+             f"({len(names)} tasks, {sum(augmented)} of them variants)", "",
+             "Evaluated on the tasks that are not variants (`:aug-`); a left-out task's "
+             "variants are left out with it.", "",
              "Mean normalised regret of the best of the first k suggestions (lower is better); "
              "`hit@10`: share of tasks with regret <= 0.01 within 10.", "",
              "| method | " + " | ".join(f"regret@{c}" for c in CHECKPOINTS)

@@ -87,6 +87,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--embedder", choices=["auto", "none"], default="auto",
                    help="store task embeddings from the packaged task encoder (auto: when "
                         "it is available)")
+    p.add_argument("--augment", default=None, metavar="KINDS",
+                   help="also add variants of every training task, comma-separated kinds "
+                        "from cols,noise,ovr (named <task>:aug-<kind>; "
+                        "sklearn_meta.datasets.augment); 'all' for every kind")
     p.add_argument("--random-state", type=int, default=0)
     p.set_defaults(handler=run)
 
@@ -111,6 +115,19 @@ def run(args: argparse.Namespace) -> int:
         tasks = [t for t in tasks if t.task_type == "classification"]
     if not tasks:
         raise SystemExit(f"build-kb: no {args.task_type} task in suite {args.suite!r}")
+    if args.augment:
+        from ..datasets.augment import AUGMENT_KINDS, augment_tasks
+        from ..datasets.twins import same_data_names
+
+        kinds = AUGMENT_KINDS if args.augment == "all" else tuple(
+            k.strip() for k in args.augment.split(",") if k.strip())
+        bad = [k for k in kinds if k not in AUGMENT_KINDS]
+        if bad or not kinds:
+            raise ValueError(f"--augment: unknown kinds {bad or args.augment!r}; expected "
+                             f"'all' or a comma-separated subset of {list(AUGMENT_KINDS)}")
+        # variants of training tasks only: a held-out task's variant would be held out anyway
+        tasks = tasks + augment_tasks([t for t in tasks if not same_data_names(t.name) & heldout],
+                                      kinds)
     tasks = [subsample_task(t, args.subsample, args.random_state) for t in tasks]
     task_type = args.task_type
     from ..search.spaces import FAMILY_ALIASES, family_of
@@ -166,6 +183,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_export:
         return 0
     info = {"suite": args.suite, "task_type": task_type, "subsample_rows": args.subsample, "cv_folds": args.cv,
+            "augment": args.augment or None,
             "families_skipped": skipped, "score": "mean CV accuracy (R^2 for regression)",
             "created": time.strftime("%Y-%m-%d")}
     embedder = None

@@ -37,8 +37,12 @@ def regression_target_column(X: np.ndarray, categorical: np.ndarray | None = Non
 
 
 def source_name(name: str) -> str:
-    """The task a (possibly derived) task name comes from: ``"abalone:col4"`` -> ``"abalone"``."""
-    return name.split(DERIVED_SEP, 1)[0] if DERIVED_SEP in name else name
+    """The task a (possibly derived or augmented) task name comes from: ``"abalone:col4"``,
+    ``"abalone:aug-cols"`` and ``"abalone:aug-cols:col3"`` -> ``"abalone"``."""
+    from .augment import AUGMENT_SEP
+
+    cut = [i for i in (name.find(DERIVED_SEP), name.find(AUGMENT_SEP)) if i > 0]
+    return name[:min(cut)] if cut else name
 
 
 def derive_regression_task(task: Task, min_unique: int = MIN_UNIQUE) -> Task | None:
