@@ -20,6 +20,9 @@ numeric: seconds since the epoch / seconds, as the MetaMLP estimators read them.
 """
 from __future__ import annotations
 
+import datetime
+import decimal
+import numbers
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Optional, Sequence, Union
@@ -84,10 +87,23 @@ class TaskData:
 
 
 def _is_numeric_object_column(col: np.ndarray) -> bool:
+    # Decimal (database drivers, JSON with parse_float=Decimal) and Fraction are numbers too
     vals = [v for v in col if not _is_missing(v)]
     return len(vals) > 0 and all(
-        isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) for v in vals
+        isinstance(v, (numbers.Real, decimal.Decimal, np.number))
+        and not isinstance(v, (bool, np.bool_, np.timedelta64)) for v in vals
     )
+
+
+def _is_time_object_column(col: np.ndarray) -> bool:
+    """Object values that are all dates/date-times or all time-deltas (``.dt.date``,
+    ``datetime`` records): read as seconds, like datetime64 columns."""
+    vals = [v for v in col if not _is_missing(v)]
+    if not vals or not all(isinstance(v, (datetime.date, datetime.timedelta, np.datetime64,
+                                           np.timedelta64)) for v in vals):
+        return False
+    deltas = [isinstance(v, (datetime.timedelta, np.timedelta64)) for v in vals]
+    return all(deltas) or not any(deltas)
 
 
 def _is_missing(v: Any) -> bool:
@@ -126,6 +142,10 @@ def _is_temporal(dt: Any) -> bool:
 
 def _seconds(col: pd.Series) -> np.ndarray:
     """Date-times as seconds since the epoch (UTC), time-deltas as seconds; NaT -> NaN."""
+    if col.dtype == object:  # date/time-delta objects (_is_time_object_column)
+        present = col[col.notna()]
+        delta = len(present) and isinstance(present.iloc[0], (datetime.timedelta, np.timedelta64))
+        col = pd.to_timedelta(col) if delta else pd.to_datetime(col, utc=True)
     if pd.api.types.is_datetime64_any_dtype(col.dtype):
         if getattr(col.dt, "tz", None) is not None:
             col = col.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -140,7 +160,10 @@ def _categorical_mask(df: pd.DataFrame, categorical: Any) -> np.ndarray:
         for j in range(p):
             col = df.iloc[:, j]
             dt = col.dtype
-            if pd.api.types.is_bool_dtype(dt):
+            if dt == object and (_is_numeric_object_column(col.to_numpy())
+                                 or _is_time_object_column(col.to_numpy())):
+                mask[j] = False  # numbers, or dates (seconds), stored as Python objects
+            elif pd.api.types.is_bool_dtype(dt):
                 mask[j] = True
             elif pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
                 mask[j] = False  # seconds (since the epoch), as the MetaMLP estimators read them
@@ -149,7 +172,8 @@ def _categorical_mask(df: pd.DataFrame, categorical: Any) -> np.ndarray:
             elif isinstance(dt, pd.CategoricalDtype) or pd.api.types.is_string_dtype(dt):
                 mask[j] = not (dt == object and _is_numeric_object_column(col.to_numpy()))
             else:
-                mask[j] = dt == object and not _is_numeric_object_column(col.to_numpy())
+                mask[j] = dt == object and not _is_numeric_object_column(col.to_numpy()) \
+                    and not _is_time_object_column(col.to_numpy())
                 if dt != object:
                     mask[j] = True  # periods, intervals etc.: treated as categorical
         return mask
@@ -304,7 +328,8 @@ def prepare(
             cat_levels.append(levels)
         else:
             try:
-                v = _seconds(col) if _is_temporal(col.dtype) else \
+                v = _seconds(col) if _is_temporal(col.dtype) or (
+                    col.dtype == object and _is_time_object_column(col.to_numpy())) else \
                     pd.to_numeric(col, errors="raise").to_numpy(dtype=float, na_value=np.nan)
             except (ValueError, TypeError) as exc:
                 raise ValueError(

@@ -11,6 +11,10 @@ Categorical/boolean/string columns: most-frequent imputation + one-hot (rare lev
 """
 from __future__ import annotations
 
+import datetime
+import decimal
+import numbers
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
@@ -32,9 +36,28 @@ def _kind(dt) -> str:
 
 
 def _is_real_number(v) -> bool:
+    # Decimal (database drivers, JSON with parse_float=Decimal) and Fraction are numbers too;
     # np.timedelta64 is an np.integer; booleans are ints in Python
-    return isinstance(v, (int, float, np.integer, np.floating)) and \
+    return isinstance(v, (numbers.Real, decimal.Decimal)) and \
         not isinstance(v, (bool, np.bool_, np.timedelta64))
+
+
+def _is_time_value(v) -> bool:
+    """A date, date-time or time-delta object (``datetime``, ``pd.Timestamp``, ``.dt.date``)."""
+    return isinstance(v, (datetime.date, datetime.timedelta, np.datetime64, np.timedelta64))
+
+
+def holds_times(col: pd.Series) -> bool:
+    """An ``object`` column whose present values are all dates/date-times, or all time-deltas
+    (``df.ts.dt.date``, records of ``datetime`` objects): read as seconds, like date-time
+    columns. One-hot coding them would silently throw their order away."""
+    if col.dtype != object:
+        return False
+    present = col[col.notna()].to_numpy()
+    if not len(present) or not all(_is_time_value(v) for v in present):
+        return False
+    deltas = [isinstance(v, (datetime.timedelta, np.timedelta64)) for v in present]
+    return all(deltas) or not any(deltas)
 
 
 def holds_numbers(col: pd.Series) -> bool:
@@ -104,19 +127,36 @@ def categorical_columns(X: pd.DataFrame) -> list:
 
 
 def temporal_columns(X: pd.DataFrame) -> list:
-    """Date-time (time-zone aware or not) and time-delta columns of ``X``."""
-    return [c for c, dt in zip(X.columns, X.dtypes) if _kind(dt) == "temporal"]
+    """Date-time (time-zone aware or not) and time-delta columns of ``X`` (object columns of
+    date or time-delta objects included)."""
+    return [c for c, kind in zip(X.columns, frame_kinds(X)) if kind == "temporal"]
+
+
+def _object_times(col: pd.Series) -> pd.Series:
+    """An object column of dates/date-times (naive ones read as UTC) or time-deltas as a
+    datetime64/timedelta64 column; a value that is neither is a ValueError naming the
+    column."""
+    present = col[col.notna()].to_numpy()
+    bad = [v for v in present if not _is_time_value(v)]
+    if bad:
+        raise ValueError(f"X[{col.name!r}]: was a date-time column at fit, got the value "
+                         f"{bad[0]!r}; pass dates, date-times or missing values in it")
+    if len(present) and isinstance(present[0], (datetime.timedelta, np.timedelta64)):
+        return pd.to_timedelta(col)
+    return pd.to_datetime(col, utc=True)
 
 
 def _to_seconds(X: pd.DataFrame) -> np.ndarray:
     """Date-times as seconds since the epoch, time-deltas as seconds; NaT -> NaN."""
     out = np.empty(X.shape, dtype=float)
     for j, c in enumerate(X.columns):
-        col = X[c]
+        col = X.iloc[:, j]
         if not (pd.api.types.is_datetime64_any_dtype(col) or
                 pd.api.types.is_timedelta64_dtype(col)) and col.isna().all():
             out[:, j] = np.nan  # a column of None / NaN only, passed for a date-time one
             continue
+        if col.dtype == object:
+            col = _object_times(col)
         if pd.api.types.is_datetime64_any_dtype(col):
             if getattr(col.dt, "tz", None) is not None:
                 col = col.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -155,7 +195,11 @@ def _dtype_kind(name, dt) -> str:
 def column_kind(col: pd.Series) -> str:
     """How a DataFrame column is preprocessed: "numeric", "temporal" or "categorical"."""
     kind = _dtype_kind(col.name, col.dtype)
-    return "numeric" if kind == "categorical" and holds_numbers(col) else kind
+    if kind == "categorical" and holds_numbers(col):
+        return "numeric"
+    if kind == "categorical" and holds_times(col):
+        return "temporal"
+    return kind
 
 
 def frame_kinds(X: pd.DataFrame) -> list:
@@ -192,8 +236,26 @@ def check_column_kinds(X: pd.DataFrame, fitted: dict, now: dict | None = None) -
 TAIL_RATIO = 3.0
 
 
+def holds_text_objects(X) -> bool:
+    """A 2-D numpy ``object`` array with text in it (``df.to_numpy()`` of a mixed frame):
+    read column by column as a DataFrame (:func:`object_array_frame`), not refused."""
+    return isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2 and \
+        any(isinstance(v, str) for v in X.ravel())
+
+
+def object_array_frame(X) -> pd.DataFrame:
+    """An object array as a DataFrame with each column's own dtype (columns 0, 1, ...)."""
+    if isinstance(X, pd.DataFrame):
+        return X
+    return pd.DataFrame(np.asarray(X, dtype=object)).infer_objects()
+
+
 def make_preprocessor(X) -> ColumnTransformer | object:
-    """An unfitted transformer suited to ``X`` (a DataFrame or a numeric array)."""
+    """An unfitted transformer suited to ``X`` (a DataFrame, a numeric array, or an object
+    array with text, read as a DataFrame)."""
+    if holds_text_objects(X):
+        return make_pipeline(FunctionTransformer(object_array_frame),
+                             make_preprocessor(object_array_frame(X)))
     numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True,
                                           keep_empty_features=True), MaxAbsScaler(),
                             TailRobustScaler(TAIL_RATIO))

@@ -28,8 +28,8 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, che
 
 from ..nn.episodes import CLIP
 from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
-from ._preprocess import (check_column_kinds, column_kinds, infinite_columns,
-                          make_preprocessor)
+from ._preprocess import (check_column_kinds, column_kinds, holds_text_objects,
+                          infinite_columns, make_preprocessor, object_array_frame)
 
 
 @contextmanager
@@ -89,6 +89,8 @@ class _MetaMLPBase(BaseEstimator):
 
     # ------------------------------------------------------------------ input handling
     def _validate_X(self, X, reset: bool):
+        if reset and holds_text_objects(X):  # df.to_numpy() of a mixed frame
+            X = object_array_frame(X)
         if isinstance(X, pd.DataFrame):
             kinds = column_kinds(X)  # unsupported dtypes and duplicated names: clear errors
             validate_data(self, X, reset=reset, skip_check_array=True)

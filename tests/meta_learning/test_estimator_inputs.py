@@ -272,3 +272,57 @@ def test_object_columns_of_nat_or_time_deltas_do_not_crash(data):
     assert column_kinds(frame)["n"] == "numeric" and column_kinds(frame)["t"] != "numeric"
     assert infinite_columns(frame) == []
     assert MetaMLPClassifier(**KW).fit(frame, y).predict(frame).shape == (len(X),)
+
+
+def test_decimal_and_date_objects_keep_their_order():
+    """Numbers as ``decimal.Decimal`` (database drivers) and dates as ``datetime.date``
+    objects (``.dt.date``) were one-hot coded: R^2 0.09 and 0.39 instead of ~1."""
+    import datetime
+    import decimal
+
+    import meta_features
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 10, 300)
+    y = 3 * x + rng.normal(0, 0.5, 300)
+    dec = pd.DataFrame({"v": [decimal.Decimal(f"{v:.2f}") for v in x]})
+    assert MetaMLPRegressor(random_state=0).fit(dec, y).score(dec, y) > 0.95
+    days = pd.Series(pd.Timestamp("2020-01-01") + pd.to_timedelta(np.round(x * 30), unit="D"))
+    dates = pd.DataFrame({"d": days.dt.date})
+    assert dates["d"].dtype == object
+    reg = MetaMLPRegressor(random_state=0).fit(dates, y)
+    assert reg.score(dates, y) > 0.95
+    # the same dates as datetime64 at predict give the same predictions
+    np.testing.assert_allclose(reg.predict(pd.DataFrame({"d": days})), reg.predict(dates))
+    deltas = pd.DataFrame({"t": pd.Series([datetime.timedelta(hours=v) for v in x],
+                                          dtype=object)})
+    assert MetaMLPRegressor(random_state=0).fit(deltas, y).score(deltas, y) > 0.95
+    bad = dates.astype(object)
+    bad.loc[3, "d"] = "n/a"
+    with pytest.raises(ValueError, match=r"X\['d'\]"):
+        reg.predict(bad)
+    for frame in (dec, dates):
+        mf = meta_features.extract(frame, y, groups=["general"])
+        assert (mf["nr_num"], mf["nr_cat"]) == (1, 0)
+
+
+def test_object_array_with_text_is_read_like_its_frame():
+    """``df.to_numpy()`` of a mixed frame (an object array) was refused at fit."""
+    from sklearn_meta.search import MetaSearchCV
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"num": rng.normal(size=300),
+                       "color": rng.choice(["red", "blue", "green"], 300)})
+    y = ((df.num > 0) ^ (df.color == "red")).astype(int).to_numpy()
+    X = df.to_numpy()
+    assert X.dtype == object
+    m = MetaMLPClassifier(random_state=0).fit(X, y)
+    assert m.score(X, y) > 0.9
+    np.testing.assert_allclose(m.predict_proba(X),
+                               MetaMLPClassifier(random_state=0).fit(df, y).predict_proba(df))
+    s = MetaSearchCV(None, n_trials=3, cv=3, random_state=0).fit(X, y)
+    assert s.best_score_ > 0.9
+    with pytest.raises((TypeError, ValueError)):  # a dict is still no number (check_dtype_object)
+        X_bad = np.random.default_rng(1).uniform(size=(40, 3)).astype(object)
+        X_bad[0, 0] = {"foo": "bar"}
+        MetaMLPClassifier().fit(X_bad, np.arange(40) % 2)
