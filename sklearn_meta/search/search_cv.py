@@ -29,7 +29,8 @@ from .cv_scoring import cross_validate_scored, metric_to_optimise
 from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interrupted,
                      search_fingerprint)
 from .members import check_members, member_estimator, members_task_type
-from .spaces import (FAMILIES, default_space, family_of, param_prefix, to_optuna_space, with_prefix)
+from .spaces import (FAMILIES, default_space, family_of, param_prefix, task_type_of,
+                     to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
 from .storage import is_sqlite, make_storage
 from .suggest import (STRATEGIES, _n_rows, check_estimator_arg, default_families,
@@ -331,6 +332,11 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         ``cross_validate``). A name (with ``storage``) resumes that study when it exists: an
         interrupted search continues up to ``n_trials`` finished trials in all, its warm
         start where it stopped. Use a name with one data set only.
+    task_type : {"classification", "regression"} or None, default=None
+        Searches across families: None reads it from ``y`` (integers with more than 50
+        distinct values are regression, whole-number floats with few values are classes; a
+        warning says so where that goes against the dtype); set it to decide. An estimator
+        instance decides by itself (a contradicting value is an error).
     cv, scoring, refit, n_jobs, random_state : as in scikit-learn's searches.
         ``scoring`` may name several metrics, or be a callable returning a dict of them;
         ``refit`` then names the one optimised. With metadata routing enabled, parameters
@@ -365,8 +371,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                  timeout: float | None = None, refit: bool | str = True,
                  random_state: int | None = None, n_warm_start: int = 10,
                  knowledge_base: Any = None, verbose: int = 0,
-                 study_name: str | None = None):
+                 study_name: str | None = None, task_type: str | None = None):
         self.estimator = estimator
+        self.task_type = task_type
         self.param_distributions = param_distributions
         self.n_trials = n_trials
         self.warm_start = warm_start
@@ -391,6 +398,14 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise ValueError(f"warm_start must be one of {WARM_STARTS} or None, "
                              f"got {self.warm_start!r}")
         check_estimator_arg(self.estimator)
+        if self.task_type not in (None, "classification", "regression"):
+            raise ValueError(f"task_type must be None (read from y), 'classification' or "
+                             f"'regression', got {self.task_type!r}")
+        if self.task_type is not None and isinstance(self.estimator, BaseEstimator) and \
+                task_type_of(self.estimator) != self.task_type:
+            raise ValueError(f"task_type={self.task_type!r} contradicts the estimator "
+                             f"{type(self.estimator).__name__}, a "
+                             f"{task_type_of(self.estimator)} model")
         if self.timeout is not None and (isinstance(self.timeout, bool) or not isinstance(
                 self.timeout, (int, float, np.integer, np.floating)) or not self.timeout > 0):
             raise ValueError(f"timeout must be a positive number of seconds or None, got "
@@ -446,7 +461,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise ValueError("param_distributions: not supported for a family key or when "
                              "searching across families (estimator=None or a list); pass "
                              "an estimator instance to search your own space")
-        task_type = members_task_type(est or [], infer_task_type(y))
+        task_type = members_task_type(est or [], infer_task_type(y, self.task_type))
         self.task_type_ = task_type
         members = est if est is not None else default_families(
             task_type, _n_rows(X), exclude=("metamlp",))
@@ -547,10 +562,12 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 if self.warm_start in ("auto", "adaptive"):
                     callbacks.append(adaptive_warm_start(
                         study, X, y, target, n=n_warm, search_space=space,
-                        knowledge_base=kb, n_waiting=n_jobs, max_trials=self.n_trials))
+                        knowledge_base=kb, n_waiting=n_jobs, max_trials=self.n_trials,
+                        task_type=getattr(self, "task_type_", None)))
                 else:
                     warm_start_study(study, X, y, target, n=n_warm, strategy=self.warm_start,
-                                     search_space=space, knowledge_base=kb)
+                                     search_space=space, knowledge_base=kb,
+                                     task_type=getattr(self, "task_type_", None))
             except (ValueError, TypeError, FileNotFoundError) as exc:
                 # warm start is best-effort: a cold search is still a correct search
                 warnings.warn(f"warm start skipped: {exc}", UserWarning, stacklevel=2)

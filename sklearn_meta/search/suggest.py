@@ -103,14 +103,30 @@ def encoder_input(X: Any) -> np.ndarray:
 MAX_INT_CLASSES = 50
 
 
-def infer_task_type(y: Any) -> str:
-    """The task type of a target, read as ``meta_features.extract`` reads it (whole-number
-    floats with many distinct values, like scikit-learn's diabetes, are regression), except
-    that integers with many distinct values are regression too: more than
-    :data:`MAX_INT_CLASSES` and more than a tenth of the rows (a 2000-row integer price is
-    not a 450-class problem). Pass ``y`` as strings or a categorical to force classes."""
+TASK_TYPES = ("classification", "regression")
+
+
+def infer_task_type(y: Any, task_type: str | None = None) -> str:
+    """The task type of a target: ``task_type`` when given (checked), else read as
+    ``meta_features.extract`` reads it (whole-number floats with many distinct values, like
+    scikit-learn's diabetes, are regression), except that integers with many distinct values
+    are regression too: more than :data:`MAX_INT_CLASSES` and more than a tenth of the rows
+    (a 2000-row integer price is not a 450-class problem). Where that reading goes against
+    the dtype (integers read as regression, whole-number floats as more than 10 classes) a
+    warning says so and how to choose."""
     import pandas as pd
 
+    if task_type is not None:
+        if task_type not in TASK_TYPES:
+            raise ValueError(f"task_type must be None (read from y), 'classification' or "
+                             f"'regression', got {task_type!r}")
+        if task_type == "regression":
+            y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
+            try:
+                np.asarray(y_arr, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise ValueError("y: task_type='regression' needs a numeric target") from None
+        return task_type
     dtypes = y.dtypes.tolist() if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", None)]
     if dtypes and all(isinstance(d, pd.CategoricalDtype) for d in dtypes):
         return "classification"  # whatever its categories are (OpenML's integer class codes)
@@ -119,8 +135,19 @@ def infer_task_type(y: Any) -> str:
     if y_arr.dtype.kind in "iu" and len(y_arr):
         n_values = np.unique(y_arr).size
         if n_values > max(MAX_INT_CLASSES, len(y_arr) / 10):
+            warnings.warn(f"y: an integer target with {n_values} distinct values is read as "
+                          f"regression; pass task_type='classification' (or y as strings) "
+                          f"to search it as classes", UserWarning, stacklevel=3)
             return "regression"
-    return infer_target_type(y_arr)
+    kind = infer_target_type(y_arr)
+    if kind == "classification" and y_arr.dtype.kind == "f":
+        n_values = np.unique(y_arr[np.isfinite(y_arr)]).size
+        if n_values > 10:
+            warnings.warn(f"y: a float target of whole numbers with {n_values} distinct "
+                          f"values is read as {n_values} classes; pass "
+                          f"task_type='regression' to search it as regression",
+                          UserWarning, stacklevel=3)
+    return kind
 
 
 def check_estimator_arg(estimator: Any) -> None:
@@ -244,15 +271,23 @@ def _n_rows(X: Any) -> int | None:
 
 
 def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, Any] | None,
+                   task_type: str | None = None,
                    ) -> tuple[str, list[str], BaseEstimator | None, dict[str, dict]]:
     """``(task type, families, estimator instance or None, bare search space per family)``;
     a user's ``search_space`` (single estimator only) replaces the family's default space."""
     if y is None:  # the knowledge describes supervised tasks: neighbours need the target
         raise ValueError("y: the target is required (None given); suggestions come from past "
                          "tasks like (X, y)")
-    task_type = (task_type_of(estimator) if isinstance(estimator, BaseEstimator)
-                 else members_task_type(estimator, infer_task_type(y))
-                 if isinstance(estimator, (list, tuple)) else infer_task_type(y))
+    if isinstance(estimator, BaseEstimator):
+        own = task_type_of(estimator)
+        if task_type is not None and task_type != own:
+            raise ValueError(f"task_type={task_type!r} contradicts the estimator "
+                             f"{type(estimator).__name__}, a {own} model")
+        task_type = own
+    elif isinstance(estimator, (list, tuple)):
+        task_type = members_task_type(estimator, infer_task_type(y, task_type))
+    else:
+        task_type = infer_task_type(y, task_type)
     families, instance = _families(estimator, task_type, _n_rows(X))
     spaces = {f: FAMILIES[f].space_for(task_type) for f in families}
     if search_space is not None:
@@ -284,7 +319,7 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                   strategy: str = "auto", *, search_space: Mapping[str, Any] | None = None,
                   knowledge_base: KnowledgeBase | None = None,
                   embedder: Embedder | None = None, n_neighbors: int | None = None,
-                  exclude_tasks: Sequence[str] | None = None,
+                  exclude_tasks: Sequence[str] | None = None, task_type: str | None = None,
                   ) -> tuple[list[tuple[str, Config]], dict[str, Any]]:
     """Like :func:`suggest_configs` but returns ``(family, bare config)`` pairs and details."""
     if strategy not in STRATEGIES:
@@ -295,7 +330,8 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                                     or n_neighbors < 1):
         raise ValueError(f"n_neighbors must be a positive integer or None (every "
                          f"knowledge-base task, weighted by similarity), got {n_neighbors!r}")
-    task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space)
+    task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space,
+                                                           task_type)
     kb = resolve_kb(knowledge_base, task_type)
     exclude_tasks = _check_exclude(exclude_tasks, kb)
 
@@ -388,7 +424,8 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                     strategy: str = "auto", *, search_space: Mapping[str, Any] | None = None,
                     knowledge_base: KnowledgeBase | None = None,
                     embedder: Embedder | None = None, n_neighbors: int | None = None,
-                    exclude_tasks: Sequence[str] | None = None) -> list[dict[str, Any]]:
+                    exclude_tasks: Sequence[str] | None = None,
+                    task_type: str | None = None) -> list[dict[str, Any]]:
     """Up to ``n`` configurations to try first on ``(X, y)``, best first.
 
     Parameters
@@ -417,15 +454,19 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     embedder : callable ``(X, y) -> vector``, optional
         Task embedder; default: the packaged task encoder when the KB was embedded by it.
     exclude_tasks : names of KB tasks to ignore as neighbours (leave-one-out evaluation).
+    task_type : {"classification", "regression"} or None, default=None
+        None: read from ``y`` (a warning says so where the reading goes against its dtype);
+        an estimator instance decides by itself.
     """
-    pairs, _ = suggest_pairs(X, y, estimator, n, strategy, search_space=search_space,
-                             knowledge_base=knowledge_base, embedder=embedder,
-                             n_neighbors=n_neighbors, exclude_tasks=exclude_tasks)
+    pairs, details = suggest_pairs(X, y, estimator, n, strategy, search_space=search_space,
+                                   knowledge_base=knowledge_base, embedder=embedder,
+                                   n_neighbors=n_neighbors, exclude_tasks=exclude_tasks,
+                                   task_type=task_type)
     if estimator is not None and not isinstance(estimator, (list, tuple)):
         prefix = param_prefix(estimator) if not isinstance(estimator, str) else ""
         return [with_prefix(cfg, prefix) for _, cfg in pairs]
     members = list(estimator) if estimator is not None else []
-    task_type = members_task_type(members, infer_task_type(y))
+    task_type = details["task_type"]
     given = dict(zip(check_members(members), members))
     return [{"estimator": member_estimator(given.get(f, f), f, task_type, X, cfg)[0]}
             for f, cfg in pairs]

@@ -210,7 +210,8 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
                         search_space: Mapping[str, Any] | None = None,
                         knowledge_base: Any = None, n_waiting: int = 1,
                         exclude_tasks: Any = None,
-                        max_trials: int | None = None) -> AdaptiveWarmStart:
+                        max_trials: int | None = None,
+                        task_type: str | None = None) -> AdaptiveWarmStart:
     """Start an adaptive warm start on ``study`` and return the callback that continues it.
 
     Enqueues the estimator's own default (single estimator) or the first knowledge-base
@@ -223,7 +224,7 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
     configurations from users' own studies (``KnowledgeBase.add_study``), the static
     ``strategy="auto"`` list of :func:`warm_start_study` is enqueued instead and the
     returned callback does nothing. ``max_trials``: the study's trial budget (finished trials
-    included); nothing is queued beyond it.
+    included); nothing is queued beyond it. ``task_type``: as in :func:`suggest_configs`.
     """
     if not isinstance(study, optuna.Study):
         raise ValueError(f"study must be an optuna.Study, got {type(study).__name__}")
@@ -231,7 +232,8 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
         raise ValueError("study: adaptive warm start needs a single-objective study")
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
-    task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space)
+    task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space,
+                                                           task_type)
     kb = resolve_kb(knowledge_base, task_type)
     drop = _check_exclude(exclude_tasks, kb)
     tasks = [t for t in kb.task_names if kb.tasks[t]["task_type"] == task_type
@@ -251,13 +253,13 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
     if not cands or M.shape[0] == 0 or not np.isfinite(M).any() or user_studies:
         warm_start_study(study, X, y, estimator, n, strategy="auto",
                          search_space=search_space, knowledge_base=kb,
-                         exclude_tasks=exclude_tasks)
+                         exclude_tasks=exclude_tasks, task_type=task_type)
         return AdaptiveWarmStart([], np.zeros((0, 0)), 0, single=single, prefix=prefix)
     cb = AdaptiveWarmStart(cands, M, n, single=single, prefix=prefix, n_waiting=n_waiting,
                            task_names=row_names, max_trials=max_trials)
     if single:  # the estimator's own default first, as in suggest_configs
         pairs, _ = suggest_pairs(X, y, estimator, 1, "portfolio", search_space=search_space,
-                                 knowledge_base=kb)
+                                 knowledge_base=kb, task_type=task_type)
         params = trial_params(*pairs[0], single=True, prefix=prefix)
         attrs: dict[str, Any] = {KEYS_ATTR: sorted(params), SOURCE_ATTR: 0}
         if cb.key_of(params) in cb.column:

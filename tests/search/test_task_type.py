@@ -1,0 +1,57 @@
+"""Choosing the task type of a search across families (``task_type=``) and the warnings
+where reading it from ``y`` goes against the target's dtype."""
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import is_classifier, is_regressor
+from sklearn.linear_model import Ridge
+
+from sklearn_meta.search import MetaSearchCV, suggest_configs
+
+
+@pytest.fixture(scope="module")
+def many_classes():
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(60), 5)  # 60 integer classes of 5 rows each
+    X = rng.standard_normal((300, 6)) + 0.5 * y[:, None] / 60
+    return X, y
+
+
+def test_integer_target_read_as_regression_warns_and_can_be_overridden(many_classes):
+    X, y = many_classes
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        s = MetaSearchCV(None, n_trials=2, cv=3, random_state=0).fit(X, y)
+    msgs = [str(w.message) for w in caught if "read as regression" in str(w.message)]
+    assert s.task_type_ == "regression" and len(msgs) == 1  # said once, with the way out
+    assert "task_type='classification'" in msgs[0]
+    s = MetaSearchCV(None, n_trials=2, cv=3, random_state=0,
+                     task_type="classification").fit(X, y)
+    assert s.task_type_ == "classification"
+    assert s.predict_proba(X).shape == (300, 60)
+    assert set(s.predict(X)) <= set(y)
+
+
+def test_whole_number_float_target_can_be_searched_as_regression():
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((1000, 4))
+    # whole numbers, ~50 distinct values in 1000 rows: read as classes
+    age = np.round(45 + 8 * X[:, 0]).astype(float)
+    with pytest.warns(UserWarning, match="task_type='regression'"):
+        configs = suggest_configs(X, age, None, n=2)
+    assert all(is_classifier(c["estimator"]) for c in configs)  # read as classes
+    configs = suggest_configs(X, age, None, n=2, task_type="regression")
+    assert all(is_regressor(c["estimator"]) for c in configs)
+    s = MetaSearchCV(None, n_trials=3, cv=3, random_state=0, task_type="regression")
+    assert s.fit(X, age).task_type_ == "regression" and s.best_score_ > 0.9
+
+
+def test_bad_or_contradicting_task_type_is_refused():
+    X, y = np.random.default_rng(0).standard_normal((30, 3)), np.arange(30) % 2
+    with pytest.raises(ValueError, match="task_type must be None"):
+        MetaSearchCV(None, task_type="regresion").fit(X, y)
+    with pytest.raises(ValueError, match="contradicts the estimator Ridge"):
+        MetaSearchCV(Ridge(), task_type="classification").fit(X, y)
+    with pytest.raises(ValueError, match="needs a numeric target"):
+        suggest_configs(X, np.where(y, "a", "b"), None, task_type="regression")
