@@ -241,6 +241,46 @@ def fit_failure(caught: list) -> str | None:
     return None
 
 
+def unusable_families(bases: Mapping[str, BaseEstimator], fit_params: Mapping[str, Any],
+                      scoring: Any) -> dict[str, str]:
+    """``{family: reason}`` for the families whose model takes no fit parameter given (e.g.
+    ``sample_weight`` for k-nearest neighbours) or has none of the methods a scorer needs
+    (e.g. ``predict_proba`` for ``neg_log_loss``: SVC): every trial of theirs would fail."""
+    from sklearn.metrics import get_scorer
+    from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import has_fit_parameter
+
+    if isinstance(scoring, dict):
+        named = list(scoring.items())
+    elif isinstance(scoring, (list, tuple, set)):
+        named = [(s, s) for s in scoring]
+    else:
+        named = [] if scoring is None else [(scoring, scoring)]
+    needs = []
+    for name, sc in named:
+        try:
+            scorer = get_scorer(sc) if isinstance(sc, str) else sc
+        except ValueError:
+            continue  # an unknown name is reported by the scorer check
+        rm = getattr(scorer, "_response_method", None)
+        if rm is not None:
+            needs.append((name if isinstance(name, str) else repr(name),
+                          (rm,) if isinstance(rm, str) else tuple(rm)))
+    out = {}
+    for fam, base in bases.items():
+        model = base.steps[-1][1] if isinstance(base, Pipeline) else base
+        missing = [k for k in fit_params if not has_fit_parameter(model, k)]
+        if missing:
+            out[fam] = f"{type(model).__name__}.fit takes no {missing[0]!r}"
+            continue
+        for name, methods in needs:
+            if not any(hasattr(base, m) for m in methods):
+                out[fam] = (f"{type(model).__name__} has no {' or '.join(methods)}, which "
+                            f"scoring {name!r} needs")
+                break
+    return out
+
+
 def routed_fit_params(fit_params: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     """Fit parameters (e.g. ``sample_weight``) addressed to the model inside the
     preprocessing pipeline the search added (``model__sample_weight``)."""
@@ -519,6 +559,16 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             groups = _routed(routed, "splitter", "split").get("groups")
         seed = _int_seed(self.random_state)
         bases, spaces, multi, prefixes = self._bases_and_spaces(X, y, seed)
+        if multi:  # families that would fail every trial would waste the budget
+            unusable = unusable_families(bases, fit_params, self.scoring)
+            if len(unusable) == len(bases):
+                raise ValueError("no family can be searched: " + "; ".join(
+                    f"{f}: {why}" for f, why in unusable.items()))
+            if unusable:
+                warnings.warn("left out of the search: " + "; ".join(
+                    f"{f} ({why})" for f, why in unusable.items()), UserWarning, stacklevel=3)
+                for f in unusable:
+                    bases.pop(f), spaces.pop(f), prefixes.pop(f, None)
         first = next(iter(bases.values()))
         scoring, main, multimetric = self._scoring(first)
         try:  # an unknown metric name fails here, not after every trial

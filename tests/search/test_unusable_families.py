@@ -1,0 +1,48 @@
+"""Families that would fail every trial are left out of a search across families, with a
+warning, instead of wasting the trial budget (each failure was only a warning)."""
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.neighbors import KNeighborsClassifier
+
+from sklearn_meta.search import MetaSearchCV
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((240, 5))
+    return X, (X[:, 0] + 0.3 * rng.standard_normal(240) > 0).astype(int), rng.uniform(0.5, 2, 240)
+
+
+def _fit(search, *args, **kw):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        search.fit(*args, **kw)
+    return [str(w.message) for w in caught]
+
+
+def test_probability_scorer_leaves_svc_out(data):
+    X, y, _ = data
+    s = MetaSearchCV(None, n_trials=8, cv=3, random_state=0, scoring="neg_log_loss")
+    msgs = _fit(s, X, y)
+    assert any("left out of the search: svc" in m and "predict_proba" in m for m in msgs)
+    tried = {p["estimator"] for p in s.cv_results_["params"]}
+    assert "svc" not in tried and len(tried) > 1
+    assert np.isfinite(s.cv_results_["mean_test_score"]).all()  # no trial failed
+
+
+def test_sample_weight_leaves_knn_out_and_reaches_the_others(data):
+    X, y, w = data
+    s = MetaSearchCV(None, n_trials=8, cv=3, random_state=0)
+    msgs = _fit(s, X, y, sample_weight=w)
+    assert any("knn (KNeighborsClassifier.fit takes no 'sample_weight')" in m for m in msgs)
+    assert "knn" not in {p["estimator"] for p in s.cv_results_["params"]}
+    assert np.isfinite(s.cv_results_["mean_test_score"]).all()
+
+
+def test_nothing_left_is_a_clear_error(data):
+    X, y, w = data
+    with pytest.raises(ValueError, match="no family can be searched: knn"):
+        MetaSearchCV([KNeighborsClassifier()], n_trials=2, cv=3).fit(X, y, sample_weight=w)
