@@ -137,11 +137,18 @@ def _check_not_complex(df: pd.DataFrame) -> None:
 
 
 def _is_temporal(dt: Any) -> bool:
+    if isinstance(dt, pd.ArrowDtype):  # pyarrow-backed dates, time stamps, durations
+        import pyarrow as pa
+
+        t = dt.pyarrow_dtype
+        return pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_duration(t)
     return pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt)
 
 
 def _seconds(col: pd.Series) -> np.ndarray:
     """Date-times as seconds since the epoch (UTC), time-deltas as seconds; NaT -> NaN."""
+    if isinstance(col.dtype, pd.ArrowDtype):
+        col = col.astype(object)  # Timestamp / date / Timedelta objects
     if col.dtype == object:  # date/time-delta objects (_is_time_object_column)
         present = col[col.notna()]
         delta = len(present) and isinstance(present.iloc[0], (datetime.timedelta, np.timedelta64))
@@ -165,7 +172,7 @@ def _categorical_mask(df: pd.DataFrame, categorical: Any) -> np.ndarray:
                 mask[j] = False  # numbers, or dates (seconds), stored as Python objects
             elif pd.api.types.is_bool_dtype(dt):
                 mask[j] = True
-            elif pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
+            elif _is_temporal(dt):
                 mask[j] = False  # seconds (since the epoch), as the MetaMLP estimators read them
             elif pd.api.types.is_numeric_dtype(dt):
                 mask[j] = False

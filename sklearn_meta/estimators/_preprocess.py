@@ -25,9 +25,21 @@ from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, OneHotEncod
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
+def _arrow_temporal(dt) -> bool:
+    """A pyarrow-backed date, time-stamp or duration dtype (``read_parquet(...,
+    dtype_backend="pyarrow")``); read through Python objects (:func:`_object_times`)."""
+    if not isinstance(dt, pd.ArrowDtype):
+        return False
+    import pyarrow as pa
+
+    t = dt.pyarrow_dtype
+    return pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_duration(t)
+
+
 def _kind(dt) -> str:
     """"temporal", "categorical" or "numeric" for a column dtype (no checks)."""
-    if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt):
+    if pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt) or \
+            _arrow_temporal(dt):
         return "temporal"
     if isinstance(dt, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dt) or \
             pd.api.types.is_object_dtype(dt) or pd.api.types.is_string_dtype(dt):
@@ -155,6 +167,8 @@ def _to_seconds(X: pd.DataFrame) -> np.ndarray:
                 pd.api.types.is_timedelta64_dtype(col)) and col.isna().all():
             out[:, j] = np.nan  # a column of None / NaN only, passed for a date-time one
             continue
+        if _arrow_temporal(col.dtype):
+            col = col.astype(object)  # Timestamp / date / Timedelta objects
         if col.dtype == object:
             col = _object_times(col)
         if pd.api.types.is_datetime64_any_dtype(col):

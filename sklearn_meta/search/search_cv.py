@@ -101,7 +101,7 @@ class _Objective:
                                             self.score_params)
             except ValueError as exc:  # every fold failed: this trial fails, the search goes on
                 lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-                errs = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln)]
+                errs = error_lines(lines)
                 cause = ((errs[-1] if errs else lines[0])[:500] if lines
                          else type(exc).__name__)
                 trial.set_user_attr(ERROR_ATTR, cause)
@@ -236,9 +236,16 @@ def fit_failure(caught: list) -> str | None:
         if issubclass(w.category, FitFailedWarning) or text.startswith("Scoring failed"):
             lines = [ln.strip() for ln in text.split("Details:")[-1].splitlines()
                      if ln.strip()]
-            errs = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln)]
+            errs = error_lines(lines)
             return (errs[0] if errs else lines[-1])[:500] if lines else None
     return None
+
+
+def error_lines(lines: list[str]) -> list[str]:
+    """The lines of a traceback that state an exception (``ValueError: ...``; or any
+    ``dotted.Name: ...`` such as ``pyarrow.lib.ArrowInvalid: ...`` when none does)."""
+    errs = [ln for ln in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", ln)]
+    return errs or [ln for ln in lines if re.match(r"^[A-Za-z_][\w.]*: ", ln)]
 
 
 def unusable_families(bases: Mapping[str, BaseEstimator], fit_params: Mapping[str, Any],

@@ -326,3 +326,32 @@ def test_object_array_with_text_is_read_like_its_frame():
         X_bad = np.random.default_rng(1).uniform(size=(40, 3)).astype(object)
         X_bad[0, 0] = {"foo": "bar"}
         MetaMLPClassifier().fit(X_bad, np.arange(40) % 2)
+
+
+def test_pyarrow_dates_time_stamps_and_durations_are_read_as_seconds():
+    """``read_parquet(..., dtype_backend="pyarrow")`` columns crashed inside pyarrow (time
+    stamps, dates) or were misread as numbers (durations)."""
+    pa = pytest.importorskip("pyarrow")
+    import meta_features
+    from sklearn_meta.search.search_cv import error_lines
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 100, 200)
+    y = x + rng.normal(0, 1, 200)
+    stamps = pd.Timestamp("2020-01-01") + pd.to_timedelta(x, unit="D")
+    columns = {
+        "timestamp": pd.array(stamps, dtype="timestamp[ns][pyarrow]"),
+        "timestamp_tz": pd.array(stamps.tz_localize("UTC"),
+                                 dtype=pd.ArrowDtype(pa.timestamp("ns", tz="UTC"))),
+        "date": pd.array(list(stamps.date), dtype=pd.ArrowDtype(pa.date32())),
+        "duration": pd.array(pd.to_timedelta(x, unit="D"), dtype="duration[ns][pyarrow]"),
+    }
+    for name, arr in columns.items():
+        X = pd.DataFrame({"noise": rng.normal(size=200), "t": arr})
+        assert MetaMLPRegressor(random_state=0).fit(X, y).score(X, y) > 0.95, name
+        mf = meta_features.extract(X, y, groups=["general"])
+        assert (mf["nr_num"], mf["nr_cat"]) == (2, 0), name
+    # failures inside pyarrow are reported by their own exception line
+    assert error_lines(["Traceback (most recent call last):", 'File "a.py", line 3, in f',
+                        "pyarrow.lib.ArrowInvalid: out of range"]) == \
+        ["pyarrow.lib.ArrowInvalid: out of range"]
