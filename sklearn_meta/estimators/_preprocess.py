@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -130,6 +131,40 @@ def infinite_columns(X: pd.DataFrame) -> list:
             if np.isinf(_object_numbers(X.iloc[:, j])).any():
                 bad.add(j)
     return [X.columns[j] for j in sorted(bad)]
+
+
+#: A text column whose present values are at least this share numbers (and that has more
+#: than :data:`NUMBER_TEXT_MIN_LEVELS` of them) is flagged by :func:`warn_number_text_columns`.
+NUMBER_TEXT_SHARE = 0.9
+NUMBER_TEXT_MIN_LEVELS = 20
+
+
+def warn_number_text_columns(X, where: str = "X") -> None:
+    """Warn about text columns that hold numbers with a few markers (``'?'``, ``'n/a'``: a
+    CSV read without ``na_values``), or numbers as strings: they are one-hot coded as text
+    (their order lost, rare values grouped); the warning names the column, the markers and
+    the conversion that reads them as numbers."""
+    if not isinstance(X, pd.DataFrame):
+        return
+    for j, dt in enumerate(X.dtypes):
+        if not (dt == object or pd.api.types.is_string_dtype(dt)) or \
+                isinstance(dt, pd.CategoricalDtype):
+            continue
+        col = X.iloc[:, j]
+        present = col[col.notna()]
+        if not len(present) or any(not isinstance(v, str) for v in present.iloc[:50]):
+            continue
+        numbers = pd.to_numeric(present, errors="coerce")
+        ok = numbers.notna().to_numpy()
+        if ok.mean() < NUMBER_TEXT_SHARE or numbers[ok].nunique() <= NUMBER_TEXT_MIN_LEVELS:
+            continue
+        others = sorted(set(present[~ok].astype(str)))[:3]
+        name = X.columns[j]
+        markers = f" but {others}" if others else ""
+        warnings.warn(f"{where}[{name!r}]: a text column of numbers{markers} is one-hot coded "
+                      f"as text (its order lost); to read it as numbers pass "
+                      f"pd.to_numeric(X[{name!r}], errors='coerce') (or read_csv(..., "
+                      f"na_values={others or ['?']}))", UserWarning, stacklevel=4)
 
 
 def categorical_columns(X: pd.DataFrame) -> list:

@@ -29,7 +29,8 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, che
 from ..nn.episodes import CLIP
 from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
 from ._preprocess import (check_column_kinds, column_kinds, holds_text_objects,
-                          infinite_columns, make_preprocessor, object_array_frame)
+                          infinite_columns, make_preprocessor, object_array_frame,
+                          warn_number_text_columns)
 
 
 @contextmanager
@@ -104,6 +105,7 @@ class _MetaMLPBase(BaseEstimator):
                 raise ValueError(f"Input X contains infinity (columns {inf[:5]}); replace it "
                                  f"(by NaN: missing values are imputed)")
             if reset:
+                warn_number_text_columns(X)
                 self._column_kinds = kinds
                 self._columns = list(X.columns)  # also non-string names (no feature_names_in_)
             elif getattr(self, "_column_kinds", None):

@@ -181,7 +181,7 @@ def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
     of several columns."""
     import pandas as pd
 
-    from ..estimators._preprocess import infinite_columns
+    from ..estimators._preprocess import infinite_columns, warn_number_text_columns
 
     n = _n_rows(X)
     if y is not None:
@@ -208,6 +208,7 @@ def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
                              f"; scikit-learn needs all of them strings (X.columns = "
                              f"X.columns.astype(str))")
         bad = [str(c) for c in infinite_columns(X)]
+        warn_number_text_columns(X)
     elif hasattr(X, "tocsr"):
         bad = ["(sparse)"] if np.isinf(X.tocsr().data).any() else []
     else:
