@@ -209,10 +209,42 @@ def _check_exclude(exclude_tasks: Any, kb: KnowledgeBase) -> set[str]:
     return names
 
 
+def description_rows(X: Any, y: Any, max_rows: int | None, task_type: str) -> tuple[Any, Any]:
+    """``(X, y)`` cut to the rows a knowledge base described each of its tasks by: the same
+    deterministic (stratified, for classes) sub-sample of ``max_rows`` rows that
+    ``build-kb --subsample`` took. Meta-features such as the number of rows, and the cost
+    of computing them, then compare with the knowledge base's; a large or sparse table is
+    never described (nor densified) whole."""
+    n = _n_rows(X)
+    if not max_rows or n is None or n <= max_rows:
+        return X, y
+    import pandas as pd
+
+    from ..datasets.task import stratified_rows
+
+    y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
+    if task_type == "classification":
+        if n - max_rows < len(pd.unique(pd.Series(np.ravel(y_arr)).astype(str))):
+            return X, y  # as build-kb: a stratified cut would drop whole classes
+        keep = stratified_rows(np.ravel(y_arr).astype(str), int(max_rows), 0)
+    else:
+        keep = np.sort(np.random.RandomState(0).choice(n, size=int(max_rows), replace=False))
+    if isinstance(X, pd.DataFrame):
+        X_sub = X.iloc[keep]
+    elif hasattr(X, "tocsr"):
+        X_sub = X.tocsr()[keep]
+    else:
+        X_sub = np.asarray(X) if not isinstance(X, np.ndarray) else X
+        X_sub = X_sub[keep]
+    return X_sub, y_arr[keep]
+
+
 def neighbours_for(X: Any, y: Any, kb: KnowledgeBase, kind: str, task_type: str,
                    embedder: Embedder | None = None,
                    exclude_tasks: Sequence[str] | None = None) -> Neighbours:
-    """Knowledge-base tasks nearest to ``(X, y)`` by meta-features or embedding."""
+    """Knowledge-base tasks nearest to ``(X, y)`` by meta-features or embedding, both
+    computed on the rows :func:`description_rows` keeps."""
+    X, y = description_rows(X, y, kb.info.get("subsample_rows"), task_type)
     if kind == "embedding":
         vec = np.ravel(np.asarray(embedder(X, y), dtype=float))  # type: ignore[misc]
     else:
@@ -264,6 +296,8 @@ def _neighbour_ranking(kb: KnowledgeBase, nb: Neighbours, families: list[str],
 
 
 def _n_rows(X: Any) -> int | None:
+    if hasattr(X, "tocsr"):  # len() of a scipy sparse matrix raises
+        return int(X.shape[0])
     try:
         return int(len(X))
     except TypeError:

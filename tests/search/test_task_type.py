@@ -55,3 +55,31 @@ def test_bad_or_contradicting_task_type_is_refused():
         MetaSearchCV(Ridge(), task_type="classification").fit(X, y)
     with pytest.raises(ValueError, match="needs a numeric target"):
         suggest_configs(X, np.where(y, "a", "b"), None, task_type="regression")
+
+
+def test_query_is_described_on_the_rows_the_knowledge_base_used(monkeypatch):
+    """Knowledge-base tasks are described on a 300-row sub-sample (build-kb --subsample);
+    a query was described on all its rows (number of rows and other meta-features out of
+    the knowledge base's range, and a large sparse table densified whole)."""
+    import scipy.sparse as sp
+
+    import sklearn_meta.search.knowledge_base as kbmod
+    from sklearn_meta.search import load_default_kb
+    from sklearn_meta.search.suggest import description_rows, neighbours_for
+
+    kb = load_default_kb("classification")
+    rows = kb.info["subsample_rows"]
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 20000)
+    X = sp.random(20000, 40, density=0.05, format="csr", random_state=0)
+    Xs, ys = description_rows(X, y, rows, "classification")
+    assert Xs.shape == (rows, 40) and set(ys) == {0, 1, 2}
+    np.testing.assert_array_equal(description_rows(X, y, rows, "classification")[1], ys)
+    seen = []
+    real = kbmod.compute_meta_features
+    monkeypatch.setattr("sklearn_meta.search.suggest.compute_meta_features",
+                        lambda X, y: seen.append(X.shape) or real(X, y))
+    nb = neighbours_for(X, y, kb, "meta-features", "classification")
+    assert seen == [(rows, 40)] and len(nb.names) > 0
+    small_X, small_y = X[:200], y[:200]  # small tables are described whole
+    assert description_rows(small_X, small_y, rows, "classification")[0].shape[0] == 200
