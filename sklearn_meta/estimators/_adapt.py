@@ -255,13 +255,21 @@ class _Adam:
             p.sub_(self.lr * (m / c1) / ((v / c2).sqrt() + self.eps))
 
 
+#: Rows predicted at a time: the hidden activations of a block stay a few hundred MB at most.
+PREDICT_BLOCK_ROWS = 32768
+
+
 def predict_member(fast: Fast, Z: np.ndarray, n_classes: int, regression: bool) -> np.ndarray:
-    """Class probabilities (n, k) or standardised predictions (n,) of one fine-tuned member."""
-    # float64 so that predictions do not depend on how rows are batched
-    X = torch.as_tensor(np.clip(Z, -CLIP, CLIP), dtype=torch.float64)
+    """Class probabilities (n, k) or standardised predictions (n,) of one fine-tuned member,
+    computed in blocks of :data:`PREDICT_BLOCK_ROWS` rows (in float64, so that predictions
+    depend on how rows are batched only at rounding level, ~1e-16)."""
     fast = {k: v.double() for k, v in fast.items()}
+    mask = torch.ones(max(n_classes, 1), dtype=torch.float64)
+    blocks = []
     with torch.no_grad():
-        out = SchemaNet.forward_fast(fast, X, torch.ones(max(n_classes, 1), dtype=torch.float64))
-        if regression:
-            return out.numpy().astype(np.float64)
-        return torch.softmax(out, dim=-1).numpy().astype(np.float64)
+        for start in range(0, max(len(Z), 1), PREDICT_BLOCK_ROWS):
+            X = torch.as_tensor(np.clip(Z[start:start + PREDICT_BLOCK_ROWS], -CLIP, CLIP),
+                                dtype=torch.float64)
+            out = SchemaNet.forward_fast(fast, X, mask)
+            blocks.append(out if regression else torch.softmax(out, dim=-1))
+    return torch.cat(blocks).numpy().astype(np.float64)

@@ -380,3 +380,15 @@ def test_numbers_read_as_text_are_named_with_the_way_to_read_them():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         MetaMLPClassifier(random_state=0, max_iter=5).fit(codes, (x > 5).astype(int))
+
+
+def test_prediction_in_blocks_matches_one_pass(monkeypatch, data):
+    """Large tables are predicted block by block (memory); results equal one pass."""
+    import sklearn_meta.estimators._adapt as adapt
+
+    X, y = data
+    m = MetaMLPClassifier(random_state=0, max_iter=5).fit(X, y)
+    whole = m.predict_proba(X)
+    monkeypatch.setattr(adapt, "PREDICT_BLOCK_ROWS", 7)
+    np.testing.assert_allclose(m.predict_proba(X), whole, rtol=0, atol=1e-12)
+    assert m.predict_proba(X[:1]).shape == (1, whole.shape[1])
