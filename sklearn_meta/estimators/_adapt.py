@@ -78,6 +78,9 @@ def resolve_init(init, random_state: int | None, blend: float = 1.0
         raise ValueError(f"init must be 'pretrained', 'random' or a path to an artifact folder, "
                          f"got {init!r}")
     folder = Path(path).resolve()
+    if not folder.exists():  # e.g. init="Random": a misspelt keyword, read as a path
+        raise ValueError(f"init must be 'pretrained', 'random' or a path to an artifact "
+                         f"folder, got {init!r} (no such folder: {folder})")
     art = _cached_artifact(str(folder), _file_stamp(folder))
     return blend_with_random(art.net, blend, random_state), art.encoder, str(path)
 

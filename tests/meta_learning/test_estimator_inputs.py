@@ -392,3 +392,10 @@ def test_prediction_in_blocks_matches_one_pass(monkeypatch, data):
     monkeypatch.setattr(adapt, "PREDICT_BLOCK_ROWS", 7)
     np.testing.assert_allclose(m.predict_proba(X), whole, rtol=0, atol=1e-12)
     assert m.predict_proba(X[:1]).shape == (1, whole.shape[1])
+
+
+def test_misspelt_init_keyword_lists_the_choices(data):
+    X, y = data
+    with pytest.raises(ValueError, match=r"init must be 'pretrained', 'random' or a path.*"
+                                         r"got 'Random' \(no such folder"):
+        MetaMLPClassifier(init="Random").fit(X, y)
