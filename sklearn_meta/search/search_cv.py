@@ -389,7 +389,11 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         ``scoring`` may name several metrics, or be a callable returning a dict of them;
         ``refit`` then names the one optimised. With metadata routing enabled, parameters
         the scorer requests (e.g. ``sample_weight``) reach it, indexed to each fold.
-        ``n_jobs > 1`` runs that many worker processes on a shared study.
+        ``n_jobs > 1`` runs that many worker processes on a shared study; which trials
+        they run then depends on their timing, so ``random_state`` makes a search
+        repeatable with ``n_jobs=1`` only (as with Optuna's own parallel optimisation).
+        ``error_score`` and ``return_train_score`` are not supported: a trial whose fits
+        all fail is recorded as failed (NaN) and the search goes on.
     timeout : float, optional
         Seconds; stop starting new trials after it.
     n_warm_start : int
