@@ -152,8 +152,10 @@ def warn_number_text_columns(X, where: str = "X") -> None:
             continue
         col = X.iloc[:, j]
         present = col[col.notna()]
-        if not len(present) or any(not isinstance(v, str) for v in present.iloc[:50]):
-            continue
+        head = present.iloc[:50]
+        if not len(present) or any(not isinstance(v, str) for v in head) or \
+                pd.to_numeric(head, errors="coerce").notna().mean() < 0.5:
+            continue  # cheap look at the first values: wide text tables stay fast
         numbers = pd.to_numeric(present, errors="coerce")
         ok = numbers.notna().to_numpy()
         if ok.mean() < NUMBER_TEXT_SHARE or numbers[ok].nunique() <= NUMBER_TEXT_MIN_LEVELS:
