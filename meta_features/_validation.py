@@ -147,8 +147,13 @@ def _is_temporal(dt: Any) -> bool:
 
 def _seconds(col: pd.Series) -> np.ndarray:
     """Date-times as seconds since the epoch (UTC), time-deltas as seconds; NaT -> NaN."""
-    if isinstance(col.dtype, pd.ArrowDtype):
-        col = col.astype(object)  # Timestamp / date / Timedelta objects
+    if isinstance(col.dtype, pd.ArrowDtype):  # time stamps, durations: numpy (fast); dates
+        import pyarrow as pa
+
+        t = col.dtype.pyarrow_dtype
+        col = col.astype("datetime64[ns, UTC]" if pa.types.is_timestamp(t) and t.tz else
+                         "datetime64[ns]" if pa.types.is_timestamp(t) else
+                         "timedelta64[ns]" if pa.types.is_duration(t) else object)
     if col.dtype == object:  # date/time-delta objects (_is_time_object_column)
         present = col[col.notna()]
         delta = len(present) and isinstance(present.iloc[0], (datetime.timedelta, np.timedelta64))

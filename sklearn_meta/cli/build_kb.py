@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_export:
         return 0
     info = {"suite": args.suite, "task_type": task_type, "subsample_rows": args.subsample, "cv_folds": args.cv,
-            "augment": args.augment or None,
+            "augment": args.augment or None, "random_state": args.random_state,
             "families_skipped": skipped, "score": "mean CV accuracy (R^2 for regression)",
             "created": time.strftime("%Y-%m-%d")}
     embedder = None

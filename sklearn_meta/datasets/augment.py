@@ -65,7 +65,10 @@ def augment_task(task: Task, kind: str) -> Task | None:
         if len(values) < 3:
             return None
         top = values[np.argmax(counts)]  # ties: the first in sorted order
-        y = np.where(y.astype(str) == top, top, "other")
+        rest = "other"
+        while rest in set(values):  # a class already called "other"
+            rest = "_" + rest
+        y = np.where(y.astype(str) == top, top, rest)
     return Task(name=f"{task.name}{AUGMENT_SEP}{kind}", X=X, y=y, task_type=task.task_type,
                 categorical=categorical, splits=task.splits,
                 validation_split=task.validation_split,

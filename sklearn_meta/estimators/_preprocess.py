@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 import decimal
 import numbers
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -35,6 +34,19 @@ def _arrow_temporal(dt) -> bool:
 
     t = dt.pyarrow_dtype
     return pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_duration(t)
+
+
+def _arrow_to_numpy_time(col: pd.Series) -> pd.Series:
+    """A pyarrow time-stamp / duration column as datetime64 / timedelta64 (fast); dates
+    through Python objects (:func:`_object_times`)."""
+    import pyarrow as pa
+
+    t = col.dtype.pyarrow_dtype
+    if pa.types.is_timestamp(t):
+        return col.astype("datetime64[ns, UTC]" if t.tz else "datetime64[ns]")
+    if pa.types.is_duration(t):
+        return col.astype("timedelta64[ns]")
+    return col.astype(object)
 
 
 def _kind(dt) -> str:
@@ -140,33 +152,38 @@ NUMBER_TEXT_MIN_LEVELS = 20
 
 
 def warn_number_text_columns(X, where: str = "X") -> None:
-    """Warn about text columns that hold numbers with a few markers (``'?'``, ``'n/a'``: a
-    CSV read without ``na_values``), or numbers as strings: they are one-hot coded as text
-    (their order lost, rare values grouped); the warning names the column, the markers and
-    the conversion that reads them as numbers."""
+    """Warn (once, naming every such column) about text columns that hold numbers with a
+    few markers (``'?'``, ``'n/a'``: a CSV read without ``na_values``), or numbers as
+    strings: they are one-hot coded as text (their order lost, rare values grouped); the
+    warning says how to read them as numbers."""
     if not isinstance(X, pd.DataFrame):
         return
+    flagged, markers = [], set()
     for j, dt in enumerate(X.dtypes):
         if not (dt == object or pd.api.types.is_string_dtype(dt)) or \
                 isinstance(dt, pd.CategoricalDtype):
             continue
         col = X.iloc[:, j]
+        head = col.iloc[:200].dropna()
+        if not len(head) or any(not isinstance(v, str) for v in head.iloc[:50]) or \
+                pd.to_numeric(head, errors="coerce").notna().mean() < NUMBER_TEXT_SHARE:
+            continue  # a cheap look at the first values: wide text tables stay fast
         present = col[col.notna()]
-        head = present.iloc[:50]
-        if not len(present) or any(not isinstance(v, str) for v in head) or \
-                pd.to_numeric(head, errors="coerce").notna().mean() < 0.5:
-            continue  # cheap look at the first values: wide text tables stay fast
         numbers = pd.to_numeric(present, errors="coerce")
         ok = numbers.notna().to_numpy()
         if ok.mean() < NUMBER_TEXT_SHARE or numbers[ok].nunique() <= NUMBER_TEXT_MIN_LEVELS:
             continue
         others = sorted(set(present[~ok].astype(str)))[:3]
-        name = X.columns[j]
-        markers = f" but {others}" if others else ""
-        warnings.warn(f"{where}[{name!r}]: a text column of numbers{markers} is one-hot coded "
-                      f"as text (its order lost); to read it as numbers pass "
-                      f"pd.to_numeric(X[{name!r}], errors='coerce') (or read_csv(..., "
-                      f"na_values={others or ['?']}))", UserWarning, stacklevel=4)
+        markers.update(others)
+        flagged.append(f"{X.columns[j]!r}" + (f" (but {others})" if others else ""))
+    if not flagged:
+        return
+    hint = (f" or read_csv(..., na_values={sorted(markers)[:5]})" if markers else "")
+    from .._warnings import warn_user
+
+    warn_user(f"{where}: text columns of numbers are one-hot coded as text (their order lost): "
+              f"{', '.join(flagged[:10])}{' ...' if len(flagged) > 10 else ''}; to read one "
+              f"as numbers pass pd.to_numeric(X[name], errors='coerce'){hint}")
 
 
 def categorical_columns(X: pd.DataFrame) -> list:
@@ -205,7 +222,7 @@ def _to_seconds(X: pd.DataFrame) -> np.ndarray:
             out[:, j] = np.nan  # a column of None / NaN only, passed for a date-time one
             continue
         if _arrow_temporal(col.dtype):
-            col = col.astype(object)  # Timestamp / date / Timedelta objects
+            col = _arrow_to_numpy_time(col)
         if col.dtype == object:
             col = _object_times(col)
         if pd.api.types.is_datetime64_any_dtype(col):
@@ -278,7 +295,9 @@ def check_column_kinds(X: pd.DataFrame, fitted: dict, now: dict | None = None) -
         kind = fitted[c]
         if X[c].isna().all():
             continue  # nothing but missing values (e.g. one record with a None): any kind
-        if not (now[c] == "numeric" and kind == "categorical"):
+        # a categorical column (text at fit) that now holds only numbers or dates: its
+        # fitted one-hot coding reads them (models fitted before dates were read as dates)
+        if not (now[c] in ("numeric", "temporal") and kind == "categorical"):
             raise ValueError(f"X[{c!r}]: was a {kind} column at fit, got dtype {X[c].dtype} "
                              f"({now[c]}); pass the column with the dtype it had at fit")
 
@@ -288,10 +307,11 @@ TAIL_RATIO = 3.0
 
 
 def holds_text_objects(X) -> bool:
-    """A 2-D numpy ``object`` array with text in it (``df.to_numpy()`` of a mixed frame):
+    """A 2-D numpy ``object`` array with text or dates in it (``df.to_numpy()`` of a mixed
+    frame):
     read column by column as a DataFrame (:func:`object_array_frame`), not refused."""
     return isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2 and \
-        any(isinstance(v, str) for v in X.ravel())
+        any(isinstance(v, str) or _is_time_value(v) for v in X.ravel())
 
 
 def object_array_frame(X) -> pd.DataFrame:

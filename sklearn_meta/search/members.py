@@ -35,6 +35,18 @@ def members_task_type(members: Sequence[Any], inferred: str) -> str:
     return next(iter(kinds)) if kinds else inferred
 
 
+def list_task_type(members: Sequence[Any], y: Any, task_type: str | None, infer) -> str:
+    """The task type of a search over ``members``: its instances' (a contradicting
+    ``task_type`` is an error), else ``infer(y, task_type)``."""
+    own = members_task_type(members, None)
+    if own is None:
+        return infer(y, task_type)
+    if task_type is not None and task_type != own:
+        raise ValueError(f"task_type={task_type!r} contradicts the estimator instances in the "
+                         f"list, {own} models")
+    return own
+
+
 def check_members(members: Sequence[Any]) -> list[str]:
     """The family of every member, after checking that each family appears once."""
     fams: dict[str, Any] = {}

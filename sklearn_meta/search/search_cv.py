@@ -28,7 +28,7 @@ from sklearn.utils.metaestimators import available_if
 from .cv_scoring import cross_validate_scored, metric_to_optimise
 from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interrupted,
                      search_fingerprint)
-from .members import check_members, member_estimator, members_task_type
+from .members import check_members, list_task_type, member_estimator
 from .spaces import (FAMILIES, default_space, family_of, param_prefix, task_type_of,
                      to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
@@ -513,7 +513,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise ValueError("param_distributions: not supported for a family key or when "
                              "searching across families (estimator=None or a list); pass "
                              "an estimator instance to search your own space")
-        task_type = members_task_type(est or [], infer_task_type(y, self.task_type))
+        task_type = list_task_type(est or [], y, self.task_type, infer_task_type)
         self.task_type_ = task_type
         members = est if est is not None else default_families(
             task_type, _n_rows(X), exclude=("metamlp",))
@@ -677,10 +677,12 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             prefix = prefixes.get(fam, "")
             self.best_estimator_ = configured(bases[fam], params, prefix)
             start = time.perf_counter()
-            if y is None:
-                self.best_estimator_.fit(X, **routed_fit_params(fit_params, prefix))
-            else:
-                self.best_estimator_.fit(X, y, **routed_fit_params(fit_params, prefix))
+            with warnings.catch_warnings():  # said once already, before the trials
+                warnings.filterwarnings("ignore", message=".*text columns of numbers")
+                if y is None:
+                    self.best_estimator_.fit(X, **routed_fit_params(fit_params, prefix))
+                else:
+                    self.best_estimator_.fit(X, y, **routed_fit_params(fit_params, prefix))
             self.refit_time_ = time.perf_counter() - start
             for attr in ("classes_", "n_features_in_", "feature_names_in_"):
                 if hasattr(self.best_estimator_, attr):

@@ -16,10 +16,11 @@ from sklearn.base import BaseEstimator
 from meta_features import infer_target_type
 
 from ..estimators._preprocess import make_preprocessor
+from .._warnings import warn_user
 from .knowledge_base import KnowledgeBase, compute_meta_features, resolve_kb
 from .neighbours import Neighbours, task_space
 from .portfolio import kb_portfolio
-from .members import check_members, member_estimator, members_task_type
+from .members import check_members, list_task_type, member_estimator
 from .spaces import (FAMILIES, Config, config_key, family_of, fit_to_space, param_prefix,
                      task_type_of, to_optuna_space, with_prefix)
 
@@ -120,12 +121,17 @@ def infer_task_type(y: Any, task_type: str | None = None) -> str:
         if task_type not in TASK_TYPES:
             raise ValueError(f"task_type must be None (read from y), 'classification' or "
                              f"'regression', got {task_type!r}")
+        y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
         if task_type == "regression":
-            y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
             try:
                 np.asarray(y_arr, dtype=np.float64)
             except (TypeError, ValueError):
                 raise ValueError("y: task_type='regression' needs a numeric target") from None
+        elif y_arr.dtype.kind == "f":
+            yf = y_arr[np.isfinite(y_arr)]
+            if not np.all(yf == np.round(yf)):
+                raise ValueError("y: task_type='classification' needs class labels, got "
+                                 "continuous values (numbers with fractions)")
         return task_type
     dtypes = y.dtypes.tolist() if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", None)]
     if dtypes and all(isinstance(d, pd.CategoricalDtype) for d in dtypes):
@@ -135,18 +141,17 @@ def infer_task_type(y: Any, task_type: str | None = None) -> str:
     if y_arr.dtype.kind in "iu" and len(y_arr):
         n_values = np.unique(y_arr).size
         if n_values > max(MAX_INT_CLASSES, len(y_arr) / 10):
-            warnings.warn(f"y: an integer target with {n_values} distinct values is read as "
-                          f"regression; pass task_type='classification' (or y as strings) "
-                          f"to search it as classes", UserWarning, stacklevel=3)
+            warn_user(f"y: an integer target with {n_values} distinct values is read as "
+                      f"regression; pass task_type='classification' (or y as strings) to "
+                      f"search it as classes")
             return "regression"
     kind = infer_target_type(y_arr)
     if kind == "classification" and y_arr.dtype.kind == "f":
         n_values = np.unique(y_arr[np.isfinite(y_arr)]).size
         if n_values > 10:
-            warnings.warn(f"y: a float target of whole numbers with {n_values} distinct "
-                          f"values is read as {n_values} classes; pass "
-                          f"task_type='regression' to search it as regression",
-                          UserWarning, stacklevel=3)
+            warn_user(f"y: a float target of whole numbers with {n_values} distinct values "
+                      f"is read as {n_values} classes; pass task_type='regression' to search "
+                      f"it as regression")
     return kind
 
 
@@ -209,7 +214,8 @@ def _check_exclude(exclude_tasks: Any, kb: KnowledgeBase) -> set[str]:
     return names
 
 
-def description_rows(X: Any, y: Any, max_rows: int | None, task_type: str) -> tuple[Any, Any]:
+def description_rows(X: Any, y: Any, max_rows: int | None, task_type: str,
+                     random_state: int = 0) -> tuple[Any, Any]:
     """``(X, y)`` cut to the rows a knowledge base described each of its tasks by: the same
     deterministic (stratified, for classes) sub-sample of ``max_rows`` rows that
     ``build-kb --subsample`` took. Meta-features such as the number of rows, and the cost
@@ -223,12 +229,15 @@ def description_rows(X: Any, y: Any, max_rows: int | None, task_type: str) -> tu
     from ..datasets.task import stratified_rows
 
     y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
+    if y_arr.ndim != 1 or len(y_arr) != n:
+        return X, y  # refused later with a clear message, by the checks that read y
     if task_type == "classification":
-        if n - max_rows < len(pd.unique(pd.Series(np.ravel(y_arr)).astype(str))):
+        if n - max_rows < len(pd.unique(pd.Series(y_arr).astype(str))):
             return X, y  # as build-kb: a stratified cut would drop whole classes
-        keep = stratified_rows(np.ravel(y_arr).astype(str), int(max_rows), 0)
+        keep = stratified_rows(y_arr.astype(str), int(max_rows), random_state)
     else:
-        keep = np.sort(np.random.RandomState(0).choice(n, size=int(max_rows), replace=False))
+        keep = np.sort(np.random.RandomState(random_state).choice(n, size=int(max_rows),
+                                                                  replace=False))
     if isinstance(X, pd.DataFrame):
         X_sub = X.iloc[keep]
     elif hasattr(X, "tocsr"):
@@ -244,7 +253,8 @@ def neighbours_for(X: Any, y: Any, kb: KnowledgeBase, kind: str, task_type: str,
                    exclude_tasks: Sequence[str] | None = None) -> Neighbours:
     """Knowledge-base tasks nearest to ``(X, y)`` by meta-features or embedding, both
     computed on the rows :func:`description_rows` keeps."""
-    X, y = description_rows(X, y, kb.info.get("subsample_rows"), task_type)
+    X, y = description_rows(X, y, kb.info.get("subsample_rows"), task_type,
+                            int(kb.info.get("random_state", 0)))
     if kind == "embedding":
         vec = np.ravel(np.asarray(embedder(X, y), dtype=float))  # type: ignore[misc]
     else:
@@ -319,7 +329,7 @@ def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, An
                              f"{type(estimator).__name__}, a {own} model")
         task_type = own
     elif isinstance(estimator, (list, tuple)):
-        task_type = members_task_type(estimator, infer_task_type(y, task_type))
+        task_type = list_task_type(estimator, y, task_type, infer_task_type)
     else:
         task_type = infer_task_type(y, task_type)
     families, instance = _families(estimator, task_type, _n_rows(X))

@@ -58,6 +58,12 @@ def test_ovr_makes_the_most_frequent_class_against_the_rest(uci):
     assert set(v.y) == {top, "other"}
     assert (v.y == top).sum() == counts.max()
     assert augment_task(uci["pima"], "ovr") is None  # already binary
+    named = src.__class__(name="t", X=src.X, y=np.where(src.y.astype(str) == top, "other",
+                                                        src.y.astype(str)),
+                          task_type="classification", categorical=src.categorical,
+                          splits=src.splits)
+    v = augment_task(named, "ovr")  # the largest class is called "other" itself
+    assert set(v.y) == {"other", "_other"}
     reg = derive_regression_task(src)
     assert augment_task(reg, "ovr") is None
 

@@ -371,11 +371,15 @@ def test_numbers_read_as_text_are_named_with_the_way_to_read_them():
     X = pd.read_csv(io.StringIO("v,w\n" + "\n".join(f"{a},{b:.3f}" for a, b in
                                                    zip(cells, rng.normal(size=300)))))
     assert not pd.api.types.is_numeric_dtype(X["v"])
-    with pytest.warns(UserWarning, match=r"X\['v'\]: a text column of numbers but \['\?'\].*"
-                                         r"na_values=\['\?'\]"):
+    with pytest.warns(UserWarning, match=r"X: text columns of numbers .*: 'v' \(but \['\?'\]\)"
+                                         r".*na_values=\['\?'\]") as rec:
         MetaMLPRegressor(random_state=0, max_iter=5).fit(X, y)
-    with pytest.warns(UserWarning, match=r"X\['v'\]: a text column of numbers"):
+    assert [w.filename for w in rec if "text columns" in str(w.message)] == [__file__]
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
         MetaSearchCV(None, n_trials=1, cv=2, random_state=0).fit(X, y)
+    said = [w for w in rec if "text columns of numbers" in str(w.message)]
+    assert len(said) == 1 and said[0].filename == __file__  # once, at the user's line
     codes = pd.DataFrame({"code": rng.choice(["1", "2", "3"], 300)})  # a few codes: no warning
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
@@ -399,3 +403,22 @@ def test_misspelt_init_keyword_lists_the_choices(data):
     with pytest.raises(ValueError, match=r"init must be 'pretrained', 'random' or a path.*"
                                          r"got 'Random' \(no such folder"):
         MetaMLPClassifier(init="Random").fit(X, y)
+
+
+def test_dates_in_a_column_that_was_categorical_at_fit_still_predict():
+    """Dates are read as dates now; a column fitted as text (dates and a word) that holds
+    only dates at predict, as in models fitted before that change, is still predicted."""
+    import datetime
+
+    rng = np.random.default_rng(0)
+    days = [datetime.date(2020, 1, 1) + datetime.timedelta(days=int(d))
+            for d in rng.integers(0, 30, 120)]
+    X = pd.DataFrame({"d": pd.Series(days, dtype=object), "x": rng.normal(size=120)})
+    X.loc[0, "d"] = "unknown"
+    y = (X["x"] > 0).astype(int).to_numpy()
+    m = MetaMLPClassifier(random_state=0, max_iter=5).fit(X, y)
+    assert m.predict(X.iloc[1:5]).shape == (4,)
+    # an object array holding dates (no text) is read like its frame too
+    Z = pd.DataFrame({"d": pd.Series(days, dtype=object), "x": X["x"]}).to_numpy()
+    r = MetaMLPRegressor(random_state=0, max_iter=5).fit(Z, X["x"].to_numpy())
+    assert r.predict(Z[:3]).shape == (3,)

@@ -83,3 +83,31 @@ def test_query_is_described_on_the_rows_the_knowledge_base_used(monkeypatch):
     assert seen == [(rows, 40)] and len(nb.names) > 0
     small_X, small_y = X[:200], y[:200]  # small tables are described whole
     assert description_rows(small_X, small_y, rows, "classification")[0].shape[0] == 200
+
+
+def test_task_type_checks_list_members_and_continuous_targets():
+    from sklearn.ensemble import RandomForestRegressor
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((60, 3)), rng.normal(size=60)
+    with pytest.raises(ValueError, match="contradicts the estimator instances in the list"):
+        MetaSearchCV([RandomForestRegressor(), "knn"], n_trials=2, cv=3,
+                     task_type="classification").fit(X, y)
+    with pytest.raises(ValueError, match="needs class labels, got continuous values"):
+        MetaSearchCV(None, n_trials=2, cv=3, task_type="classification").fit(X, y)
+
+
+def test_task_type_warning_points_at_the_callers_line(many_classes):
+    X, y = many_classes
+    with pytest.warns(UserWarning, match="read as regression") as rec:
+        suggest_configs(X, y, None, n=1)
+    assert {w.filename for w in rec if "read as regression" in str(w.message)} == {__file__}
+
+
+def test_two_dimensional_target_is_refused_clearly_on_large_tables():
+    from sklearn.ensemble import RandomForestClassifier
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.standard_normal((400, 3)), rng.integers(0, 2, (400, 2))
+    with pytest.raises(ValueError):  # not an IndexError from the description sub-sample
+        suggest_configs(X, Y, RandomForestClassifier(), n=2)
