@@ -147,17 +147,20 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
     noise = torch.from_numpy(rng.standard_normal((Xs.shape[1], net.config.hidden))
                              .astype(np.float32))
 
-    def init_fast(mult: float) -> Fast:
+    def init_fast(mults: tuple[float, ...]) -> list[Fast]:
+        args = (theta, Xs, ys, ms, torch.ones(Xs.shape[1]), classmask, cf, emb)
         with torch.no_grad():
-            return SchemaNet.make_fast(theta, Xs, ys, ms, torch.ones(Xs.shape[1]), classmask,
-                                       cf, emb, regression=regression, ridge=net.config.ridge,
-                                       ridge_mult=mult, noise=noise)
+            if "log_ridge" in theta:  # one body and Gram matrix for the whole ridge grid
+                return SchemaNet.make_fast_ridge_path(*args, ridge_mults=mults,
+                                                      regression=regression, noise=noise)
+            return [SchemaNet.make_fast(*args, regression=regression, ridge=net.config.ridge,
+                                        noise=noise)]
 
-    fast0 = init_fast(1.0)
     if "log_ridge" in theta and Z_va is not None and len(cfg.ridge_grid) > 1:
-        cands = [(val_loss(f), i, f) for i, f in
-                 enumerate(init_fast(m) for m in cfg.ridge_grid)]
+        cands = [(val_loss(f), i, f) for i, f in enumerate(init_fast(tuple(cfg.ridge_grid)))]
         fast0 = min(cands, key=lambda c: (c[0], c[1]))[2]
+    else:
+        fast0 = init_fast((1.0,))[0]
     params = {k: v.clone().requires_grad_(True) for k, v in fast0.items()}
 
     best = {k: v.detach().clone() for k, v in params.items()}

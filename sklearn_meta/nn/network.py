@@ -135,31 +135,12 @@ class SchemaNet(nn.Module):
         ``ridge_mult`` scales the meta-learned ridge strength (the estimator picks it per task
         on its validation rows).
         """
-        h_col = F.gelu(colfeat @ theta["col1.weight"].T + theta["col1.bias"])
-        a = h_col @ theta["col2.weight"].T + theta["col2.bias"]  # (D, 2H)
-        H = theta["b_in"].shape[0]
-        d_eff = colmask.sum().clamp(min=1.0)
-        W_in = a[:, :H] * colmask[:, None] / torch.sqrt(d_eff)
-        if noise is not None and "log_input_noise" in theta:
-            W_in = W_in + torch.exp(theta["log_input_noise"]) * noise * colmask[:, None] \
-                / torch.sqrt(d_eff)
-        b_in = theta["b_in"] + (a[:, H:] * colmask[:, None]).sum(0) / d_eff
-        col_s = None
-        if "col_scale.weight" in theta:  # log-scale bounded to +-3 for stability
-            col_s = torch.exp(3 * torch.tanh(h_col @ theta["col_scale.weight"].T
-                                             + theta["col_scale.bias"]))[:, 0]  # (D,)
-            W_in = W_in * col_s[:, None]
-        film = emb @ theta["film.weight"].T + theta["film.bias"]
-        fast: Fast = {
-            "W_in": W_in, "b_in": b_in, "gamma": film[:H], "beta": film[H:],
-            "W1": theta["fc1.weight"], "c1": theta["fc1.bias"],
-            "W2": theta["fc2.weight"], "c2": theta["fc2.bias"],
-            "ln_w": theta["ln_w"], "ln_b": theta["ln_b"],
-        }
+        fast, col_s = SchemaNet._body_fast(theta, colmask, colfeat, emb, noise)
         z = SchemaNet.body(fast, Xs)  # (N, H)
         if "log_ridge" in theta:
-            return SchemaNet._ridge_head(theta, fast, z, Xs * colmask, ys, ms, classmask,
-                                         regression, ridge_mult, col_s)
+            return SchemaNet._ridge_heads(theta, fast, z, Xs * colmask, ys, ms, classmask,
+                                          regression, (ridge_mult,), col_s)[0]
+        H = z.shape[1]
         if regression:
             zw = z * ms[:, None]
             n = ms.sum().clamp(min=1.0)
@@ -181,10 +162,56 @@ class SchemaNet(nn.Module):
         return fast
 
     @staticmethod
-    def _ridge_head(theta: dict[str, Tensor], fast: Fast, z: Tensor, X: Tensor, ys: Tensor,
-                    ms: Tensor, classmask: Tensor, regression: bool,
-                    ridge_mult: float = 1.0, col_s: Tensor | None = None) -> Fast:
-        """Closed-form weighted ridge of the targets on ``[z, X]`` (with an unpenalised bias).
+    def _body_fast(theta: dict[str, Tensor], colmask: Tensor, colfeat: Tensor, emb: Tensor,
+                   noise: Tensor | None) -> tuple[Fast, Tensor | None]:
+        """Fast parameters of the body (input layer from column statistics, FiLM, residual
+        block) and the per-column scales (None unless ``column_scale``)."""
+        h_col = F.gelu(colfeat @ theta["col1.weight"].T + theta["col1.bias"])
+        a = h_col @ theta["col2.weight"].T + theta["col2.bias"]  # (D, 2H)
+        H = theta["b_in"].shape[0]
+        d_eff = colmask.sum().clamp(min=1.0)
+        W_in = a[:, :H] * colmask[:, None] / torch.sqrt(d_eff)
+        if noise is not None and "log_input_noise" in theta:
+            W_in = W_in + torch.exp(theta["log_input_noise"]) * noise * colmask[:, None] \
+                / torch.sqrt(d_eff)
+        b_in = theta["b_in"] + (a[:, H:] * colmask[:, None]).sum(0) / d_eff
+        col_s = None
+        if "col_scale.weight" in theta:  # log-scale bounded to +-3 for stability
+            col_s = torch.exp(3 * torch.tanh(h_col @ theta["col_scale.weight"].T
+                                             + theta["col_scale.bias"]))[:, 0]  # (D,)
+            W_in = W_in * col_s[:, None]
+        film = emb @ theta["film.weight"].T + theta["film.bias"]
+        fast: Fast = {
+            "W_in": W_in, "b_in": b_in, "gamma": film[:H], "beta": film[H:],
+            "W1": theta["fc1.weight"], "c1": theta["fc1.bias"],
+            "W2": theta["fc2.weight"], "c2": theta["fc2.bias"],
+            "ln_w": theta["ln_w"], "ln_b": theta["ln_b"],
+        }
+        return fast, col_s
+
+    @staticmethod
+    def make_fast_ridge_path(theta: dict[str, Tensor], Xs: Tensor, ys: Tensor, ms: Tensor,
+                             colmask: Tensor, classmask: Tensor, colfeat: Tensor, emb: Tensor,
+                             ridge_mults: tuple[float, ...], regression: bool = False,
+                             noise: Tensor | None = None) -> list[Fast]:
+        """:meth:`make_fast` (ridge head) for several ``ridge_mult`` values at the cost of one:
+        the body and the Gram matrix are computed once and only the solves repeat. What the
+        estimator uses to pick the ridge strength on its validation rows; each result equals
+        ``make_fast(..., ridge_mult=m)``."""
+        if "log_ridge" not in theta:
+            raise ValueError("make_fast_ridge_path needs the ridge head (theta has no log_ridge)")
+        fast, col_s = SchemaNet._body_fast(theta, colmask, colfeat, emb, noise)
+        z = SchemaNet.body(fast, Xs)
+        return SchemaNet._ridge_heads(theta, fast, z, Xs * colmask, ys, ms, classmask,
+                                      regression, tuple(ridge_mults), col_s)
+
+    @staticmethod
+    def _ridge_heads(theta: dict[str, Tensor], fast: Fast, z: Tensor, X: Tensor,
+                     ys: Tensor, ms: Tensor, classmask: Tensor, regression: bool,
+                     ridge_mults: tuple[float, ...] = (1.0,),
+                     col_s: Tensor | None = None) -> list[Fast]:
+        """Closed-form weighted ridge of the targets on ``[z, X]`` (with an unpenalised bias),
+        one head per ridge multiplier, sharing the Gram matrix.
 
         Primal (P x P) or dual (N x N) form, whichever is smaller (static shapes, so ``vmap``
         traces one branch); padded rows have weight 0 and padded columns are all-zero, so
@@ -204,23 +231,29 @@ class SchemaNet(nn.Module):
         y_mean = Y.sum(0) / n
         Fc = (F_ - f_mean) * ms[:, None]
         Yc = (Y - y_mean) * ms[:, None]
-        lam = torch.exp(theta["log_ridge"]) * ridge_mult
         N, P = F_.shape
-        if P <= N:
-            A = Fc.T @ Fc / n + lam * torch.eye(P, dtype=z.dtype, device=z.device)
-            W = torch.linalg.solve(A, Fc.T @ Yc / n)  # (P, K)
-        else:
-            G = Fc @ Fc.T / n + lam * torch.eye(N, dtype=z.dtype, device=z.device)
-            W = Fc.T @ torch.linalg.solve(G, Yc) / n
-        b = y_mean - f_mean @ W
-        if col_s is not None:  # back to weights on the raw columns: (X s) W = X (s W)
-            W = torch.cat([W[:H], W[H:] * col_s[:, None]], dim=0)
-        if regression:
-            fast["w_r"], fast["w_x"], fast["b_r"] = W[:H, 0], W[H:, 0], b[0]
-            return fast
-        scale = torch.exp(theta["log_head_scale"])
-        fast["W_h"], fast["W_x"], fast["b_h"] = scale * W[:H].T, scale * W[H:].T, scale * b
-        return fast
+        primal = P <= N
+        gram = Fc.T @ Fc / n if primal else Fc @ Fc.T / n
+        eye = torch.eye(P if primal else N, dtype=z.dtype, device=z.device)
+        rhs = Fc.T @ Yc / n if primal else Yc
+        heads = []
+        for mult in ridge_mults:
+            lam = torch.exp(theta["log_ridge"]) * mult
+            if primal:
+                W = torch.linalg.solve(gram + lam * eye, rhs)  # (P, K)
+            else:
+                W = Fc.T @ torch.linalg.solve(gram + lam * eye, rhs) / n
+            b = y_mean - f_mean @ W
+            if col_s is not None:  # back to weights on the raw columns: (X s) W = X (s W)
+                W = torch.cat([W[:H], W[H:] * col_s[:, None]], dim=0)
+            head = dict(fast)
+            if regression:
+                head["w_r"], head["w_x"], head["b_r"] = W[:H, 0], W[H:, 0], b[0]
+            else:
+                scale = torch.exp(theta["log_head_scale"])
+                head["W_h"], head["W_x"], head["b_h"] = scale * W[:H].T, scale * W[H:].T, scale * b
+            heads.append(head)
+        return heads
 
 
 def task_loss(fast: Fast, X: Tensor, y: Tensor, m: Tensor, classmask: Tensor,

@@ -274,3 +274,22 @@ def test_dates_and_durations_are_numeric_seconds_as_the_estimators_read_them():
     res, _ = _run(X, rng.randint(0, 2, n), groups=["general", "statistical"])
     assert res["nr_num"] == 3 and res["nr_cat"] == 0
     assert np.isfinite(res["mean.mean"])
+
+
+def test_numeric_frame_fast_path_matches_the_column_loop():
+    # an all-number frame skips the per-column loop; an explicit all-False categorical mask
+    # takes the loop: the prepared data must be the same (infinities, empty columns, ints)
+    from meta_features._validation import prepare
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=80), "b": rng.integers(0, 4, 80),
+                       "c": np.full(80, np.nan), "d": rng.normal(size=80)})
+    df.loc[3, "a"], df.loc[5, "d"], df.loc[7, "d"] = np.inf, np.nan, -np.inf
+    y = rng.integers(0, 2, 80)
+    fast = prepare(df, y)
+    slow = prepare(df, y, categorical=np.zeros(4, dtype=bool))
+    assert np.array_equal(fast.N, slow.N, equal_nan=True)
+    assert np.array_equal(fast.C, slow.C) and np.array_equal(fast.C_levels, slow.C_levels)
+    assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(fast.X_cols, slow.X_cols))
+    assert fast.notes == slow.notes and len(fast.notes) == 2
+    assert not fast.is_cat.any()

@@ -157,3 +157,43 @@ def test_column_scale_starts_neutral_and_acts_as_per_column_penalty():
     loss = task_loss(f, torch.tensor(X), torch.tensor(y), torch.ones(40), torch.ones(3))
     (g,) = torch.autograd.grad(loss, scaled.col_scale.bias)
     assert torch.isfinite(logits).all() and float(g.abs()) > 0
+
+
+@pytest.mark.parametrize("n,regression", [(20, False), (200, False), (20, True), (200, True)])
+def test_ridge_path_equals_one_make_fast_per_strength(n, regression):
+    # the estimator picks the ridge strength from one shared Gram matrix: each head must be
+    # exactly what make_fast gives for that strength alone
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(n, 30)).astype(np.float32)
+    y = rng.normal(size=n).astype(np.float32) if regression else rng.integers(0, 3, n)
+    k = 1 if regression else 3
+    net = SchemaNet()
+    theta = {k_: v.detach() for k_, v in net.named_parameters()}
+    cf = torch.from_numpy(column_features(X, y, k, regression=regression))
+    noise = torch.from_numpy(rng.normal(size=(30, net.config.hidden)).astype(np.float32))
+    args = (theta, torch.tensor(X), torch.tensor(y), torch.ones(n), torch.ones(30),
+            torch.ones(k), cf, torch.zeros(net.config.embed_dim))
+    mults = (0.1, 1.0, 10.0)
+    path = SchemaNet.make_fast_ridge_path(*args, ridge_mults=mults, regression=regression,
+                                          noise=noise)
+    assert len(path) == 3
+    for m, head in zip(mults, path):
+        one = SchemaNet.make_fast(*args, regression=regression, ridge_mult=m, noise=noise)
+        assert head.keys() == one.keys()
+        for key in one:
+            assert torch.allclose(head[key], one[key], rtol=1e-5, atol=1e-6), (m, key)
+    # different strengths give different heads
+    hk = "w_x" if regression else "W_x"
+    assert not torch.allclose(path[0][hk], path[2][hk])
+
+
+def test_column_features_counts_match_numpy_unique():
+    from sklearn_meta.nn.episodes import _mode_and_unique_counts
+    rng = np.random.default_rng(8)
+    X = np.column_stack([rng.normal(size=60), rng.integers(0, 3, 60), np.ones(60),
+                         np.r_[np.zeros(59), 1.0], np.r_[-0.0, np.zeros(59)]]).astype(float)
+    mode, uniq = _mode_and_unique_counts(X)
+    for j, col in enumerate(X.T):
+        _, counts = np.unique(col, return_counts=True)
+        assert uniq[j] == len(counts) and mode[j] == counts.max()
+    assert np.array_equal(_mode_and_unique_counts(X[:1])[1], np.ones(5))
