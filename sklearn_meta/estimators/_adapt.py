@@ -142,7 +142,7 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
 
     def val_loss(p: Fast) -> float:
         with torch.no_grad():
-            return float(task_loss(p, Xv, yv, mv, classmask, 0.0, regression))
+            return float(task_loss(p, Xv, yv, mv, None, 0.0, regression))
 
     noise = torch.from_numpy(rng.standard_normal((Xs.shape[1], net.config.hidden))
                              .astype(np.float32))
@@ -189,15 +189,16 @@ def adapt_member(net: SchemaNet, emb: torch.Tensor, Z_tr: np.ndarray, y_tr: np.n
             else:
                 idx = torch.from_numpy(order[b * cfg.batch_size:(b + 1) * cfg.batch_size])
                 xb, yb, mb = Xs[idx], ys[idx], ms[idx]
-            loss = task_loss(params, xb, yb, mb, classmask, ls, regression)
-            if cfg.l2_init > 0:
-                loss = loss + cfg.l2_init * sum(((params[k] - fast0[k]) ** 2).sum()
-                                                for k in params)
+            loss = task_loss(params, xb, yb, mb, None, ls, regression)
             opt.zero_grad()
             loss.backward()
-            for p in params.values():  # NaN guard
-                if p.grad is not None:
-                    torch.nan_to_num_(p.grad, nan=0.0, posinf=0.0, neginf=0.0)
+            with torch.no_grad():
+                for k, p in params.items():
+                    if p.grad is None:
+                        continue
+                    torch.nan_to_num_(p.grad, nan=0.0, posinf=0.0, neginf=0.0)  # NaN guard
+                    if cfg.l2_init > 0:  # gradient of l2_init * ||p - p0||^2 (pull to init)
+                        p.grad.add_(p - fast0[k], alpha=2 * cfg.l2_init)
             torch.nn.utils.clip_grad_norm_(list(params.values()), 5.0)
             opt.step()
             if cfg.deadline is not None and time.monotonic() > cfg.deadline:
@@ -270,12 +271,11 @@ def predict_member(fast: Fast, Z: np.ndarray, n_classes: int, regression: bool) 
     computed in blocks of :data:`PREDICT_BLOCK_ROWS` rows (in float64, so that predictions
     depend on how rows are batched only at rounding level, ~1e-16)."""
     fast = {k: v.double() for k, v in fast.items()}
-    mask = torch.ones(max(n_classes, 1), dtype=torch.float64)
     blocks = []
     with torch.no_grad():
         for start in range(0, max(len(Z), 1), PREDICT_BLOCK_ROWS):
             X = torch.as_tensor(np.clip(Z[start:start + PREDICT_BLOCK_ROWS], -CLIP, CLIP),
                                 dtype=torch.float64)
-            out = SchemaNet.forward_fast(fast, X, mask)
+            out = SchemaNet.forward_fast(fast, X, None)
             blocks.append(out if regression else torch.softmax(out, dim=-1))
     return torch.cat(blocks).numpy().astype(np.float64)

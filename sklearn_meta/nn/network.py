@@ -109,15 +109,18 @@ class SchemaNet(nn.Module):
         return _layer_norm(h, fast["ln_w"], fast["ln_b"])
 
     @staticmethod
-    def forward_fast(fast: Fast, X: Tensor, classmask: Tensor) -> Tensor:
-        """Logits (N, K) with padded classes masked out, or predictions (N,) for regression."""
+    def forward_fast(fast: Fast, X: Tensor, classmask: Tensor | None) -> Tensor:
+        """Logits (N, K) with padded classes masked out (``classmask`` None: no padding), or
+        predictions (N,) for regression."""
         z = SchemaNet.body(fast, X)
         if "w_r" in fast:
             out = z @ fast["w_r"] + fast["b_r"]
             return out + X @ fast["w_x"] if "w_x" in fast else out
-        logits = z @ fast["W_h"].T + fast["b_h"]
+        logits = torch.addmm(fast["b_h"], z, fast["W_h"].T)  # fused: many classes are costly
         if "W_x" in fast:  # linear skip path of the ridge head
-            logits = logits + X @ fast["W_x"].T
+            logits = torch.addmm(logits, X, fast["W_x"].T)
+        if classmask is None:
+            return logits
         return torch.where(classmask > 0, logits, torch.full_like(logits, NEG))
 
     def meta_params(self) -> dict[str, Tensor]:
@@ -256,19 +259,22 @@ class SchemaNet(nn.Module):
         return heads
 
 
-def task_loss(fast: Fast, X: Tensor, y: Tensor, m: Tensor, classmask: Tensor,
+def task_loss(fast: Fast, X: Tensor, y: Tensor, m: Tensor, classmask: Tensor | None,
               label_smoothing: float = 0.0, regression: bool = False) -> Tensor:
-    """Masked mean loss of one task: cross-entropy (optionally smoothed) or squared error."""
+    """Masked mean loss of one task: cross-entropy (optionally smoothed) or squared error.
+    ``classmask`` None: every class column is a real class (no padding)."""
     out = SchemaNet.forward_fast(fast, X, classmask)
     denom = m.sum().clamp(min=1.0)
     if regression:
         return (((out - y) ** 2) * m).sum() / denom
     logp = torch.log_softmax(out, dim=-1)
-    K = classmask.shape[0]
-    onehot = (y[:, None] == torch.arange(K, device=y.device)).to(logp.dtype)
-    nll = -(onehot * logp).sum(-1)
+    # gather, not a one-hot product: with many classes the (N, K) one-hot costs as much as
+    # the network (padded rows carry label 0, a valid index, and weight 0)
+    nll = -torch.gather(logp, -1, y[:, None].long())[:, 0]
     if label_smoothing > 0:
-        n_valid = classmask.sum().clamp(min=1.0)
-        smooth = -(logp * classmask).sum(-1) / n_valid
+        if classmask is None:
+            smooth = -logp.mean(-1)
+        else:
+            smooth = -(logp * classmask).sum(-1) / classmask.sum().clamp(min=1.0)
         nll = (1 - label_smoothing) * nll + label_smoothing * smooth
     return (nll * m).sum() / denom

@@ -197,3 +197,27 @@ def test_column_features_counts_match_numpy_unique():
         _, counts = np.unique(col, return_counts=True)
         assert uniq[j] == len(counts) and mode[j] == counts.max()
     assert np.array_equal(_mode_and_unique_counts(X[:1])[1], np.ones(5))
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_task_loss_is_weighted_cross_entropy_with_or_without_class_mask(smoothing):
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(40, 4)).astype(np.float32)
+    y = rng.integers(0, 5, 40)
+    w = torch.from_numpy(rng.random(40).astype(np.float32))
+    net = SchemaNet()
+    fast = {k: v.detach() for k, v in _fast(net, X, y, 5).items()}
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    logits = SchemaNet.forward_fast(fast, Xt, None)
+    ref = (torch.nn.functional.cross_entropy(logits, yt, reduction="none",
+                                             label_smoothing=smoothing) * w).sum() / w.sum()
+    for mask in (None, torch.ones(5)):
+        got = task_loss(fast, Xt, yt, w, mask, label_smoothing=smoothing)
+        assert torch.allclose(got, ref, rtol=1e-5), mask
+    # a padded class column (mask 0) takes no probability mass
+    padded = {**fast, "W_h": torch.cat([fast["W_h"], fast["W_h"][:1]]),
+              "W_x": torch.cat([fast["W_x"], fast["W_x"][:1]]),
+              "b_h": torch.cat([fast["b_h"], fast["b_h"][:1]])}
+    got = task_loss(padded, Xt, yt, w, torch.tensor([1.0] * 5 + [0.0]), label_smoothing=0.0)
+    ref0 = (torch.nn.functional.cross_entropy(logits, yt, reduction="none") * w).sum() / w.sum()
+    assert torch.allclose(got, ref0, rtol=1e-5)
