@@ -115,9 +115,10 @@ class TaskEncoder(nn.Module):
         0); ``regression`` (default: inferred from ``y`` as ``meta_features`` does) reads a
         continuous target as meta-training's regression tasks do, not as one class per
         value."""
+        rows = None  # the sampled rows, when chosen before densifying
         try:
-            if hasattr(X, "toarray"):  # scipy sparse
-                X = X.toarray()
+            if hasattr(X, "toarray"):  # scipy sparse: densify only the rows sampled below
+                X, rows = _sparse_sample(X, len(y), max_rows, random_state)
             if hasattr(X, "to_numpy") and hasattr(X, "columns"):  # pandas: pd.NA is missing
                 X = X.to_numpy(dtype=np.float64, na_value=np.nan)
             X = np.array(X, dtype=np.float64)
@@ -126,7 +127,8 @@ class TaskEncoder(nn.Module):
                              f"columns first") from None
         y_in = y
         y = y.to_numpy() if hasattr(y, "to_numpy") else np.asarray(y)
-        if X.ndim != 2 or y.ndim != 1 or len(X) != len(y) or len(y) == 0:
+        if X.ndim != 2 or y.ndim != 1 or len(y) == 0 or (
+                len(X) != len(y) if rows is None else len(rows) > len(y)):
             raise ValueError(f"X must be 2-D and y 1-D with one value per row of X; got X "
                              f"{X.shape}, y {y.shape}")
         missing = np.asarray(pd.isna(y), dtype=bool)
@@ -156,7 +158,9 @@ class TaskEncoder(nn.Module):
                 classes = np.unique(y)
             target, n_classes = np.searchsorted(classes, y), len(classes)
         rng = np.random.default_rng(random_state)
-        if len(X) > max_rows:
+        if rows is not None:
+            target = target[rows]
+        elif len(X) > max_rows:
             idx = rng.choice(len(X), size=max_rows, replace=False)
             X, target = X[idx], target[idx]
         # standardising is scale-free, but the variance of a column of ~1e300 overflows
@@ -172,6 +176,21 @@ class TaskEncoder(nn.Module):
         e = self(t(Xs).to(dev), torch.ones(1, len(Xs), device=dev),
                  torch.ones(1, Xs.shape[1], device=dev), t(cf).to(dev), t(meta).to(dev))
         return e[0].cpu().numpy()
+
+
+def _sparse_sample(X, n_labels: int, max_rows: int, random_state: int):
+    """Dense rows of sparse ``X`` and their indices: the ``max_rows`` rows ``encode`` samples
+    (the same draw), so that a large sparse matrix is never densified whole. All rows (and
+    indices None) when there are no more, when ``X`` has a row count other than ``n_labels``
+    (the caller reports it) or when it stores missing values (imputed from all rows)."""
+    n = X.shape[0]
+    data = getattr(X, "data", None)
+    stores_nan = data is not None and np.asarray(data).dtype.kind in "fc" \
+        and not np.isfinite(data).all()
+    if n <= max_rows or n != n_labels or stores_nan or getattr(X, "ndim", 2) != 2:
+        return X.toarray(), None
+    rows = np.random.default_rng(random_state).choice(n, size=max_rows, replace=False)
+    return X.tocsr()[rows].toarray(), rows
 
 
 def info_nce(a: Tensor, b: Tensor, temperature: float = 0.2) -> Tensor:

@@ -457,3 +457,26 @@ def test_text_in_a_column_of_numbers_at_predict_is_named_by_the_search():
             search.predict(later)
         later.iloc[0, 0] = None  # a missing value is imputed
         assert len(search.predict(later)) == 2
+
+
+def test_task_encoder_densifies_only_the_sampled_rows_of_sparse_input():
+    import scipy.sparse as sp
+
+    from sklearn_meta.estimators._adapt import resolve_init
+
+    class NoFullDensify(sp.csr_matrix):  # toarray of more rows than encode samples fails
+        def toarray(self, *args, **kwargs):
+            assert self.shape[0] <= 256, f"densified {self.shape[0]} rows"
+            return super().toarray(*args, **kwargs)
+
+    _, enc, _ = resolve_init("pretrained", 0)
+    X = sp.random(3000, 40, density=0.1, random_state=0, format="csr")
+    y = np.random.default_rng(0).integers(0, 3, 3000)
+    got = enc.encode(NoFullDensify(X), y)
+    np.testing.assert_allclose(got, enc.encode(X.toarray(), y), atol=1e-6)  # same rows
+    with_nan = X.copy()
+    with_nan.data[0] = np.nan  # stored missing values: imputed from all rows, as dense
+    np.testing.assert_allclose(enc.encode(with_nan, y), enc.encode(with_nan.toarray(), y),
+                               atol=1e-6)
+    with pytest.raises(ValueError, match="one value per row"):
+        enc.encode(X, y[:10])
