@@ -116,9 +116,10 @@ class TaskEncoder(nn.Module):
         continuous target as meta-training's regression tasks do, not as one class per
         value."""
         rows = None  # the sampled rows, when chosen before densifying
+        n_labels = np.shape(y)[0] if np.ndim(y) == 1 else -1
         try:
             if hasattr(X, "toarray"):  # scipy sparse: densify only the rows sampled below
-                X, rows = _sparse_sample(X, len(y), max_rows, random_state)
+                X, rows = _sparse_sample(X, n_labels, max_rows, random_state)
             if hasattr(X, "to_numpy") and hasattr(X, "columns"):  # pandas: pd.NA is missing
                 X = X.to_numpy(dtype=np.float64, na_value=np.nan)
             X = np.array(X, dtype=np.float64)
@@ -184,13 +185,14 @@ def _sparse_sample(X, n_labels: int, max_rows: int, random_state: int):
     indices None) when there are no more, when ``X`` has a row count other than ``n_labels``
     (the caller reports it) or when it stores missing values (imputed from all rows)."""
     n = X.shape[0]
-    data = getattr(X, "data", None)
-    stores_nan = data is not None and np.asarray(data).dtype.kind in "fc" \
-        and not np.isfinite(data).all()
-    if n <= max_rows or n != n_labels or stores_nan or getattr(X, "ndim", 2) != 2:
+    if n <= max_rows or n != n_labels or getattr(X, "ndim", 2) != 2:
         return X.toarray(), None
+    Xc = X.tocsr()  # lil keeps its values as objects, dok has no .data
+    data = np.asarray(Xc.data)
+    if data.dtype.kind not in "biuf" or not np.isfinite(data.astype(np.float64)).all():
+        return X.toarray(), None  # stored missing values: imputed from all rows
     rows = np.random.default_rng(random_state).choice(n, size=max_rows, replace=False)
-    return X.tocsr()[rows].toarray(), rows
+    return Xc[rows].toarray(), rows
 
 
 def info_nce(a: Tensor, b: Tensor, temperature: float = 0.2) -> Tensor:

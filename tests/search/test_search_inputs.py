@@ -476,7 +476,10 @@ def test_task_encoder_densifies_only_the_sampled_rows_of_sparse_input():
     np.testing.assert_allclose(got, enc.encode(X.toarray(), y), atol=1e-6)  # same rows
     with_nan = X.copy()
     with_nan.data[0] = np.nan  # stored missing values: imputed from all rows, as dense
-    np.testing.assert_allclose(enc.encode(with_nan, y), enc.encode(with_nan.toarray(), y),
-                               atol=1e-6)
+    for fmt in ("csr", "lil", "dok"):  # lil stores objects, dok has no .data
+        np.testing.assert_allclose(enc.encode(with_nan.asformat(fmt), y),
+                                   enc.encode(with_nan.toarray(), y), atol=1e-6)
+    with pytest.raises(ValueError, match="one value per row"):
+        enc.encode(X, None)
     with pytest.raises(ValueError, match="one value per row"):
         enc.encode(X, y[:10])
