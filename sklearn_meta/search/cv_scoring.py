@@ -35,53 +35,91 @@ def _fold_rows(value: Any, rows: np.ndarray, n: int) -> Any:
 
 def cross_validate_scored(estimator: Any, X: Any, y: Any, splits: Splits, scoring: Any,
                           fit_params: Mapping[str, Any],
-                          score_params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """``cross_validate``'s result dict (``test_<metric>``, ``fit_time``, ``score_time``).
+                          score_params: Mapping[str, Any] | None = None,
+                          error_score: Any = np.nan,
+                          return_train_score: bool = False) -> dict[str, Any]:
+    """``cross_validate``'s result dict (``test_<metric>``, ``train_<metric>`` with
+    ``return_train_score``, ``fit_time``, ``score_time``) plus ``fit_failed`` (1.0 for a fold
+    whose fit failed, else 0.0).
 
-    Without ``score_params`` it is ``cross_validate`` itself (fit failures scored NaN; every
-    fold failing raises its ``ValueError``). With them (routed by metadata routing), the folds
-    are fitted by ``cross_validate`` and scored here as scikit-learn's searches score them:
-    each scorer gets the parameters it requested, indexed to the fold's test rows; a metric
-    that fails scores NaN (with scikit-learn's "Scoring failed" warning), the others stand.
+    ``error_score`` as in scikit-learn's searches: ``"raise"`` raises the first fit or scoring
+    error; a number is the score of a failed fit or metric (NaN: the trial fails). Every fold
+    failing raises scikit-learn's ``ValueError`` ("All the ... fits failed"), which the
+    search turns into a failed trial (or, with a numeric ``error_score``, that score).
+    Without ``score_params`` the folds are run by ``cross_validate`` itself. With them
+    (routed by metadata routing), the folds are fitted by ``cross_validate`` and scored here
+    as scikit-learn's searches score them: each scorer gets the parameters it requested,
+    indexed to the fold's test (or train) rows; a metric that fails scores ``error_score``
+    (with scikit-learn's "Scoring failed" warning), the others stand.
     """
+    raise_ = isinstance(error_score, str) and error_score == "raise"
+    inner = "raise" if raise_ else np.nan  # failed folds are found as NaN, then filled
     with config_context(enable_metadata_routing=False):
         if not score_params:
-            return cross_validate(estimator, X, y, cv=splits, scoring=scoring, n_jobs=1,
-                                  error_score=np.nan, params=dict(fit_params))
+            out = cross_validate(estimator, X, y, cv=splits, scoring=scoring, n_jobs=1,
+                                 error_score=inner, params=dict(fit_params),
+                                 return_train_score=return_train_score)
+            return _fill_failed(out, error_score)
         fitted = cross_validate(estimator, X, y, cv=splits, scoring=_fitted_marker, n_jobs=1,
-                                error_score=np.nan, params=dict(fit_params),
+                                error_score=inner, params=dict(fit_params),
                                 return_estimator=True)
     X, y = indexable(X, y)
     scorers = _named_scorers(estimator, scoring)
     n = _num_samples(X)
-    per_fold: list[dict[str, float]] = []
+    per_fold: dict[str, list[dict[str, float]]] = {"test": [], "train": []}
     times = []
+    parts = ("test", "train") if return_train_score else ("test",)
+    failed = []
     for (train, test), est, ok in zip(splits, fitted["estimator"], fitted["test_score"]):
         start = time.perf_counter()
-        scores: dict[str, float] = {}
-        if np.isfinite(ok):  # else the fit failed (warned by cross_validate): NaN
-            X_test, y_test = _safe_split(est, X, y, test, train)
-            params = {k: _fold_rows(v, test, n) for k, v in score_params.items()}
-            for name, scorer in scorers.items():
-                try:
-                    with config_context(enable_metadata_routing=False):
-                        out = scorer(est, X_test, y_test, **_requested(scorer, params))
-                except Exception as exc:  # noqa: BLE001 - as error_score=np.nan
-                    warnings.warn(f"Scoring failed. The score on this train-test partition "
-                                  f"for these parameters will be set to nan. Details: \n"
-                                  f"{type(exc).__name__}: {exc}", UserWarning, stacklevel=2)
-                    continue
-                if isinstance(out, Mapping):  # a callable returning several metrics
-                    scores.update({k: float(v) for k, v in out.items()})
-                else:
-                    scores[name] = float(out)
-        per_fold.append(scores)
+        failed.append(not np.isfinite(ok))  # the fit failed (warned by cross_validate)
+        for part in parts:
+            rows = test if part == "test" else train
+            scores: dict[str, float] = {}
+            if np.isfinite(ok):
+                X_part, y_part = _safe_split(est, X, y, rows, train)
+                params = {k: _fold_rows(v, rows, n) for k, v in score_params.items()}
+                for name, scorer in scorers.items():
+                    try:
+                        with config_context(enable_metadata_routing=False):
+                            res = scorer(est, X_part, y_part, **_requested(scorer, params))
+                    except Exception as exc:  # noqa: BLE001 - as scikit-learn's _score
+                        if raise_:
+                            raise
+                        warnings.warn(f"Scoring failed. The score on this train-test "
+                                      f"partition for these parameters will be set to "
+                                      f"{error_score}. Details: \n{type(exc).__name__}: "
+                                      f"{exc}", UserWarning, stacklevel=2)
+                        continue
+                    if isinstance(res, Mapping):  # a callable returning several metrics
+                        scores.update({k: float(v) for k, v in res.items()})
+                    else:
+                        scores[name] = float(res)
+            per_fold[part].append(scores)
         times.append(time.perf_counter() - start)
-    names = sorted({k for s in per_fold for k in s} | (set(scorers) - {"score"})) or ["score"]
+    all_scores = per_fold["test"] + per_fold["train"]
+    names = sorted({k for s in all_scores for k in s} | (set(scorers) - {"score"})) or ["score"]
     out_: dict[str, Any] = {"fit_time": fitted["fit_time"], "score_time": np.array(times)}
-    for name in names:
-        out_[f"test_{name}"] = np.array([s.get(name, np.nan) for s in per_fold])
-    return out_
+    for part in parts:
+        for name in names:
+            out_[f"{part}_{name}"] = np.array([s.get(name, np.nan) for s in per_fold[part]])
+    out_["fit_failed"] = np.array(failed, dtype=float)
+    return _fill_failed(out_, error_score)
+
+
+def _fill_failed(result: dict[str, Any], error_score: Any) -> dict[str, Any]:
+    """Mark the folds whose fit failed (every test metric NaN) in ``fit_failed`` and give the
+    failed fits and metrics the numeric ``error_score``."""
+    keys = [k for k in result if k.startswith(("test_", "train_"))]
+    if "fit_failed" not in result:
+        tests = [np.asarray(result[k], dtype=float) for k in keys if k.startswith("test_")]
+        result["fit_failed"] = (np.all(np.isnan(tests), axis=0).astype(float) if tests
+                                else np.zeros(len(result["fit_time"])))
+    if not (isinstance(error_score, str) or np.isnan(error_score)):
+        for k in keys:
+            v = np.asarray(result[k], dtype=float)
+            result[k] = np.where(np.isnan(v), float(error_score), v)
+    return result
 
 
 def _named_scorers(estimator: Any, scoring: Any) -> dict[str, Any]:

@@ -25,14 +25,19 @@ ERROR_ATTR = "fit_error"
 
 
 def search_fingerprint(X: Any, y: Any, bases: Mapping[str, Any], spaces: Mapping[str, Any],
-                       splits: Sequence, scoring: Any) -> str:
-    """A digest of what makes two searches the same search."""
+                       splits: Sequence, scoring: Any, error_score: Any = float("nan"),
+                       return_train_score: bool = False) -> str:
+    """A digest of what makes two searches the same search (the trials' records depend on
+    ``error_score`` and ``return_train_score`` too; at their defaults they leave the digest
+    of earlier versions unchanged)."""
     what = (joblib.hash(X), joblib.hash(y),
             sorted((fam, type(est).__name__, repr(sorted(est.get_params(deep=False))))
                    for fam, est in bases.items()),
             sorted((fam, sorted((k, repr(d)) for k, d in sp.items()))
                    for fam, sp in spaces.items()),
             joblib.hash([(tr, te) for tr, te in splits]), _describe(scoring))
+    if isinstance(error_score, str) or error_score == error_score or return_train_score:
+        what = (*what, repr(error_score), bool(return_train_score))
     return hashlib.sha256(repr(what).encode()).hexdigest()[:32]
 
 

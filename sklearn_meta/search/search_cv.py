@@ -60,7 +60,8 @@ class _Objective:
                  multi: bool, X: Any, y: Any, splits: list, scoring: Any, main: str,
                  fit_params: Mapping[str, Any], prefixes: Mapping[str, str] | None = None,
                  score_params: Mapping[str, Any] | None = None, any_metric: bool = False,
-                 user_space: bool = False):
+                 user_space: bool = False, error_score: Any = np.nan,
+                 return_train_score: bool = False):
         self.bases, self.spaces, self.multi = bases, spaces, multi
         # the caller's own space: every trial sets every parameter of it (a warm-start
         # trial fixes the ones it knows, the sampler draws the rest), so that no trial runs
@@ -72,6 +73,7 @@ class _Objective:
         self.score_params = dict(score_params or {})
         self.any_metric = any_metric  # refit False/callable: a dict-returning scorer may
         # report any of its metrics (the first by name is optimised)
+        self.error_score, self.return_train_score = error_score, return_train_score
 
     def configure(self, trial: optuna.Trial) -> tuple[str, dict[str, Any]]:
         keys = trial.user_attrs.get(KEYS_ATTR)
@@ -98,8 +100,11 @@ class _Objective:
                 # routing is on): here they go to the estimator's fit and the scorer
                 res = cross_validate_scored(est, self.X, self.y, self.splits, self.scoring,
                                             routed_fit_params(self.fit_params, prefix),
-                                            self.score_params)
+                                            self.score_params, self.error_score,
+                                            self.return_train_score)
             except ValueError as exc:  # every fold failed: this trial fails, the search goes on
+                if isinstance(self.error_score, str):  # "raise": the fit's own error
+                    raise
                 lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
                 errs = error_lines(lines)
                 cause = ((errs[-1] if errs else lines[0])[:500] if lines
@@ -108,16 +113,30 @@ class _Objective:
                 res = None
         if res is None:  # warned outside the block that records the fits' warnings
             _warn_failed(trial.number, params, trial.user_attrs[ERROR_ATTR])
-            return float("nan")
+            if np.isnan(self.error_score):
+                return float("nan")
+            res = self._failed_result()  # scored error_score, as scikit-learn's searches
         for key, vals in res.items():
             trial.set_user_attr(key, [float(v) for v in vals])
         error = fit_failure(caught)
         if error:  # kept so that "every trial failed" can say why
             trial.set_user_attr(ERROR_ATTR, error)
         value = float(np.mean(res[metric_to_optimise(res, self.main, self.any_metric)]))
-        if not np.isfinite(value):
+        if np.isnan(value):
             _warn_failed(trial.number, params, error or "a fold scored NaN")
         return value
+
+    def _failed_result(self) -> dict[str, list[float]]:
+        """The record of a trial whose folds all failed, with a numeric ``error_score``:
+        every known metric (the optimised one at least) scores it in every fold."""
+        k = len(self.splits)
+        sc = self.scoring
+        names = (list(sc) if isinstance(sc, (list, tuple, set, Mapping)) else []) or \
+            [self.main]
+        parts = ("test", "train") if self.return_train_score else ("test",)
+        out = {f"{part}_{m}": [float(self.error_score)] * k for part in parts for m in names}
+        out.update(fit_time=[np.nan] * k, score_time=[np.nan] * k, fit_failed=[1.0] * k)
+        return out
 
 
 def _warn_failed(number: int, params: Mapping[str, Any], cause: str) -> None:
@@ -392,8 +411,14 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         ``n_jobs > 1`` runs that many worker processes on a shared study; which trials
         they run then depends on their timing, so ``random_state`` makes a search
         repeatable with ``n_jobs=1`` only (as with Optuna's own parallel optimisation).
-        ``error_score`` and ``return_train_score`` are not supported: a trial whose fits
-        all fail is recorded as failed (NaN) and the search goes on.
+    error_score : "raise" or float, default=np.nan
+        As in scikit-learn's searches: the score of a fold whose fit (or a metric) failed;
+        ``"raise"`` raises the error and stops the search. With NaN a trial whose folds all
+        fail is recorded as failed in Optuna; with a number it completes with that score.
+        The search goes on either way, and fails only when every fit of every trial failed.
+    return_train_score : bool, default=False
+        Also score each fold's training rows (``split<i>_train_<metric>``,
+        ``mean_train_<metric>``, ``std_train_<metric>`` in ``cv_results_``).
     timeout : float, optional
         Seconds; stop starting new trials after it.
     n_warm_start : int
@@ -423,8 +448,11 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                  timeout: float | None = None, refit: bool | str = True,
                  random_state: int | None = None, n_warm_start: int = 10,
                  knowledge_base: Any = None, verbose: int = 0,
-                 study_name: str | None = None, task_type: str | None = None):
+                 study_name: str | None = None, task_type: str | None = None,
+                 error_score: Any = np.nan, return_train_score: bool = False):
         self.estimator = estimator
+        self.error_score = error_score
+        self.return_train_score = return_train_score
         self.task_type = task_type
         self.param_distributions = param_distributions
         self.n_trials = n_trials
@@ -483,6 +511,14 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise ValueError("study_name: give a storage (a journal file path or a database "
                              "URL) to resume a named study from; without one each fit is "
                              "a fresh in-memory study")
+        if not (isinstance(self.error_score, str) and self.error_score == "raise") and (
+                isinstance(self.error_score, (bool, np.bool_)) or
+                not isinstance(self.error_score, (int, float, np.integer, np.floating))):
+            raise ValueError(f"error_score must be the string 'raise' or a number (NaN by "
+                             f"default), got {self.error_score!r}")
+        if not isinstance(self.return_train_score, (bool, np.bool_)):
+            raise ValueError(f"return_train_score must be True or False, got "
+                             f"{self.return_train_score!r}")
         if not isinstance(self.verbose, (int, np.integer)) or self.verbose < 0:
             raise ValueError(f"verbose must be a non-negative integer, got {self.verbose!r}")
         if self.n_jobs != 1 and is_sqlite(self.storage):
@@ -602,7 +638,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if study.direction != optuna.study.StudyDirection.MAXIMIZE:
             raise ValueError(f"study_name: the stored study {name!r} minimises; MetaSearchCV "
                              f"maximises its score")
-        check_resumable(study, search_fingerprint(X, y, bases, spaces, splits, scoring))
+        check_resumable(study, search_fingerprint(
+            X, y, bases, spaces, splits, scoring,
+            error_score=self.error_score, return_train_score=self.return_train_score))
         retry_interrupted(study)
         done = len(finished_trials(study))
         # a resumed study draws anew: the same seed would propose its first trials again
@@ -636,7 +674,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         objective = _Objective(bases, spaces, multi, X, y, splits, scoring, main, fit_params,
                                prefixes, score_params,
                                any_metric=self.refit is False or callable(self.refit),
-                               user_space=not multi and self.param_distributions is not None)
+                               user_space=not multi and self.param_distributions is not None,
+                               error_score=self.error_score,
+                               return_train_score=bool(self.return_train_score))
         if n_jobs == 1:
             if n_left:
                 study.optimize(objective, n_trials=n_left, timeout=self.timeout,
@@ -708,17 +748,21 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             res[f"param_{key}"] = np.ma.MaskedArray(
                 np.array([p.get(key) for p in params_list], dtype=object),
                 mask=[key not in p for p in params_list])
+        parts = ("test", "train") if self.return_train_score else ("test",)
         for m in metrics:
-            S = np.array([t.user_attrs.get(f"test_{m}", [np.nan] * n_splits) for t in trials],
-                         dtype=float)
-            for i in range(S.shape[1]):
-                res[f"split{i}_test_{m}"] = S[:, i]
-            mean = S.mean(axis=1)
-            res[f"mean_test_{m}"] = mean
-            res[f"std_test_{m}"] = S.std(axis=1)
-            # equal scores share the best rank, failed trials come last (as scikit-learn)
-            filled = np.where(np.isfinite(mean), mean, -np.inf)
-            res[f"rank_test_{m}"] = rankdata(-filled, method="min").astype(np.int32)
+            for part in parts:
+                S = np.array([t.user_attrs.get(f"{part}_{m}", [np.nan] * n_splits)
+                              for t in trials], dtype=float)
+                for i in range(S.shape[1]):
+                    res[f"split{i}_{part}_{m}"] = S[:, i]
+                mean = S.mean(axis=1)
+                res[f"mean_{part}_{m}"] = mean
+                res[f"std_{part}_{m}"] = S.std(axis=1)
+                if part == "test":
+                    # equal scores share the best rank, failed trials come last (as
+                    # scikit-learn)
+                    filled = np.where(np.isfinite(mean), mean, -np.inf)
+                    res[f"rank_test_{m}"] = rankdata(-filled, method="min").astype(np.int32)
         for k in ("fit_time", "score_time"):
             T = [t.user_attrs.get(k, [np.nan]) for t in trials]
             res[f"mean_{k}"] = np.array([np.mean(v) for v in T])
@@ -726,7 +770,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         res["warm_start"] = np.array([t.user_attrs.get(SOURCE_ATTR, -1) for t in trials])
         self.cv_results_ = res
         mean = res.get(f"mean_test_{main}")
-        if mean is None or not np.isfinite(mean).any():
+        every_fit_failed = all(t.state != optuna.trial.TrialState.COMPLETE or
+                               (t.user_attrs.get("fit_failed") and
+                                all(t.user_attrs["fit_failed"])) for t in trials)
+        if mean is None or not np.isfinite(mean).any() or every_fit_failed:
             errors = [t.user_attrs[ERROR_ATTR] for t in trials if ERROR_ATTR in t.user_attrs]
             why = (f"; the first failure: {errors[0]}" if errors else
                    "; check the estimator and data")

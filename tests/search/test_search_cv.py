@@ -449,3 +449,85 @@ def test_overlapping_searches_restore_the_users_optuna_log_level():
         assert optuna.logging.get_verbosity() == optuna.logging.INFO
     finally:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def _by_param(results, key):
+    """``{parameter value: row index}`` of a ``cv_results_``."""
+    return {p[key]: i for i, p in enumerate(results["params"])}
+
+
+def test_error_score_and_train_scores_match_grid_search():
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    kw = dict(error_score=-1.0, return_train_score=True, cv=cv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = _quiet_search(param_distributions={"C": [-1.0, 0.1, 1.0]}, n_trials=10,
+                          **kw).fit(X, y)
+        g = GridSearchCV(LogisticRegression(max_iter=300), {"C": [-1.0, 0.1, 1.0]},
+                         **kw).fit(X, y)
+    rows, grid = _by_param(s.cv_results_, "C"), _by_param(g.cv_results_, "C")
+    assert set(rows) == set(grid)  # every value tried at least once
+    for c, i in rows.items():
+        for key in ("split0_test_score", "mean_test_score", "split2_train_score",
+                    "mean_train_score", "std_train_score"):
+            assert s.cv_results_[key][i] == pytest.approx(g.cv_results_[key][grid[c]]), key
+    assert s.cv_results_["mean_test_score"][rows[-1.0]] == -1.0  # failed: error_score
+    states = {t.state for t in s.study_.trials}  # a numeric error_score completes the trial
+    assert states == {optuna.trial.TrialState.COMPLETE}
+    assert s.best_params_ != {"C": -1.0} and s.best_score_ == g.best_score_
+    assert "mean_train_score" not in _quiet_search(
+        param_distributions={"C": [1.0]}, n_trials=1, cv=cv).fit(X, y).cv_results_
+
+
+def test_error_score_raise_stops_the_search_and_bad_values_are_named():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match="'C' parameter .* must be a float"):
+        _quiet_search(param_distributions={"C": [-1.0]}, n_trials=2,
+                      error_score="raise").fit(X, y)
+    for bad in ("nan", None, True):
+        with pytest.raises(ValueError, match="error_score must be the string 'raise'"):
+            _quiet_search(error_score=bad).fit(X, y)
+    with pytest.raises(ValueError, match="return_train_score must be True or False"):
+        _quiet_search(return_train_score="yes").fit(X, y)
+    with warnings.catch_warnings():  # every fit failing is an error whatever error_score
+        warnings.simplefilter("ignore")
+        with pytest.raises(RuntimeError, match="every trial failed"):
+            _quiet_search(param_distributions={"C": [-1.0]}, n_trials=2,
+                          error_score=0.0).fit(X, y)
+
+
+def test_routed_scoring_gives_train_scores_and_error_score_as_grid_search():
+    import sklearn
+    from sklearn.datasets import load_iris
+    from sklearn.metrics import accuracy_score, make_scorer
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = load_iris(return_X_y=True)
+    w = np.linspace(0.1, 2, len(y))
+
+    def boom(yt, yp):
+        raise KeyError("column foo")
+
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        scoring = {"weighted": make_scorer(accuracy_score).set_score_request(sample_weight=True),
+                   "broken": make_scorer(boom).set_score_request(sample_weight=False)}
+        est = LogisticRegression(max_iter=300).set_fit_request(sample_weight=False)
+        kw = dict(scoring=scoring, refit="weighted", cv=cv, error_score=-5.0,
+                  return_train_score=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            s = _quiet_search(estimator=est, param_distributions={"C": [0.05]}, n_trials=1,
+                              **kw).fit(X, y, sample_weight=w)
+            g = GridSearchCV(est, {"C": [0.05]}, **kw).fit(X, y, sample_weight=w)
+    for key in ("mean_test_weighted", "mean_train_weighted", "split1_train_weighted",
+                "mean_test_broken", "mean_train_broken"):
+        np.testing.assert_allclose(s.cv_results_[key], g.cv_results_[key], err_msg=key)
+    assert s.cv_results_["mean_train_broken"][0] == -5.0
+    assert s.cv_results_["mean_train_weighted"][0] != s.cv_results_["mean_test_weighted"][0]
