@@ -95,15 +95,28 @@ def _is_numeric_object_column(col: np.ndarray) -> bool:
     )
 
 
+def _time_kind(v: Any) -> str | None:
+    """"date" (dates, date-times), "delta" (time-deltas), "clock" (times of day) or None."""
+    if isinstance(v, (datetime.timedelta, np.timedelta64)):
+        return "delta"
+    if isinstance(v, (datetime.date, np.datetime64)):
+        return "date"
+    return "clock" if isinstance(v, datetime.time) else None
+
+
 def _is_time_object_column(col: np.ndarray) -> bool:
-    """Object values that are all dates/date-times or all time-deltas (``.dt.date``,
-    ``datetime`` records): read as seconds, like datetime64 columns."""
-    vals = [v for v in col if not _is_missing(v)]
-    if not vals or not all(isinstance(v, (datetime.date, datetime.timedelta, np.datetime64,
-                                           np.timedelta64)) for v in vals):
-        return False
-    deltas = [isinstance(v, (datetime.timedelta, np.timedelta64)) for v in vals]
-    return all(deltas) or not any(deltas)
+    """Object values that are all dates/date-times, all time-deltas or all times of day
+    (``.dt.date``, ``.dt.time``, ``datetime`` records): read as seconds, like datetime64
+    columns."""
+    kinds = {_time_kind(v) for v in col if not _is_missing(v)}
+    return len(kinds) == 1 and None not in kinds
+
+
+def _clock_seconds(col: pd.Series) -> np.ndarray:
+    """Times of day (``datetime.time``) as seconds since midnight; missing -> NaN."""
+    return np.array([np.nan if _is_missing(v) else
+                     v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6
+                     for v in col.to_numpy()], dtype=float)
 
 
 def _is_missing(v: Any) -> bool:
@@ -141,12 +154,14 @@ def _is_temporal(dt: Any) -> bool:
         import pyarrow as pa
 
         t = dt.pyarrow_dtype
-        return pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_duration(t)
+        return pa.types.is_timestamp(t) or pa.types.is_date(t) or \
+            pa.types.is_duration(t) or pa.types.is_time(t)
     return pd.api.types.is_datetime64_any_dtype(dt) or pd.api.types.is_timedelta64_dtype(dt)
 
 
 def _seconds(col: pd.Series) -> np.ndarray:
-    """Date-times as seconds since the epoch (UTC), time-deltas as seconds; NaT -> NaN."""
+    """Date-times as seconds since the epoch (UTC), time-deltas as seconds, times of day as
+    seconds since midnight; NaT -> NaN."""
     if isinstance(col.dtype, pd.ArrowDtype):  # time stamps, durations: numpy (fast); dates
         import pyarrow as pa
 
@@ -154,8 +169,10 @@ def _seconds(col: pd.Series) -> np.ndarray:
         col = col.astype("datetime64[ns, UTC]" if pa.types.is_timestamp(t) and t.tz else
                          "datetime64[ns]" if pa.types.is_timestamp(t) else
                          "timedelta64[ns]" if pa.types.is_duration(t) else object)
-    if col.dtype == object:  # date/time-delta objects (_is_time_object_column)
+    if col.dtype == object:  # date/time-delta/time objects (_is_time_object_column)
         present = col[col.notna()]
+        if len(present) and _time_kind(present.iloc[0]) == "clock":
+            return _clock_seconds(col)
         delta = len(present) and isinstance(present.iloc[0], (datetime.timedelta, np.timedelta64))
         col = pd.to_timedelta(col) if delta else pd.to_datetime(col, utc=True)
     if pd.api.types.is_datetime64_any_dtype(col.dtype):

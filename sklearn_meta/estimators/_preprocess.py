@@ -33,12 +33,13 @@ def _arrow_temporal(dt) -> bool:
     import pyarrow as pa
 
     t = dt.pyarrow_dtype
-    return pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_duration(t)
+    return pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_duration(t) or \
+        pa.types.is_time(t)
 
 
 def _arrow_to_numpy_time(col: pd.Series) -> pd.Series:
-    """A pyarrow time-stamp / duration column as datetime64 / timedelta64 (fast); dates
-    through Python objects (:func:`_object_times`)."""
+    """A pyarrow time-stamp / duration column as datetime64 / timedelta64 (fast); dates and
+    times of day through Python objects (:func:`_object_times`)."""
     import pyarrow as pa
 
     t = col.dtype.pyarrow_dtype
@@ -67,22 +68,30 @@ def _is_real_number(v) -> bool:
         not isinstance(v, (bool, np.bool_, np.timedelta64))
 
 
+def _time_kind(v) -> str | None:
+    """"date" (dates, date-times: ``datetime``, ``pd.Timestamp``, ``.dt.date``), "delta"
+    (time-deltas), "clock" (times of day: ``datetime.time``, ``.dt.time``) or None."""
+    if isinstance(v, (datetime.timedelta, np.timedelta64)):
+        return "delta"
+    if isinstance(v, (datetime.date, np.datetime64)):
+        return "date"
+    return "clock" if isinstance(v, datetime.time) else None
+
+
 def _is_time_value(v) -> bool:
-    """A date, date-time or time-delta object (``datetime``, ``pd.Timestamp``, ``.dt.date``)."""
-    return isinstance(v, (datetime.date, datetime.timedelta, np.datetime64, np.timedelta64))
+    """A date, date-time, time-delta or time-of-day object."""
+    return _time_kind(v) is not None
 
 
 def holds_times(col: pd.Series) -> bool:
-    """An ``object`` column whose present values are all dates/date-times, or all time-deltas
-    (``df.ts.dt.date``, records of ``datetime`` objects): read as seconds, like date-time
-    columns. One-hot coding them would silently throw their order away."""
+    """An ``object`` column whose present values are all dates/date-times, all time-deltas or
+    all times of day (``df.ts.dt.date``, ``df.ts.dt.time``, records of ``datetime`` objects):
+    read as seconds, like date-time columns. One-hot coding them would silently throw their
+    order away."""
     if col.dtype != object:
         return False
-    present = col[col.notna()].to_numpy()
-    if not len(present) or not all(_is_time_value(v) for v in present):
-        return False
-    deltas = [isinstance(v, (datetime.timedelta, np.timedelta64)) for v in present]
-    return all(deltas) or not any(deltas)
+    kinds = {_time_kind(v) for v in col[col.notna()].to_numpy()}
+    return len(kinds) == 1 and None not in kinds
 
 
 def holds_numbers(col: pd.Series) -> bool:
@@ -199,16 +208,23 @@ def temporal_columns(X: pd.DataFrame) -> list:
 
 
 def _object_times(col: pd.Series) -> pd.Series:
-    """An object column of dates/date-times (naive ones read as UTC) or time-deltas as a
-    datetime64/timedelta64 column; a value that is neither is a ValueError naming the
-    column."""
+    """An object column of dates/date-times (naive ones read as UTC), time-deltas or times of
+    day (as the time-delta since midnight) as a datetime64/timedelta64 column; a value of
+    another kind than the first is a ValueError naming the column."""
     present = col[col.notna()].to_numpy()
-    bad = [v for v in present if not _is_time_value(v)]
-    if bad:
+    kind = _time_kind(present[0]) if len(present) else None
+    bad = [v for v in present if _time_kind(v) != kind]
+    if bad or (len(present) and kind is None):
+        v = bad[0] if bad else present[0]
         raise ValueError(f"X[{col.name!r}]: was a date-time column at fit, got the value "
-                         f"{bad[0]!r}; pass dates, date-times or missing values in it")
-    if len(present) and isinstance(present[0], (datetime.timedelta, np.timedelta64)):
+                         f"{v!r}; pass dates, date-times, time-deltas or times of day (one "
+                         f"kind per column), or missing values, in it")
+    if kind == "delta":
         return pd.to_timedelta(col)
+    if kind == "clock":
+        seconds = [np.nan if pd.isna(v) else v.hour * 3600 + v.minute * 60 + v.second
+                   + v.microsecond / 1e6 for v in col.to_numpy()]
+        return pd.Series(pd.to_timedelta(seconds, unit="s"), index=col.index, name=col.name)
     return pd.to_datetime(col, utc=True)
 
 

@@ -357,6 +357,38 @@ def test_pyarrow_dates_time_stamps_and_durations_are_read_as_seconds():
         ["pyarrow.lib.ArrowInvalid: out of range"]
 
 
+def test_times_of_day_are_seconds_since_midnight():
+    """``df.ts.dt.time`` objects were one-hot coded (each time its own level: chance accuracy)
+    and pyarrow ``time64`` columns crashed inside ``float()``; both are now seconds since
+    midnight, as in ``meta_features``."""
+    import datetime
+
+    pa = pytest.importorskip("pyarrow")
+    import meta_features
+
+    rng = np.random.default_rng(0)
+    secs = rng.integers(0, 86400, 200)
+    y = (secs > 43200).astype(int)
+    times = [None if i % 10 == 0 else datetime.time(s // 3600, s // 60 % 60, s % 60, 250)
+             for i, s in enumerate(secs)]
+    noise = rng.normal(size=200)
+    frames = {"objects": pd.DataFrame({"t": times, "noise": noise}),
+              "pyarrow": pd.DataFrame({"t": pd.array(times, dtype=pd.ArrowDtype(
+                  pa.time64("us"))), "noise": noise})}
+    numbers = pd.DataFrame({"t": [np.nan if t is None else s + 250e-6
+                                  for t, s in zip(times, secs)], "noise": noise})
+    ref = meta_features.extract(numbers, y, groups=["general", "statistical"])
+    for name, X in frames.items():
+        model = MetaMLPClassifier(random_state=0).fit(X, y)
+        assert model.score(X, y) > 0.9, name
+        mf = meta_features.extract(X, y, groups=["general", "statistical"])
+        np.testing.assert_allclose(mf.to_numpy(float), ref.to_numpy(float), equal_nan=True,
+                                   err_msg=name)
+    bad = frames["objects"].assign(t=[datetime.date(2020, 1, 1)] + times[1:])  # mixed kinds
+    with pytest.raises(ValueError, match=r"X\['t'\]: was a temporal column at fit"):
+        model.predict(bad)
+
+
 def test_numbers_read_as_text_are_named_with_the_way_to_read_them():
     """A numeric CSV column with '?' for missing values arrives as text and is one-hot coded
     (R^2 0.06 instead of 0.98): a warning names the column, the marker and the conversion."""
