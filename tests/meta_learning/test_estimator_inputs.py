@@ -454,3 +454,30 @@ def test_dates_in_a_column_that_was_categorical_at_fit_still_predict():
     Z = pd.DataFrame({"d": pd.Series(days, dtype=object), "x": X["x"]}).to_numpy()
     r = MetaMLPRegressor(random_state=0, max_iter=5).fit(Z, X["x"].to_numpy())
     assert r.predict(Z[:3]).shape == (3,)
+
+
+def test_median_imputer_matches_scikit_learns_simple_imputer():
+    """The preprocessing's own median imputer (partial sorts, 6x faster on wide data) must
+    give exactly what ``SimpleImputer(strategy="median", add_indicator=True,
+    keep_empty_features=True)`` gives: values, indicator columns, feature names."""
+    from sklearn.impute import SimpleImputer
+
+    from sklearn_meta.estimators._preprocess import MedianImputer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(301, 8))
+    X[rng.random(X.shape) < 0.2] = np.nan
+    X[:, 2] = np.nan  # missing at fit: filled with 0, as keep_empty_features does
+    X[:, 5] = rng.normal(size=301)  # never missing at fit: no indicator column
+    X[:, 6] = np.round(X[:, 6])  # ties
+    X_new = rng.normal(size=(40, 8))
+    X_new[rng.random(X_new.shape) < 0.3] = np.nan
+    frame = pd.DataFrame(X, columns=list("abcdefgh"))
+    ref = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)
+    ours = MedianImputer()
+    for data in (X, frame):
+        assert np.array_equal(ref.fit_transform(data), ours.fit_transform(data))
+        assert np.array_equal(ref.transform(X_new), ours.transform(X_new))
+        assert list(ref.get_feature_names_out()) == list(ours.get_feature_names_out())
+    with pytest.raises(ValueError, match="features"):
+        ours.transform(X_new[:, :5])
