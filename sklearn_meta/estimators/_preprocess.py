@@ -324,10 +324,26 @@ TAIL_RATIO = 3.0
 
 def holds_text_objects(X) -> bool:
     """A 2-D numpy ``object`` array with text or dates in it (``df.to_numpy()`` of a mixed
-    frame):
-    read column by column as a DataFrame (:func:`object_array_frame`), not refused."""
-    return isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2 and \
-        any(isinstance(v, str) or _is_time_value(v) for v in X.ravel())
+    frame), or a numpy string array (``np.loadtxt(..., dtype=str)``): read column by column
+    as a DataFrame (:func:`object_array_frame`), not refused."""
+    if not (isinstance(X, np.ndarray) and X.ndim == 2):
+        return False
+    if X.dtype.kind in "US":
+        return True
+    return X.dtype == object and any(isinstance(v, str) or _is_time_value(v)
+                                     for v in X.ravel())
+
+
+def missing_as_nan(X):
+    """A numpy ``object`` array with its missing values (``pd.NA``, ``None``, ``NaT``: what
+    ``df.to_numpy()`` gives for nullable columns) as NaN, so that it reads as numbers; any
+    other input unchanged."""
+    if isinstance(X, np.ndarray) and X.dtype == object:
+        missing = np.asarray(pd.isna(X), dtype=bool)
+        if missing.any():
+            X = X.copy()
+            X[missing] = np.nan
+    return X
 
 
 def object_array_frame(X) -> pd.DataFrame:
@@ -388,7 +404,7 @@ class MedianImputer(TransformerMixin, BaseEstimator):
         return self
 
     def _check(self, X, reset: bool) -> np.ndarray:
-        X = validate_data(self, X, dtype=np.float64, ensure_all_finite="allow-nan",
+        X = validate_data(self, missing_as_nan(X), dtype=np.float64, ensure_all_finite="allow-nan",
                           accept_sparse=("csr", "csc"), reset=reset)
         return X.toarray() if hasattr(X, "toarray") else X
 
@@ -436,7 +452,9 @@ class TailRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Z = self._compress(X)
         self.mean_ = Z.mean(axis=0)
         sd = Z.std(axis=0)
-        self.constant_ = ~(sd > 1e-12 * np.maximum(1.0, np.abs(self.mean_)))
+        # relative to the column's own magnitude (a column of values near 1e-16 varies;
+        # one value repeated, up to rounding, does not)
+        self.constant_ = ~(sd > 1e-12 * np.abs(Z).max(axis=0, initial=0.0))
         self.scale_ = np.where(self.constant_, 1.0, sd)
         return self
 

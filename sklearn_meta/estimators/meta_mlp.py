@@ -29,7 +29,8 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, che
 from ..nn.episodes import CLIP
 from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
 from ._preprocess import (check_column_kinds, column_kinds, holds_text_objects,
-                          infinite_columns, make_preprocessor, object_array_frame,
+                          infinite_columns, make_preprocessor, missing_as_nan,
+                          object_array_frame,
                           warn_number_text_columns)
 
 
@@ -135,7 +136,8 @@ class _MetaMLPBase(BaseEstimator):
                         pass  # not numbers: check_column_kinds names the column
             check_column_kinds(X, self._column_kinds)
             return X
-        X = validate_data(self, X, reset=reset, dtype="numeric", ensure_all_finite="allow-nan")
+        X = validate_data(self, missing_as_nan(X), reset=reset, dtype="numeric",
+                          ensure_all_finite="allow-nan")
         if reset:
             self._column_kinds = None
         return X

@@ -481,3 +481,39 @@ def test_median_imputer_matches_scikit_learns_simple_imputer():
         assert list(ref.get_feature_names_out()) == list(ours.get_feature_names_out())
     with pytest.raises(ValueError, match="features"):
         ours.transform(X_new[:, :5])
+
+
+def test_columns_of_tiny_numbers_are_not_read_as_constant():
+    """A column whose values are all below ~1e-15 was zeroed by the preprocessing (its spread
+    was compared with an absolute 1e-12): chance accuracy instead of 1.0."""
+    from sklearn_meta.estimators._preprocess import make_preprocessor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0).astype(int)
+    for scale in (1e-16, 1e-24):
+        Z = make_preprocessor(X * scale).fit_transform(X * scale)
+        assert np.corrcoef(Z[:, 0], X[:, 0])[0, 1] > 0.999
+        assert MetaMLPClassifier(random_state=0).fit(X * scale, y).score(X * scale, y) > 0.95
+    constant = np.c_[X[:, :1], np.full(200, 0.1), np.zeros(200)]  # still constant: zeroed
+    assert np.all(make_preprocessor(constant).fit(constant).transform(
+        constant + 5.0)[:, 1:] == 0)
+
+
+def test_object_and_string_arrays_as_numpy_gives_them():
+    """``df.to_numpy()`` of nullable columns (object arrays holding pd.NA) and numpy string
+    arrays (``np.loadtxt(..., dtype=str)``) crashed inside scikit-learn's float conversion."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"age": pd.array(rng.integers(18, 80, 90), dtype="Int64"),
+                       "score": rng.normal(size=90)})
+    df.loc[::5, "age"] = pd.NA
+    y = (df.score > 0).astype(int).to_numpy()
+    X = df.to_numpy()
+    assert X.dtype == object
+    model = MetaMLPClassifier(random_state=0).fit(X, y)
+    assert model.score(X, y) > 0.9
+    dense = MetaMLPClassifier(random_state=0).fit(df.astype(float).to_numpy(), y)
+    np.testing.assert_array_equal(dense.predict(X), model.predict(X))  # pd.NA read as NaN
+    U = np.c_[np.where(y == 1, "yes", "no"), rng.normal(size=90).astype(str)]
+    assert U.dtype.kind == "U"
+    assert MetaMLPClassifier(random_state=0).fit(U, y).score(U, y) == 1.0
