@@ -53,7 +53,9 @@ def cross_validate_scored(estimator: Any, X: Any, y: Any, splits: Splits, scorin
     (with scikit-learn's "Scoring failed" warning), the others stand.
     """
     raise_ = isinstance(error_score, str) and error_score == "raise"
-    inner = "raise" if raise_ else np.nan  # failed folds are found as NaN, then filled
+    # failed fits and metrics are found by a marker value, then given error_score: a metric
+    # that is NaN by itself (R^2 on one row) stays NaN and is no failed fit
+    inner = "raise" if raise_ else _FAILED
     with config_context(enable_metadata_routing=False):
         if not score_params:
             out = cross_validate(estimator, X, y, cv=splits, scoring=scoring, n_jobs=1,
@@ -63,6 +65,7 @@ def cross_validate_scored(estimator: Any, X: Any, y: Any, splits: Splits, scorin
         fitted = cross_validate(estimator, X, y, cv=splits, scoring=_fitted_marker, n_jobs=1,
                                 error_score=inner, params=dict(fit_params),
                                 return_estimator=True)
+    fitted["test_score"] = np.where(fitted["test_score"] == _FAILED, np.nan, 0.0)
     X, y = indexable(X, y)
     scorers = _named_scorers(estimator, scoring)
     n = _num_samples(X)
@@ -90,7 +93,7 @@ def cross_validate_scored(estimator: Any, X: Any, y: Any, splits: Splits, scorin
                                       f"partition for these parameters will be set to "
                                       f"{error_score}. Details: \n{type(exc).__name__}: "
                                       f"{exc}", UserWarning, stacklevel=2)
-                        continue
+                        continue  # scored _FAILED below
                     if isinstance(res, Mapping):  # a callable returning several metrics
                         scores.update({k: float(v) for k, v in res.items()})
                     else:
@@ -102,23 +105,30 @@ def cross_validate_scored(estimator: Any, X: Any, y: Any, splits: Splits, scorin
     out_: dict[str, Any] = {"fit_time": fitted["fit_time"], "score_time": np.array(times)}
     for part in parts:
         for name in names:
-            out_[f"{part}_{name}"] = np.array([s.get(name, np.nan) for s in per_fold[part]])
-    out_["fit_failed"] = np.array(failed, dtype=float)
+            out_[f"{part}_{name}"] = np.array([s.get(name, _FAILED) for s in per_fold[part]])
+    out_[FIT_FAILED_ATTR] = np.array(failed, dtype=float)
     return _fill_failed(out_, error_score)
 
 
+#: Key of the per-fold flags of failed fits in the result (a trial attribute in the search).
+FIT_FAILED_ATTR = "fit_failed"
+#: What a failed fit or metric scores inside :func:`cross_validate_scored` before it is given
+#: ``error_score`` (no metric returns it: the most negative float).
+_FAILED = float(np.finfo(np.float64).min)
+
+
 def _fill_failed(result: dict[str, Any], error_score: Any) -> dict[str, Any]:
-    """Mark the folds whose fit failed (every test metric NaN) in ``fit_failed`` and give the
-    failed fits and metrics the numeric ``error_score``."""
+    """Mark the folds whose fit failed (every test metric at the ``_FAILED`` marker) in
+    ``fit_failed`` and give the failed fits and metrics ``error_score``."""
     keys = [k for k in result if k.startswith(("test_", "train_"))]
-    if "fit_failed" not in result:
+    if FIT_FAILED_ATTR not in result:
         tests = [np.asarray(result[k], dtype=float) for k in keys if k.startswith("test_")]
-        result["fit_failed"] = (np.all(np.isnan(tests), axis=0).astype(float) if tests
-                                else np.zeros(len(result["fit_time"])))
-    if not (isinstance(error_score, str) or np.isnan(error_score)):
-        for k in keys:
-            v = np.asarray(result[k], dtype=float)
-            result[k] = np.where(np.isnan(v), float(error_score), v)
+        result[FIT_FAILED_ATTR] = (np.all(np.equal(tests, _FAILED), axis=0).astype(float)
+                                if tests else np.zeros(len(result["fit_time"])))
+    fill = np.nan if isinstance(error_score, str) else float(error_score)
+    for k in keys:
+        v = np.asarray(result[k], dtype=float)
+        result[k] = np.where(v == _FAILED, fill, v)
     return result
 
 

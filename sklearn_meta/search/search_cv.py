@@ -25,7 +25,7 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _rout
                                             process_routing)
 from sklearn.utils.metaestimators import available_if
 
-from .cv_scoring import cross_validate_scored, metric_to_optimise
+from .cv_scoring import FIT_FAILED_ATTR, cross_validate_scored, metric_to_optimise
 from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interrupted,
                      search_fingerprint)
 from .members import check_members, list_task_type, member_estimator
@@ -135,8 +135,18 @@ class _Objective:
             [self.main]
         parts = ("test", "train") if self.return_train_score else ("test",)
         out = {f"{part}_{m}": [float(self.error_score)] * k for part in parts for m in names}
-        out.update(fit_time=[np.nan] * k, score_time=[np.nan] * k, fit_failed=[1.0] * k)
+        out.update({"fit_time": [np.nan] * k, "score_time": [np.nan] * k,
+                    FIT_FAILED_ATTR: [1.0] * k})
         return out
+
+
+def _fits_failed(trial: optuna.trial.FrozenTrial) -> bool:
+    """Whether every fold's fit of a finished trial failed (a trial that recorded no scores
+    failed before its folds were scored)."""
+    failed = trial.user_attrs.get(FIT_FAILED_ATTR)
+    if failed is not None:
+        return len(failed) > 0 and all(failed)
+    return not any(k.startswith("test_") for k in trial.user_attrs)
 
 
 def _warn_failed(number: int, params: Mapping[str, Any], cause: str) -> None:
@@ -770,10 +780,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         res["warm_start"] = np.array([t.user_attrs.get(SOURCE_ATTR, -1) for t in trials])
         self.cv_results_ = res
         mean = res.get(f"mean_test_{main}")
-        every_fit_failed = all(t.state != optuna.trial.TrialState.COMPLETE or
-                               (t.user_attrs.get("fit_failed") and
-                                all(t.user_attrs["fit_failed"])) for t in trials)
-        if mean is None or not np.isfinite(mean).any() or every_fit_failed:
+        some_failed = any(ERROR_ATTR in t.user_attrs or any(t.user_attrs.get(
+            FIT_FAILED_ATTR, [])) for t in trials)
+        if mean is None or all(_fits_failed(t) for t in trials) or (
+                some_failed and not np.isfinite(mean).any()):
             errors = [t.user_attrs[ERROR_ATTR] for t in trials if ERROR_ATTR in t.user_attrs]
             why = (f"; the first failure: {errors[0]}" if errors else
                    "; check the estimator and data")
@@ -786,6 +796,12 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             self.best_index_ = int(index)
         elif self.multimetric_ and self.refit is False:
             return  # as scikit-learn: no single best without a metric to refit on
+        elif not np.isfinite(mean).any():  # no fit failed, the metric is undefined everywhere
+            warnings.warn(f"every trial scored NaN (mean_test_{main}) although the fits "
+                          f"succeeded, e.g. R^2 on test folds of one row; the first trial "
+                          f"is taken as the best, as scikit-learn's searches do",
+                          UserWarning, stacklevel=4)
+            self.best_index_, self.best_score_ = 0, float("nan")
         else:
             self.best_index_ = int(np.nanargmax(mean))
             self.best_score_ = float(mean[self.best_index_])

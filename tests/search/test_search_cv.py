@@ -531,3 +531,27 @@ def test_routed_scoring_gives_train_scores_and_error_score_as_grid_search():
         np.testing.assert_allclose(s.cv_results_[key], g.cv_results_[key], err_msg=key)
     assert s.cv_results_["mean_train_broken"][0] == -5.0
     assert s.cv_results_["mean_train_weighted"][0] != s.cv_results_["mean_test_weighted"][0]
+
+
+def test_a_metric_undefined_on_every_fold_is_no_failed_fit():
+    """R^2 on test folds of one row is NaN without any failed fit: as GridSearchCV, the scores
+    stay NaN whatever ``error_score`` (they are no failures to replace) and the search ends
+    with its first trial as the best instead of 'every trial failed'."""
+    from sklearn.linear_model import Ridge
+    from sklearn.model_selection import GridSearchCV, LeaveOneOut
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(12, 3))
+    y = X @ [1.0, 2.0, -1.0]
+    for error_score in (np.nan, -99.0):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            s = MetaSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, n_trials=2, warm_start=None,
+                             cv=LeaveOneOut(), random_state=0,
+                             error_score=error_score).fit(X, y)
+            g = GridSearchCV(Ridge(), {"alpha": [0.1, 1.0]}, cv=LeaveOneOut(),
+                             error_score=error_score).fit(X, y)
+        assert np.isnan(s.cv_results_["split0_test_score"]).all()
+        assert np.isnan(g.cv_results_["split0_test_score"]).all()
+        assert s.best_index_ == 0 and np.isnan(s.best_score_) and s.predict(X).shape == (12,)
+        assert any("every trial scored NaN" in str(w.message) for w in caught)
