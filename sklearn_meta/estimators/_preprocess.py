@@ -377,8 +377,35 @@ def make_preprocessor(X) -> ColumnTransformer | object:
                                               max_categories=20, sparse_output=False))
     temporal = make_pipeline(FunctionTransformer(_to_seconds), MedianImputer(), MaxAbsScaler(),
                              TailRobustScaler(TAIL_RATIO))
-    return ColumnTransformer([("num", numeric, nums), ("time", temporal, dates),
-                              ("cat", categorical, cats)], sparse_threshold=0.0)
+    columns = ColumnTransformer([("num", numeric, nums), ("time", temporal, dates),
+                                 ("cat", categorical, cats)], sparse_threshold=0.0)
+    return make_pipeline(ColumnGuard(), columns)
+
+
+class ColumnGuard(TransformerMixin, BaseEstimator):
+    """Passes a DataFrame through unchanged, refusing one whose columns are not those of fit
+    in their order. The column transformer after it selects columns by position; scikit-learn
+    checks the names only when all are strings, so a frame with integer names
+    (``read_csv(header=None)``) in another order was silently read column for column."""
+
+    def fit(self, X, y=None):
+        self.columns_ = list(X.columns) if isinstance(X, pd.DataFrame) else None
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "columns_")
+        if isinstance(X, pd.DataFrame) and self.columns_ is not None and \
+                list(X.columns) != self.columns_:
+            what = "in another order than" if sorted(map(str, X.columns)) == \
+                sorted(map(str, self.columns_)) else "other than"
+            raise ValueError(f"X: columns {list(X.columns)[:10]} are {what} those seen at "
+                             f"fit {self.columns_[:10]}; pass the columns of fit, in their "
+                             f"order")
+        return X
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(self.columns_ if input_features is None else input_features,
+                          dtype=object)
 
 
 class MedianImputer(TransformerMixin, BaseEstimator):

@@ -483,3 +483,22 @@ def test_task_encoder_densifies_only_the_sampled_rows_of_sparse_input():
         enc.encode(X, None)
     with pytest.raises(ValueError, match="one value per row"):
         enc.encode(X, y[:10])
+
+
+def test_frames_with_integer_names_in_another_order_are_refused():
+    """``read_csv(header=None)`` names columns 0, 1, 2; the search's preprocessing selects
+    columns by position and scikit-learn checks only string names, so a reordered frame was
+    silently read column for column (other predictions, no warning)."""
+    import pandas as pd
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(80, 3)))
+    X[1] = X[1].mask(rng.random(80) < 0.1)  # missing values: the search adds preprocessing
+    y = X.fillna(0).to_numpy() @ [1.0, -2.0, 0.5]
+    search = MetaSearchCV(["ridge"], n_trials=2, cv=3, random_state=0).fit(X, y)
+    assert isinstance(search.best_estimator_.steps[-1][1], Ridge)
+    same = search.predict(X)
+    np.testing.assert_array_equal(search.predict(X.to_numpy()), same)  # by position: fine
+    with pytest.raises(ValueError, match=r"X: columns \[1, 0, 2\] are in another order"):
+        search.predict(X[[1, 0, 2]])
