@@ -146,6 +146,12 @@ def infer_task_type(y: Any, task_type: str | None = None) -> str:
                       f"search it as classes")
             return "regression"
     kind = infer_target_type(y_arr)
+    if kind == "regression" and y_arr.dtype.kind == "f":
+        yf = y_arr[np.isfinite(y_arr)]
+        if len(yf) and np.all(yf == np.round(yf)):
+            warn_user(f"y: a float target of whole numbers with {np.unique(yf).size} distinct "
+                      f"values is read as regression; pass task_type='classification' (or "
+                      f"y as integers or strings) to search it as classes")
     if kind == "classification" and y_arr.dtype.kind == "f":
         n_values = np.unique(y_arr[np.isfinite(y_arr)]).size
         if n_values > 10:

@@ -33,6 +33,22 @@ def test_integer_target_read_as_regression_warns_and_can_be_overridden(many_clas
     assert set(s.predict(X)) <= set(y)
 
 
+def test_float_class_codes_read_as_regression_warn_too(many_classes):
+    """60 class codes stored as floats (a CSV column with missing values) are read as
+    regression, like integers with as many values: the warning says so and how to choose."""
+    X, y = many_classes
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        s = MetaSearchCV(None, n_trials=2, cv=3, random_state=0).fit(X, y.astype(float))
+    msgs = [str(w.message) for w in caught if "read as regression" in str(w.message)]
+    assert s.task_type_ == "regression" and len(msgs) == 1
+    assert "float target of whole numbers" in msgs[0]
+    assert "task_type='classification'" in msgs[0]
+    with warnings.catch_warnings():  # continuous floats are regression without a word
+        warnings.simplefilter("error", UserWarning)
+        suggest_configs(X, y + 0.5 * X[:, 0], None, n=1)
+
+
 def test_whole_number_float_target_can_be_searched_as_regression():
     rng = np.random.default_rng(1)
     X = rng.standard_normal((1000, 4))
