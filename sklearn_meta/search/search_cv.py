@@ -252,6 +252,25 @@ def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
                          f"the estimators the search builds impute missing values)")
 
 
+def check_sample_weight(weights: Any, n_rows: int | None, where: str) -> None:
+    """Refuse, before any trial runs, sample weights that would fail every fold (or fail
+    with a fold's row count in the message): not one per row of ``X``, missing or infinite,
+    or none positive (negative ones are left to the estimator, as scikit-learn does)."""
+    try:
+        w = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"sample_weight (for {where}): expected numbers, got "
+                         f"{type(weights).__name__}") from None
+    if w.ndim != 1 or (n_rows is not None and len(w) != n_rows):
+        raise ValueError(f"sample_weight (for {where}): expected {n_rows} values (one per row "
+                         f"of X), got shape {w.shape}")
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"sample_weight (for {where}): contains "
+                         f"{int((~np.isfinite(w)).sum())} missing or infinite value(s)")
+    if not w.sum() > 0:
+        raise ValueError(f"sample_weight (for {where}): expected at least one positive weight")
+
+
 #: Trial attribute holding why its fits failed (the last line of the first failure).
 
 
@@ -615,6 +634,11 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             fit_params = _routed(routed, "estimator", "fit")
             score_params = _routed(routed, "scorer", "score")
             groups = _routed(routed, "splitter", "split").get("groups")
+        for key in ("sample_weight",):
+            if fit_params.get(key) is not None:
+                check_sample_weight(fit_params[key], _n_rows(X), where="fit")
+            if score_params.get(key) is not None:
+                check_sample_weight(score_params[key], _n_rows(X), where="the scorer")
         seed = _int_seed(self.random_state)
         bases, spaces, multi, prefixes = self._bases_and_spaces(X, y, seed)
         if multi:  # families that would fail every trial would waste the budget

@@ -502,3 +502,19 @@ def test_frames_with_integer_names_in_another_order_are_refused():
     np.testing.assert_array_equal(search.predict(X.to_numpy()), same)  # by position: fine
     with pytest.raises(ValueError, match=r"X: columns \[1, 0, 2\] are in another order"):
         search.predict(X[[1, 0, 2]])
+
+
+@pytest.mark.parametrize("weights, match", [
+    (np.ones(117), r"expected 120 values \(one per row of X\), got shape \(117,\)"),
+    (np.r_[np.nan, np.ones(119)], r"contains 1 missing or infinite value"),
+    (np.zeros(120), r"expected at least one positive weight"),
+])
+def test_sample_weight_is_checked_before_any_trial(weights, match):
+    """A wrong sample_weight ran every trial first and then named a fold's row count."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = (X[:, 0] > 0).astype(int)
+    search = MetaSearchCV(LogisticRegression(), n_trials=3, cv=3, random_state=0)
+    with pytest.raises(ValueError, match=r"sample_weight \(for fit\): " + match):
+        search.fit(X, y, sample_weight=weights)
+    assert not hasattr(search, "study_")
