@@ -334,6 +334,13 @@ def holds_text_objects(X) -> bool:
                                      for v in X.ravel())
 
 
+def mixed_labels_message(y) -> str:
+    """The error for class labels of types that cannot be ordered together (``["a", 1]``)."""
+    kinds = sorted({type(v).__name__ for v in np.asarray(y, dtype=object).ravel()})
+    return (f"y: class labels of mixed types {kinds} cannot be sorted; give them one type, "
+            f"e.g. y.astype(str)")
+
+
 def missing_as_nan(X):
     """A numpy ``object`` array with its missing values (``pd.NA``, ``None``, ``NaT``: what
     ``df.to_numpy()`` gives for nullable columns) as NaN, so that it reads as numbers; any

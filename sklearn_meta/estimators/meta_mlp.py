@@ -30,7 +30,7 @@ from ..nn.episodes import CLIP
 from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
 from ._preprocess import (check_column_kinds, column_kinds, holds_text_objects,
                           infinite_columns, make_preprocessor, missing_as_nan,
-                          object_array_frame,
+                          mixed_labels_message, object_array_frame,
                           warn_number_text_columns)
 
 
@@ -276,6 +276,11 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
             raise ValueError("requires y to be passed, but the target y is None")
         X = self._validate_X(X, reset=True)
         y = _target_1d(y, X.shape[0])
+        if y.dtype == object:
+            try:
+                np.unique(y)
+            except TypeError:  # labels that cannot be ordered, e.g. ["a", 1]
+                raise ValueError(mixed_labels_message(y)) from None
         check_classification_targets(y)
         self._label_encoder = LabelEncoder().fit(y)
         self.classes_ = self._label_encoder.classes_

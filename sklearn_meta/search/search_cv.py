@@ -210,7 +210,8 @@ def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
     of several columns."""
     import pandas as pd
 
-    from ..estimators._preprocess import infinite_columns, warn_number_text_columns
+    from ..estimators._preprocess import (infinite_columns, mixed_labels_message,
+                                          warn_number_text_columns)
 
     n = _n_rows(X)
     if y is not None:
@@ -226,6 +227,11 @@ def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
             if y_arr.dtype.kind not in "biu" else 0
         if miss:
             raise ValueError(f"y: contains {miss} missing value(s); drop those rows first")
+        if y_arr.dtype == object:
+            try:
+                np.unique(y_arr)
+            except TypeError:  # e.g. ["a", 1]: every classifier's label encoding fails
+                raise ValueError(mixed_labels_message(y_arr)) from None
     if isinstance(X, pd.DataFrame):
         dup = X.columns[X.columns.duplicated()].unique().tolist()
         if dup:

@@ -517,3 +517,14 @@ def test_object_and_string_arrays_as_numpy_gives_them():
     U = np.c_[np.where(y == 1, "yes", "no"), rng.normal(size=90).astype(str)]
     assert U.dtype.kind == "U"
     assert MetaMLPClassifier(random_state=0).fit(U, y).score(U, y) == 1.0
+
+
+def test_labels_of_mixed_types_are_named():
+    """``["a", 1, ...]`` failed inside np.unique with "'<' not supported"."""
+    from sklearn_meta import MetaSearchCV
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = np.array(["a", 1] * 30, dtype=object)
+    for model in (MetaMLPClassifier(max_iter=5), MetaSearchCV(n_trials=2, cv=3)):
+        with pytest.raises(ValueError, match=r"y: class labels of mixed types \['int', 'str'\]"):
+            model.fit(X, y)
