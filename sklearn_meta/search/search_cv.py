@@ -258,6 +258,33 @@ def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
                          f"the estimators the search builds impute missing values)")
 
 
+def beyond_float32_columns(X: Any) -> list:
+    """Columns (names, or positions for arrays) of numbers of ``X`` with finite values beyond
+    the float32 range (|x| > 3.4e38): tree ensembles of scikit-learn cast ``X`` to float32 and
+    refuse them as infinite."""
+    import pandas as pd
+
+    limit = float(np.finfo(np.float32).max)
+    if isinstance(X, pd.DataFrame):
+        num = X.select_dtypes("number")
+        if num.shape[1] == 0:
+            return []
+        A, names = num.to_numpy(dtype=np.float64, na_value=np.nan), list(num.columns)
+    elif hasattr(X, "tocsr"):
+        A, names = abs(X.tocsr()).max(axis=0).toarray(), list(range(X.shape[1]))
+    else:
+        try:
+            A = np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError):
+            return []
+        if A.ndim != 2:
+            return []
+        names = list(range(A.shape[1]))
+    with np.errstate(invalid="ignore"):
+        big = np.any(np.isfinite(A) & (np.abs(A) > limit), axis=0)
+    return [names[j] for j in np.flatnonzero(big)]
+
+
 def check_sample_weight(weights: Any, n_rows: int | None, where: str) -> None:
     """Refuse, before any trial runs, sample weights that would fail every fold (or fail
     with a fold's row count in the message): not one per row of ``X``, missing or infinite,
@@ -649,6 +676,12 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         bases, spaces, multi, prefixes = self._bases_and_spaces(X, y, seed)
         if multi:  # families that would fail every trial would waste the budget
             unusable = unusable_families(bases, fit_params, self.scoring)
+            big = beyond_float32_columns(X)
+            for fam in ("random_forest", "extra_trees"):  # they cast X to float32
+                if big and fam in bases and not prefixes.get(fam) and fam not in unusable:
+                    unusable[fam] = (f"X holds values beyond the float32 range (columns "
+                                     f"{big[:5]}), which its trees cannot read; rescale them "
+                                     f"to keep it")
             if len(unusable) == len(bases):
                 raise ValueError("no family can be searched: " + "; ".join(
                     f"{f}: {why}" for f, why in unusable.items()))

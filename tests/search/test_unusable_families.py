@@ -46,3 +46,23 @@ def test_nothing_left_is_a_clear_error(data):
     X, y, w = data
     with pytest.raises(ValueError, match="no family can be searched: knn"):
         MetaSearchCV([KNeighborsClassifier()], n_trials=2, cv=3).fit(X, y, sample_weight=w)
+
+
+def test_forests_left_out_when_values_exceed_float32():
+    """A column near 1e39 made every random-forest / extra-trees trial fail (scikit-learn's
+    trees cast X to float32); they are left out, with the column named, and the rest run."""
+    from sklearn_meta.search.search_cv import beyond_float32_columns
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 3))
+    y = (X[:, 0] > 0).astype(int)
+    X[:, 2] *= 1e39
+    assert beyond_float32_columns(X) == [2] and beyond_float32_columns(X[:, :2]) == []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        s = MetaSearchCV(["random_forest", "extra_trees", "hgb"], n_trials=3, cv=3,
+                         random_state=0).fit(X, y)
+    msg = [str(w.message) for w in caught if "left out of the search" in str(w.message)]
+    assert msg and "random_forest" in msg[0] and "extra_trees" in msg[0] and "[2]" in msg[0]
+    assert {p["estimator"] for p in s.cv_results_["params"]} == {"hgb"}
+    assert s.best_score_ > 0.8
