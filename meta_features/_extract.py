@@ -107,7 +107,13 @@ def _extract_group(data: TaskData, g: str, summaries: Sequence[str], values: dic
         # e.g. scipy's "precision loss" in the skewness of near-constant values (the value
         # is still pymfe's; undefined ones are reported once, as NaN, by extract)
         warnings.simplefilter("ignore")
+        scalars = _scalar_names(g)
         for name, val in raw.items():
+            if np.ndim(val) == 0 and name not in scalars and np.isnan(float(val)):
+                # a multi-valued feature that failed (a group's NaN fallback): NaN under the
+                # summary names it has when it succeeds ("f1v.mean", not "f1v"), so that the
+                # names never depend on the data
+                val = np.empty(0)
             if np.ndim(val) == 0:
                 values[name] = float(val)
             else:

@@ -13,6 +13,55 @@ import torch
 
 N_COLUMN_FEATURES = 10
 CLIP = 5.0
+#: A column is constant when its standard deviation is at most this fraction of its largest
+#: magnitude: one value repeated leaves only rounding (~1e-16 of it) whatever the unit, while a
+#: column spread 1e-20 around 0 does vary. An absolute cut-off would make results depend on
+#: the unit of a column (values of 1e-9 read as constant).
+CONST_RTOL = 1e-12
+
+
+def column_scaling(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per column of ``X`` (n, d): (power-of-two scale ``s``, mean and standard deviation of
+    ``X * s`` (1.0 where constant), constant mask); :func:`scale_columns` applies them.
+
+    A column of magnitude beyond 2**+-300 is first brought near 1 by a power of two (exact, so
+    standardised values are as without it) so that its variance neither underflows (reading
+    as constant) nor overflows; other columns have ``s`` 1.
+    """
+    X = np.asarray(X)
+    top = np.maximum(np.abs(X.max(axis=0, initial=-np.inf)),  # max |x|, no |X| temporary
+                     np.abs(X.min(axis=0, initial=np.inf)))
+    ok = np.isfinite(top) & (top > 0)
+    _, e = np.frexp(np.where(ok, top, 1.0))
+    e = np.where(np.abs(e) > 300, np.clip(e, -1000, 1000), 0)  # only where needed (fast)
+    s = np.ldexp(1.0, -e)
+    Xs = X * s if e.any() else X
+    sd = Xs.std(axis=0)
+    constant = ~(sd > CONST_RTOL * top * s)
+    return s, Xs.mean(axis=0), np.where(constant, 1.0, sd), constant
+
+
+def scale_columns(A: np.ndarray, s: np.ndarray, mu: np.ndarray, sd: np.ndarray,
+                  constant: np.ndarray) -> np.ndarray:
+    """``A`` standardised by :func:`column_scaling`'s statistics; constant columns are 0 (what
+    they hold is rounding, or, in rows other than those the statistics came from, a variation
+    that was never seen)."""
+    if (s != 1.0).any():
+        Z = A * s
+        Z -= mu  # in place: one (n, d) array, wide data is large
+    else:
+        Z = A - mu
+    Z /= sd
+    if constant.any():
+        Z[..., constant] = 0.0
+    return Z
+
+
+def standardize_target(y: np.ndarray) -> np.ndarray:
+    """A numeric target (n,) standardised in float64, 0 where it is constant (see
+    :data:`CONST_RTOL`): its unit must not change what the network reads."""
+    y = np.asarray(y, dtype=np.float64)[:, None]
+    return scale_columns(y, *column_scaling(y))[:, 0]
 
 
 def column_features(X: np.ndarray, y: np.ndarray | None, n_classes: int,
@@ -28,10 +77,7 @@ def column_features(X: np.ndarray, y: np.ndarray | None, n_classes: int,
     out = np.zeros((d, N_COLUMN_FEATURES), dtype=np.float32)
     if n == 0 or d == 0:
         return out
-    std = X.std(axis=0)
-    mean = X.mean(axis=0)
-    safe = np.where(std > 1e-8, std, 1.0)
-    Z = (X - mean) / safe
+    Z = scale_columns(X, *column_scaling(X))  # constant columns: 0, whatever their unit
     Z2 = Z * Z
     skew = np.einsum("ij,ij->j", Z2, Z) / n  # einsum: no (n, d) temporaries, wide data is fast
     kurt = np.einsum("ij,ij->j", Z2, Z2) / n - 3.0
@@ -42,7 +88,7 @@ def column_features(X: np.ndarray, y: np.ndarray | None, n_classes: int,
     if y is not None and n > 1:
         y = np.asarray(y)
         if regression:
-            yz = (y - y.mean()) / (y.std() + 1e-8)
+            yz = standardize_target(y)
             spread = yz @ Z / n
             assoc = np.abs(spread)
         else:
@@ -100,11 +146,11 @@ class Episode:
 
 
 def standardize(Xs: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
-    """Standardise by the support rows' mean/std (as the estimator does on its training rows)."""
-    mu = Xs.mean(axis=0)
-    sd = Xs.std(axis=0)
-    sd = np.where(sd > 1e-8, sd, 1.0)
-    return [np.clip((A - mu) / sd, -CLIP, CLIP).astype(np.float32) for A in (Xs, *others)]
+    """Standardise by the support rows' mean/std (as the estimator does on its training rows);
+    a column constant on them (relative to its magnitude, :data:`CONST_RTOL`) is 0 in all."""
+    stats = column_scaling(Xs)
+    return [np.clip(scale_columns(A, *stats), -CLIP, CLIP).astype(np.float32)
+            for A in (Xs, *others)]
 
 
 def make_episode(X: np.ndarray, y: np.ndarray, rng: np.random.Generator, n_support: int,
@@ -130,7 +176,7 @@ def make_episode(X: np.ndarray, y: np.ndarray, rng: np.random.Generator, n_suppo
         n_classes = len(classes)
     else:
         y = np.asarray(y, dtype=np.float64)
-        y = ((y - y.mean()) / (y.std() + 1e-8)).astype(np.float32)
+        y = standardize_target(y).astype(np.float32)
         n_classes = 1
     if X.shape[1] > max_columns:
         X = X[:, rng.choice(X.shape[1], size=max_columns, replace=False)]

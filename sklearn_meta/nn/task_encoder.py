@@ -17,7 +17,13 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from .episodes import N_COLUMN_FEATURES, EpisodeBatch, column_features, standardize
+from .episodes import (
+    N_COLUMN_FEATURES,
+    EpisodeBatch,
+    column_features,
+    standardize,
+    standardize_target,
+)
 
 #: Groups and names of the ``meta_features`` the encoder reads (pymfe names, fixed order; the
 #: artifact manifest stores them and loading checks they match).
@@ -150,7 +156,9 @@ class TaskEncoder(nn.Module):
             t = y.astype(np.float64)
             if not np.all(np.isfinite(t)):
                 raise ValueError("y: contains NaN or infinity")
-            target, n_classes = (t - t.mean()) / (t.std() or 1.0), 1
+            # 0 when constant: a repeated value leaves a rounding-level spread, which dividing
+            # by it (an absolute "std == 0" test) would blow up to unit-scale noise
+            target, n_classes = standardize_target(t), 1
         else:
             try:
                 classes = np.unique(y)

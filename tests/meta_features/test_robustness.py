@@ -293,3 +293,32 @@ def test_numeric_frame_fast_path_matches_the_column_loop():
     assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(fast.X_cols, slow.X_cols))
     assert fast.notes == slow.notes and len(fast.notes) == 2
     assert not fast.is_cat.any()
+
+
+@pytest.mark.parametrize("summary", [("mean", "sd"), ("max", "histogram", "count")])
+def test_failed_multi_valued_feature_keeps_its_summary_names(summary, monkeypatch):
+    """A class of one row makes f1v fail as a whole: it comes back NaN as ``f1v.mean`` /
+    ``f1v.sd`` (the requested summaries), never as a scalar ``f1v``, so the names for given
+    groups and summaries do not depend on the data (MetaFeatureExtractor gets one column
+    set, not three f1v columns mostly NaN)."""
+    from meta_features import MetaFeatureExtractor, complexity
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 2))
+    y = (X[:, 0] > 0).astype(int)
+    rare = y.copy()
+    rare[-1] = 2  # one class with a single row
+    ref, _ = _run(X, y, groups="complexity", summary=summary)
+    res, _ = _run(X, rare, groups="complexity", summary=summary)
+    assert list(res.index) == list(ref.index)
+    assert "f1v" not in res.index and "t1" in res.index  # t1 is a scalar feature
+    f1v = [n for n in res.index if n.startswith("f1v.")]
+    assert f1v and np.isfinite(ref[f1v[0]])
+    assert all(np.isnan(res[n]) for n in f1v if not n.endswith("count"))
+    F = MetaFeatureExtractor(groups=["complexity"], summary=summary).fit_transform(
+        [(X, y), (X, rare)])
+    assert list(F.columns) == list(ref.index)
+    # the same for any multi-valued feature whose computation fails (here f1)
+    monkeypatch.setattr(complexity, "_f1", lambda *a: 1 / 0)
+    res, _ = _run(X, y, groups="complexity", summary=summary)
+    assert list(res.index) == list(ref.index) and np.isnan(res[f"f1.{summary[0]}"])

@@ -221,3 +221,57 @@ def test_task_loss_is_weighted_cross_entropy_with_or_without_class_mask(smoothin
     got = task_loss(padded, Xt, yt, w, torch.tensor([1.0] * 5 + [0.0]), label_smoothing=0.0)
     ref0 = (torch.nn.functional.cross_entropy(logits, yt, reduction="none") * w).sum() / w.sum()
     assert torch.allclose(got, ref0, rtol=1e-5)
+
+
+def test_standardize_reads_constant_columns_relative_to_their_magnitude():
+    """A column is constant when it repeats one value (whatever the value), not when its spread
+    is below a fixed cut-off: values at 1e-20 vary, and ordinary columns keep their bits."""
+    from sklearn_meta.nn.episodes import standardize
+    rng = np.random.default_rng(0)
+    tiny = rng.normal(size=60) * 1e-20
+    X = np.column_stack([tiny, np.zeros(60), np.full(60, 0.1), np.full(60, 1e300),
+                         np.full(60, -3e-200), rng.normal(size=60) * 1e-9])
+    Q = rng.normal(size=(10, 6))
+    Z, Zq = standardize(X, Q)
+    np.testing.assert_allclose(Z.std(axis=0), [1, 0, 0, 0, 0, 1], atol=1e-6)
+    np.testing.assert_allclose(Z[:, 0], np.clip((tiny - tiny.mean()) / tiny.std(), -5, 5),
+                               rtol=1e-6)
+    assert not Zq[:, 1:5].any()  # never seen to vary: 0 in other rows too, not raw units
+    A = rng.normal(size=(80, 5)) * [1, 10, 1e-3, 1e4, 2]  # ordinary data: bits unchanged
+    mu, sd = A[:50].mean(axis=0), A[:50].std(axis=0)
+    for got, B in zip(standardize(A[:50], A[50:]), (A[:50], A[50:])):
+        assert np.array_equal(got, np.clip((B - mu) / sd, -5, 5).astype(np.float32))
+
+
+@pytest.mark.parametrize("regression", [False, True])
+def test_task_embedding_does_not_depend_on_column_units(regression):
+    """suggest_configs / MetaSearchCV warm starts read this embedding: a column in other units
+    (nanometres, not metres) must not turn it into another task."""
+    from sklearn_meta.nn import TaskEncoder
+    torch.manual_seed(0)
+    enc = TaskEncoder().eval()
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(150, 5))
+    y = X[:, 0] + 0.5 * X[:, 1] if regression else (X[:, 0] + X[:, 1] > 0).astype(int)
+    e = enc.encode(X, y, regression=regression)
+    for scale in (1e-12, 1e-9, [1, 1e-10, 1e-20, 1e8, 1e200]):
+        np.testing.assert_allclose(enc.encode(X * scale, y, regression=regression), e,
+                                   atol=1e-5)
+    if regression:  # the target's unit neither
+        np.testing.assert_allclose(enc.encode(X, y * 1e-12, regression=True), e, atol=1e-5)
+        # a constant target reads as constant, whatever its value (not rounding noise)
+        np.testing.assert_allclose(enc.encode(X, np.full(150, 0.1), regression=True),
+                                   enc.encode(X, np.zeros(150), regression=True), atol=1e-6)
+
+
+def test_column_features_do_not_depend_on_column_units():
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(90, 4))
+    X[:, 3] = 7.0
+    y = (X[:, 0] > 0).astype(int)
+    cf = column_features(X, y, 2)
+    np.testing.assert_allclose(column_features(X * [1e-12, 1e-30, 1e9, 1e-9], y, 2), cf,
+                               atol=1e-6)
+    yr = X[:, 1] * 3
+    np.testing.assert_allclose(column_features(X * 1e-15, yr * 1e-15, 1, regression=True),
+                               column_features(X, yr, 1, regression=True), atol=1e-6)
