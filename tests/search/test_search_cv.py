@@ -351,11 +351,13 @@ def test_a_fitted_family_search_says_what_y_made_it_and_instances_set_the_type()
         _quiet_search(estimator=[LogisticRegression(), RandomForestRegressor()]).fit(X, ratings)
 
 
-def test_routed_multi_metric_scoring_matches_grid_search():
+def _routed_search_and_grid(C: float, **extra):
+    """A routed weighted / plain / failing metric, searched by MetaSearchCV and GridSearchCV
+    on the same folds (one configuration, ``C``): both fitted."""
     import sklearn
     from sklearn.datasets import load_iris
     from sklearn.metrics import accuracy_score, make_scorer
-    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.model_selection import GridSearchCV
 
     X, y = load_iris(return_X_y=True)
     w = np.linspace(0.1, 2, len(y))
@@ -369,12 +371,17 @@ def test_routed_multi_metric_scoring_matches_grid_search():
                    "plain": make_scorer(accuracy_score).set_score_request(sample_weight=False),
                    "broken": make_scorer(boom).set_score_request(sample_weight=False)}
         est = LogisticRegression(max_iter=300).set_fit_request(sample_weight=False)
-        kw = dict(scoring=scoring, refit="weighted", cv=cv)
+        kw = dict(scoring=scoring, refit="weighted", cv=cv, **extra)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            s = _quiet_search(estimator=est, param_distributions={"C": [1.0]}, n_trials=1,
+            s = _quiet_search(estimator=est, param_distributions={"C": [C]}, n_trials=1,
                               **kw).fit(X, y, sample_weight=w)
-            g = GridSearchCV(est, {"C": [1.0]}, **kw).fit(X, y, sample_weight=w)
+            g = GridSearchCV(est, {"C": [C]}, **kw).fit(X, y, sample_weight=w)
+    return s, g
+
+
+def test_routed_multi_metric_scoring_matches_grid_search():
+    s, g = _routed_search_and_grid(1.0)
     for m in ("weighted", "plain"):  # each scorer gets only what it asked for
         np.testing.assert_allclose(s.cv_results_[f"mean_test_{m}"], g.cv_results_[f"mean_test_{m}"])
     assert s.cv_results_["mean_test_weighted"] != s.cv_results_["mean_test_plain"]
@@ -503,29 +510,7 @@ def test_error_score_raise_stops_the_search_and_bad_values_are_named():
 
 
 def test_routed_scoring_gives_train_scores_and_error_score_as_grid_search():
-    import sklearn
-    from sklearn.datasets import load_iris
-    from sklearn.metrics import accuracy_score, make_scorer
-    from sklearn.model_selection import GridSearchCV
-
-    X, y = load_iris(return_X_y=True)
-    w = np.linspace(0.1, 2, len(y))
-
-    def boom(yt, yp):
-        raise KeyError("column foo")
-
-    cv = StratifiedKFold(3, shuffle=True, random_state=0)
-    with sklearn.config_context(enable_metadata_routing=True):
-        scoring = {"weighted": make_scorer(accuracy_score).set_score_request(sample_weight=True),
-                   "broken": make_scorer(boom).set_score_request(sample_weight=False)}
-        est = LogisticRegression(max_iter=300).set_fit_request(sample_weight=False)
-        kw = dict(scoring=scoring, refit="weighted", cv=cv, error_score=-5.0,
-                  return_train_score=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            s = _quiet_search(estimator=est, param_distributions={"C": [0.05]}, n_trials=1,
-                              **kw).fit(X, y, sample_weight=w)
-            g = GridSearchCV(est, {"C": [0.05]}, **kw).fit(X, y, sample_weight=w)
+    s, g = _routed_search_and_grid(0.05, error_score=-5.0, return_train_score=True)
     for key in ("mean_test_weighted", "mean_train_weighted", "split1_train_weighted",
                 "mean_test_broken", "mean_train_broken"):
         np.testing.assert_allclose(s.cv_results_[key], g.cv_results_[key], err_msg=key)
