@@ -380,6 +380,10 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                                     or n_neighbors < 1):
         raise ValueError(f"n_neighbors must be a positive integer or None (every "
                          f"knowledge-base task, weighted by similarity), got {n_neighbors!r}")
+    n_rows = _n_rows(X)
+    if y is not None and n_rows is not None and hasattr(y, "__len__") and len(y) != n_rows:
+        # every strategy, "portfolio" (which reads no data) included
+        raise ValueError(f"y: expected {n_rows} values (one per row of X), got {len(y)}")
     task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space,
                                                            task_type)
     kb = resolve_kb(knowledge_base, task_type)

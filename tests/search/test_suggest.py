@@ -210,3 +210,11 @@ def test_family_lists_keep_instances_and_fill_n(kb, heldout_iris):
     assert est[-1].solver == "liblinear"  # the user's settings stay
     svc = [c["estimator"] for c in suggest_configs(X, y, ["svc"], n=3, knowledge_base=kb)]
     assert all(e.steps[0][0] == "preprocess" for e in svc)  # scaled: the KB's scores are
+
+
+@pytest.mark.parametrize("strategy", ["portfolio", "auto"])
+def test_every_strategy_refuses_a_target_of_another_length(strategy):
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(ValueError, match=r"y: expected 50 values \(one per row of X\), got 49"):
+        suggest_configs(X, y[:-1], n=2, strategy=strategy)
