@@ -86,7 +86,8 @@ def test_own_studies_reach_auto_suggestions_with_the_regression_kb():
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     X, y = load_diabetes(return_X_y=True)
-    kb = load_default_kb("regression")
+    # a copy of its own: the cached default knowledge base is shared by the other tests
+    kb = KnowledgeBase.load(DEFAULT_KBS["regression"])
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="maximize", sampler=optuna.samplers.RandomSampler(0))
     best = {"learning_rate": 0.0123, "max_leaf_nodes": 5}
