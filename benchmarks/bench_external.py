@@ -39,7 +39,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from external_tasks import TASKS, ExternalTask, load_task  # noqa: E402
+from external_tasks import TASKS, ExternalTask, check_not_in, load_task  # noqa: E402
 
 from sklearn_meta.artifacts import load_artifact, pretrained_path  # noqa: E402
 from sklearn_meta.benchmark.checkpoint import RowCheckpoint  # noqa: E402
@@ -139,8 +139,7 @@ def main(argv=None) -> None:
         return
     trained = set(load_artifact(pretrained_path()).manifest["training_tasks"])
     tasks = [t for t in TASKS if not args.tasks or t.name in args.tasks.split(",")]
-    clash = sorted({t.item.lower() for t in tasks} & {n.lower() for n in trained})
-    assert not clash, f"tasks in the artifact's training list: {clash}"
+    check_not_in(trained)
     ckpt = RowCheckpoint(csv, resume=args.resume,
                          settings={"max_rows": args.max_rows, "seed": args.seed})
     for i, task in enumerate(tasks, 1):

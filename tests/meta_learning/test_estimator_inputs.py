@@ -389,6 +389,36 @@ def test_times_of_day_are_seconds_since_midnight():
         model.predict(bad)
 
 
+def test_a_time_column_given_another_kind_of_time_is_refused():
+    """Times of day at fit, dates at predict: seconds since 1970 were read as seconds since
+    midnight (every prediction far outside fit's range) without a word. Now refused with the
+    column named, in MetaMLP and in the search's pipelines; missing values stay accepted."""
+    import datetime
+
+    from sklearn_meta.search.members import member_estimator
+
+    rng = np.random.default_rng(0)
+    secs = rng.integers(0, 86400, 120)
+    y = (secs > 43200).astype(int)
+    clock = pd.DataFrame({"t": [datetime.time(s // 3600, s // 60 % 60, s % 60) for s in secs],
+                          "noise": rng.normal(size=120)})
+    dates = clock.assign(t=pd.Timestamp("2024-05-01") + pd.to_timedelta(secs, unit="s"))
+    deltas = clock.assign(t=pd.to_timedelta(secs, unit="s"))
+    model = MetaMLPClassifier(random_state=0, max_iter=5).fit(clock, y)
+    for other, words in ((dates, "dates or date-times"), (deltas, "time-deltas")):
+        with pytest.raises(ValueError, match=rf"X\['t'\]: held times of day at fit, "
+                                             rf"got {words}"):
+            model.predict(other)
+    assert model.predict(clock.assign(t=None)).shape == (120,)
+    pipe = member_estimator("logistic_regression", "logistic_regression", "classification",
+                            clock)[0].fit(clock, y)
+    with pytest.raises(ValueError, match=r"held times of day at fit, got dates"):
+        pipe.predict(dates)
+    fitted_on_dates = MetaMLPClassifier(random_state=0, max_iter=5).fit(dates, y)
+    with pytest.raises(ValueError, match=r"held dates or date-times at fit, got times of day"):
+        fitted_on_dates.predict(clock)
+
+
 def test_numbers_read_as_text_are_named_with_the_way_to_read_them():
     """A numeric CSV column with '?' for missing values arrives as text and is one-hot coded
     (R^2 0.06 instead of 0.98): a warning names the column, the marker and the conversion."""
