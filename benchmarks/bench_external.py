@@ -51,7 +51,7 @@ def user_pipeline(model):
     one-hot categories (unknown levels ignored)."""
     numbers = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
     categories = make_pipeline(SimpleImputer(strategy="most_frequent"),
-                               OneHotEncoder(handle_unknown="ignore"))
+                               OneHotEncoder(handle_unknown="ignore", sparse_output=False))
     pre = make_column_transformer(
         (numbers, make_column_selector(dtype_include="number")),
         (categories, make_column_selector(dtype_exclude="number")))
@@ -130,6 +130,8 @@ def main(argv=None) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tasks", default="", help="comma-separated task names (default: all)")
     p.add_argument("--resume", action="store_true")
+    p.add_argument("--rerun-models", default="",
+                   help="with --resume: comma-separated models whose rows are computed again")
     p.add_argument("--report-only", action="store_true")
     args = p.parse_args(argv)
     out = Path(args.out)
@@ -141,6 +143,7 @@ def main(argv=None) -> None:
     tasks = [t for t in TASKS if not args.tasks or t.name in args.tasks.split(",")]
     check_not_in(trained)
     ckpt = RowCheckpoint(csv, resume=args.resume,
+                         rerun_models=[m for m in args.rerun_models.split(",") if m],
                          settings={"max_rows": args.max_rows, "seed": args.seed})
     for i, task in enumerate(tasks, 1):
         X, y = load_task(task, max_rows=args.max_rows, seed=args.seed)

@@ -14,10 +14,15 @@ Documented deviations from pymfe:
   uses. The exact values are stabler; pymfe's iterative values agree only up
   to its convergence tolerance (see ``tests/meta_features/test_pymfe_agreement``).
 * ``sd_ratio`` is Box's M statistic with each class covariance paired with its
-  own class weight and log-determinants from ``slogdet``. pymfe flips the
+  own class weight and log-determinants from the eigenvalues. pymfe flips the
   class order of the covariance matrices (pairing class i with the weight of
   class k-1-i and, for p mod 4 in {2, 3}, producing NaN from negative
   determinants); both agree when classes have equal sizes and p mod 4 in {0, 1}.
+  A class (or pooled) covariance matrix that is numerically singular (a column
+  constant within a class, or exactly dependent columns such as the full one-hot
+  block of a categorical column) makes it NaN, as Box's M is undefined there;
+  pymfe returns the log of rounding noise, a number that changes with the order
+  of the rows.
 * ``cov`` and ``cor`` have one value per pair of attributes; they are computed in blocks
   of rows of the covariance matrix (never the whole p x p matrix and its copies: 120 x 10,000
   took 3.7 GB before). Beyond ``MAX_PAIRS`` pairs (about 6,300 attributes) they, and
@@ -189,6 +194,20 @@ def _pair_stats(C: np.ndarray, data: TaskData) -> tuple[np.ndarray, np.ndarray]:
     return cov, cor
 
 
+def _full_rank_logdet(S: np.ndarray, n_rows: int) -> float | None:
+    """log det of a covariance matrix, or None when it is numerically singular: its smallest
+    eigenvalue within rounding error of zero (``n_rows * p * eps`` of the largest). Columns
+    that are exactly dependent (the full one-hot block of a categorical column sums to 1) leave
+    an eigenvalue of rounding noise whose log, ~ -40, would otherwise make Box's M a number
+    that changes with the order of the rows."""
+    eig = np.linalg.eigvalsh(S)
+    top = eig[-1]
+    if not np.isfinite(top) or top <= 0 or eig[0] <= top * S.shape[0] * n_rows * \
+            np.finfo(float).eps:
+        return None
+    return float(np.sum(np.log(eig)))
+
+
 def _sd_ratio(N: np.ndarray, y: np.ndarray, freqs: np.ndarray) -> float:
     n, p = N.shape
     k = freqs.size
@@ -204,14 +223,14 @@ def _sd_ratio(N: np.ndarray, y: np.ndarray, freqs: np.ndarray) -> float:
     logdets = np.empty(k)
     for c in range(k):
         S = np.atleast_2d(np.cov(N[y == c], rowvar=False, ddof=1))
-        sign, ld = np.linalg.slogdet(S)
-        if sign <= 0:
+        ld = _full_rank_logdet(S, int(freqs[c]))
+        if ld is None:
             return np.nan
         logdets[c] = ld
         pooled += w[c] * S
     pooled /= n - k
-    sign, ld_pooled = np.linalg.slogdet(pooled)
-    if sign <= 0:
+    ld_pooled = _full_rank_logdet(pooled, n)
+    if ld_pooled is None:
         return np.nan
     gamma = 1.0 - ((2.0 * p**2 + 3.0 * p - 1.0) / (6.0 * (p + 1.0) * (k - 1.0))) * (
         np.sum(1.0 / w) - 1.0 / (n - k)

@@ -75,6 +75,30 @@ def test_sd_ratio_matches_pymfe_when_classes_balanced():
     assert np.isfinite(ours2["sd_ratio"]) and not np.isclose(ours2["sd_ratio"], ref2["sd_ratio"], rtol=1e-9)
 
 
+def test_sd_ratio_is_nan_when_a_covariance_matrix_is_singular():
+    """A categorical column's full one-hot block sums to 1, so every class covariance is
+    singular and Box's M undefined: it was the log of rounding noise (1.0007, 1.038, 1.245 ...
+    for the same rows in other orders); now NaN whatever the order. A column constant within
+    one class does the same; full-rank data keeps its value, whatever the row order."""
+    rng = np.random.RandomState(14)
+    n = 600
+    X = np.empty((n, 3), dtype=object)
+    X[:, 0] = rng.normal(size=n)
+    X[:, 1] = rng.gamma(2.0, size=n)
+    X[:, 2] = rng.choice(["a", "b", "c"], n)
+    y = rng.randint(0, 2, n)
+    for seed in range(6):
+        p = np.random.RandomState(seed).permutation(n)
+        assert np.isnan(extract(X[p], y[p], groups="statistical", warn=False)["sd_ratio"])
+    Xn = np.column_stack([X[:, :2].astype(float), rng.normal(size=n)])
+    values = [extract(Xn[p], y[p], groups="statistical", warn=False)["sd_ratio"]
+              for p in (np.arange(n), np.random.RandomState(0).permutation(n))]
+    assert np.isfinite(values[0]) and np.isclose(values[0], values[1], rtol=1e-9)
+    Xc = Xn.copy()
+    Xc[y == 1, 2] = 3.0  # constant within class 1
+    assert np.isnan(extract(Xc, y, groups="statistical", warn=False)["sd_ratio"])
+
+
 def test_categorical_gray_encoding_matches_pymfe():
     """Mixed numeric/categorical input: gray encoding for N, codes for C."""
     rng = np.random.RandomState(1)
