@@ -425,7 +425,8 @@ def prepare(
     if skipped_hc:
         notes.append(
             f"{skipped_hc} categorical column(s) with more than {MAX_DUMMY_LEVELS} levels not "
-            "one-hot encoded for statistical/landmarking/model-based features"
+            "one-hot encoded into the numeric view (statistical, landmarking, model-based, "
+            "clustering, complexity and concept features leave them out; pymfe expands them)"
         )
     N = np.hstack(blocks).astype(float) if blocks else np.empty((n, 0))
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime
 import decimal
 import numbers
+import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -160,6 +162,34 @@ NUMBER_TEXT_SHARE = 0.9
 NUMBER_TEXT_MIN_LEVELS = 20
 
 
+#: Levels kept by the one-hot coding of a text column (the others are grouped).
+MAX_TEXT_LEVELS = 20
+_DATE_TEXT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}")
+
+
+def _reads_as_dates(col: pd.Series) -> bool:
+    """A text column whose first values (up to 200) are dates or date-times written as text
+    (``'2012-01-01T06:16:41Z'``, ``'03/15/2021'``, ``'2021-03-15 14:02'``) with more than
+    :data:`NUMBER_TEXT_MIN_LEVELS` distinct values: one-hot coding throws their order away."""
+    first = [v for v in col.iloc[:20].tolist() if isinstance(v, str)]
+    if len(first) < 5 or sum(bool(_DATE_TEXT.search(v)) for v in first) < \
+            NUMBER_TEXT_SHARE * len(first):  # a cheap look first: wide text tables stay fast
+        return False
+    head = col.iloc[:200].dropna()
+    if any(not isinstance(v, str) for v in head.iloc[:50]) or \
+            head.nunique() <= NUMBER_TEXT_MIN_LEVELS:
+        return False
+    if head.str.contains(_DATE_TEXT).mean() < NUMBER_TEXT_SHARE:
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            parsed = pd.to_datetime(head, errors="coerce", format="mixed", utc=True)
+        except (ValueError, TypeError, OverflowError):
+            return False
+    return bool(parsed.notna().mean() >= NUMBER_TEXT_SHARE)
+
+
 def warn_number_text_columns(X, where: str = "X") -> None:
     """Warn (once, naming every such column) about text columns that hold numbers with a
     few markers (``'?'``, ``'n/a'``: a CSV read without ``na_values``), or numbers as
@@ -185,10 +215,20 @@ def warn_number_text_columns(X, where: str = "X") -> None:
         others = sorted(set(present[~ok].astype(str)))[:3]
         markers.update(others)
         flagged.append(f"{X.columns[j]!r}" + (f" (but {others})" if others else ""))
+    from .._warnings import warn_user
+
+    dates = [X.columns[j] for j, dt in enumerate(X.dtypes)
+             if (dt == object or pd.api.types.is_string_dtype(dt)) and
+             not isinstance(dt, pd.CategoricalDtype) and _reads_as_dates(X.iloc[:, j])]
+    if dates:
+        shown = ", ".join(repr(c) for c in dates[:10]) + (" ..." if len(dates) > 10 else "")
+        warn_user(f"{where}: text columns of dates or date-times are one-hot coded as text "
+                  f"(each date its own level; all but the {MAX_TEXT_LEVELS} most frequent "
+                  f"grouped): {shown}; to read one as a date-time (seconds since 1970) pass "
+                  f"pd.to_datetime(X[name])")
     if not flagged:
         return
     hint = (f" or read_csv(..., na_values={sorted(markers)[:5]})" if markers else "")
-    from .._warnings import warn_user
 
     warn_user(f"{where}: text columns of numbers are one-hot coded as text (their order lost): "
               f"{', '.join(flagged[:10])}{' ...' if len(flagged) > 10 else ''}; to read one "
@@ -431,7 +471,8 @@ def make_preprocessor(X) -> ColumnTransformer | object:
     categorical = make_pipeline(to_str, SimpleImputer(strategy="most_frequent",
                                                       keep_empty_features=True),
                                 OneHotEncoder(handle_unknown="infrequent_if_exist",
-                                              max_categories=20, sparse_output=False))
+                                              max_categories=MAX_TEXT_LEVELS,
+                                              sparse_output=False))
     temporal = make_pipeline(TimeToSeconds(), MedianImputer(), MaxAbsScaler(),
                              TailRobustScaler(TAIL_RATIO))
     columns = ColumnTransformer([("num", numeric, nums), ("time", temporal, dates),

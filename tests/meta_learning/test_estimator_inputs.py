@@ -448,6 +448,27 @@ def test_numbers_read_as_text_are_named_with_the_way_to_read_them():
         MetaMLPClassifier(random_state=0, max_iter=5).fit(codes, (x > 5).astype(int))
 
 
+def test_dates_read_as_text_are_named_with_the_way_to_read_them():
+    """ISO time stamps in a CSV arrive as text (openintro's ``email.time``): one-hot coded,
+    each date its own level. A warning names the column and ``pd.to_datetime``; month names,
+    few codes and numbers as text get no date warning."""
+    rng = np.random.default_rng(0)
+    stamps = pd.Timestamp("2012-01-01") + pd.to_timedelta(rng.uniform(0, 365, 300), unit="D")
+    y = (stamps.month > 6).astype(int)
+    for text in (stamps.strftime("%Y-%m-%dT%H:%M:%SZ"), stamps.strftime("%m/%d/%Y"),
+                 stamps.strftime("%d.%m.%Y %H:%M")):
+        X = pd.DataFrame({"when": list(text), "noise": rng.normal(size=300)})
+        with pytest.warns(UserWarning, match=r"X: text columns of dates or date-times .*"
+                                             r"'when'; .*pd.to_datetime"):
+            MetaMLPClassifier(random_state=0, max_iter=5).fit(X, y)
+    quiet = pd.DataFrame({"month": stamps.strftime("%b"), "id": [f"A{i}" for i in range(300)],
+                          "amount": [f"{v:.2f}" for v in rng.normal(size=300)]})
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        MetaMLPClassifier(random_state=0, max_iter=5).fit(quiet, y)
+    assert not [w for w in rec if "dates" in str(w.message)]
+
+
 def test_prediction_in_blocks_matches_one_pass(monkeypatch, data):
     """Large tables are predicted block by block (memory); results equal one pass."""
     import sklearn_meta.estimators._adapt as adapt
