@@ -8,7 +8,7 @@ from typing import Any, Mapping
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
-from .spaces import FAMILIES
+from .members import member_estimator
 
 
 def make_cv(y: np.ndarray, task_type: str, n_splits: int = 3, random_state: int = 0):
@@ -29,15 +29,13 @@ def evaluate_config(family: str, params: Mapping[str, Any], X: Any, y: np.ndarra
     A configuration that fails to fit scores ``nan``. Tables with categorical, text or
     date-time columns, or missing values (as OpenML data sets have), are preprocessed inside
     every fold as ``MetaSearchCV`` does (imputation, scaling, one-hot), so every family
-    accepts them.
+    accepts them; the model is the one ``MetaSearchCV`` builds for ``family``
+    (:func:`~sklearn_meta.search.members.member_estimator`: scale-sensitive families behind
+    standardisation, regressors on a standardised target), so the knowledge base scores what
+    the search will run.
     """
-    est = FAMILIES[family].make(task_type, params, random_state=random_state)
-    from ..estimators._preprocess import make_preprocessor, needs_preprocessing
-
-    if needs_preprocessing(X):
-        from sklearn.pipeline import Pipeline
-
-        est = Pipeline([("preprocess", make_preprocessor(X)), ("model", est)])
+    est, _ = member_estimator(family, family, task_type, X, params,
+                              random_state=random_state)
     cv = make_cv(y, task_type, n_splits, random_state)
     scoring = "accuracy" if task_type == "classification" else "r2"
     start = time.perf_counter()

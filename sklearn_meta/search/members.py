@@ -8,13 +8,21 @@ step's prefix); a member given as a family key is built by the library and put b
 MetaMLP estimators' preprocessing when ``X`` needs it (non-numeric columns, missing values) or
 when the family is scale-sensitive — the knowledge base scored SVC, kNN and logistic
 regression on standardised columns, so its configurations mean nothing on raw ones.
+
+A library-built regressor (MetaMLP aside, which does it itself) also learns a standardised
+target, through a ``TransformedTargetRegressor``: the knowledge base's regression tasks have
+standardised targets (SVR's ``epsilon`` and ``C`` are in units of the target), and
+scikit-learn's tree ensembles lose all precision on targets far from zero (their impurity sums
+cancel: a RandomForest gets R² ≈ 0 on a target offset by 1e9).
 """
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
 from sklearn.base import BaseEstimator, clone
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
 
 from ..estimators._preprocess import make_preprocessor, needs_preprocessing
 from .spaces import FAMILIES, family_of, param_prefix, task_type_of
@@ -23,6 +31,8 @@ from .spaces import FAMILIES, family_of, param_prefix, task_type_of
 SCALE_SENSITIVE = frozenset({"svc", "knn", "logistic_regression"})
 #: Prefix of the model's parameters behind the added preprocessing.
 MODEL_PREFIX = "model__"
+#: Prefix of a library-built regressor's parameters inside its target standardisation.
+TARGET_PREFIX = "regressor__"
 
 
 def members_task_type(members: Sequence[Any], inferred: str) -> str:
@@ -81,6 +91,16 @@ def member_estimator(member: Any, family: str, task_type: str, X: Any,
         est = clone(member).set_params(**{prefix + k: v for k, v in params.items()})
         return est, prefix
     est = FAMILIES[family].make(task_type, params, random_state=random_state)
+    prefix = ""
+    if task_type == "regression" and family != "metamlp":
+        est, prefix = standardised_target(est), TARGET_PREFIX
     if wants_preprocessing(family, X):
-        return Pipeline([("preprocess", make_preprocessor(X)), ("model", est)]), MODEL_PREFIX
-    return est, ""
+        return (Pipeline([("preprocess", make_preprocessor(X)), ("model", est)]),
+                MODEL_PREFIX + prefix)
+    return est, prefix
+
+
+def standardised_target(regressor: BaseEstimator) -> TransformedTargetRegressor:
+    """``regressor`` fitted on the standardised target, its predictions mapped back."""
+    return TransformedTargetRegressor(regressor=regressor, transformer=StandardScaler(),
+                                      check_inverse=False)

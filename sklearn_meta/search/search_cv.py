@@ -29,8 +29,8 @@ from .cv_scoring import FIT_FAILED_ATTR, cross_validate_scored, metric_to_optimi
 from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interrupted,
                      search_fingerprint)
 from .members import check_members, list_task_type, member_estimator
-from .spaces import (FAMILIES, default_space, family_of, param_prefix, task_type_of,
-                     to_optuna_space, with_prefix)
+from .spaces import (FAMILIES, default_space, family_of, final_model, param_prefix,
+                     step_prefix, task_type_of, to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
 from .storage import is_sqlite, make_storage
 from .suggest import (STRATEGIES, _n_rows, check_estimator_arg, default_families,
@@ -93,13 +93,15 @@ class _Objective:
         fam, params = self.configure(trial)
         prefix = self.prefixes.get(fam, "")
         est = configured(self.bases[fam], params, prefix)
+        fit_prefix = step_prefix(self.bases[fam]) if fam in self.prefixes else ""
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
                 # fit (and score) parameters were routed by MetaSearchCV.fit already (if
                 # routing is on): here they go to the estimator's fit and the scorer
                 res = cross_validate_scored(est, self.X, self.y, self.splits, self.scoring,
-                                            routed_fit_params(self.fit_params, prefix),
+                                            routed_fit_params(self.fit_params,
+                                                              fit_prefix),
                                             self.score_params, self.error_score,
                                             self.return_train_score)
             except ValueError as exc:  # every fold failed: this trial fails, the search goes on
@@ -227,6 +229,19 @@ def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
             if y_arr.dtype.kind not in "biu" else 0
         if miss:
             raise ValueError(f"y: contains {miss} missing value(s); drop those rows first")
+        if y_arr.dtype.kind == "f":
+            n_inf = int(np.isinf(y_arr).sum())
+            if n_inf:
+                raise ValueError(f"y: contains {n_inf} infinite value(s); drop or replace "
+                                 f"them first")
+            big = float(np.abs(y_arr).max()) if y_arr.size else 0.0
+            spread = float(np.std(y_arr / big)) * big if big > 0 else 0.0
+            with np.errstate(over="ignore"):
+                overflows = not np.isfinite(spread * spread * len(y_arr))
+            if overflows:
+                raise ValueError(f"y: values too large (up to {big:.3g}): sums of their "
+                                 f"squares overflow float64 in every model and score; "
+                                 f"rescale the target (e.g. divide by 1e100)")
         if y_arr.dtype == object:
             try:
                 np.unique(y_arr)
@@ -336,7 +351,6 @@ def unusable_families(bases: Mapping[str, BaseEstimator], fit_params: Mapping[st
     ``sample_weight`` for k-nearest neighbours) or has none of the methods a scorer needs
     (e.g. ``predict_proba`` for ``neg_log_loss``: SVC): every trial of theirs would fail."""
     from sklearn.metrics import get_scorer
-    from sklearn.pipeline import Pipeline
     from sklearn.utils.validation import has_fit_parameter
 
     if isinstance(scoring, dict):
@@ -357,7 +371,7 @@ def unusable_families(bases: Mapping[str, BaseEstimator], fit_params: Mapping[st
                           (rm,) if isinstance(rm, str) else tuple(rm)))
     out = {}
     for fam, base in bases.items():
-        model = base.steps[-1][1] if isinstance(base, Pipeline) else base
+        model = final_model(base)
         missing = [k for k in fit_params if not has_fit_parameter(model, k)]
         if missing:
             out[fam] = f"{type(model).__name__}.fit takes no {missing[0]!r}"
@@ -678,7 +692,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             unusable = unusable_families(bases, fit_params, self.scoring)
             big = beyond_float32_columns(X)
             for fam in ("random_forest", "extra_trees"):  # they cast X to float32
-                if big and fam in bases and not prefixes.get(fam) and fam not in unusable:
+                if (big and fam in bases and not step_prefix(bases[fam])
+                        and fam not in unusable):
                     unusable[fam] = (f"X holds values beyond the float32 range (columns "
                                      f"{big[:5]}), which its trees cannot read; rescale them "
                                      f"to keep it")
@@ -789,13 +804,15 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             fam, params = self._best_family_params
             prefix = prefixes.get(fam, "")
             self.best_estimator_ = configured(bases[fam], params, prefix)
+            fit_prefix = step_prefix(bases[fam]) if fam in prefixes else ""
             start = time.perf_counter()
             with warnings.catch_warnings():  # said once already, before the trials
                 warnings.filterwarnings("ignore", message=".*text columns of numbers")
                 if y is None:
-                    self.best_estimator_.fit(X, **routed_fit_params(fit_params, prefix))
+                    self.best_estimator_.fit(X, **routed_fit_params(fit_params, fit_prefix))
                 else:
-                    self.best_estimator_.fit(X, y, **routed_fit_params(fit_params, prefix))
+                    self.best_estimator_.fit(X, y, **routed_fit_params(fit_params,
+                                                                       fit_prefix))
             self.refit_time_ = time.perf_counter() - start
             for attr in ("classes_", "n_features_in_", "feature_names_in_"):
                 if hasattr(self.best_estimator_, attr):

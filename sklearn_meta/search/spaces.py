@@ -15,6 +15,7 @@ import numpy as np
 from optuna.distributions import (BaseDistribution, CategoricalDistribution,
                                   FloatDistribution, IntDistribution)
 from sklearn.base import BaseEstimator, clone, is_regressor
+from sklearn.compose import TransformedTargetRegressor
 
 Space = dict[str, BaseDistribution]
 Config = dict[str, Any]
@@ -120,7 +121,7 @@ def family_of(estimator: BaseEstimator | type | str) -> str:
             return FAMILY_ALIASES[key]
         raise ValueError(f"estimator: unknown family {estimator!r}; known: {sorted(FAMILIES)} "
                          f"(also accepted: {sorted(FAMILY_ALIASES)})")
-    final = getattr(estimator, "_final_estimator", estimator)  # Pipelines: the last step
+    final = final_model(estimator)
     cls = final if isinstance(final, type) else type(final)
     name = cls.__name__
     for fam in FAMILIES.values():
@@ -136,10 +137,30 @@ def task_type_of(estimator: BaseEstimator) -> str:
     return "regression" if is_regressor(final) else "classification"
 
 
-def param_prefix(estimator: BaseEstimator) -> str:
-    """``"<last step>__"`` for a Pipeline, else ``""``."""
+def final_model(estimator: Any) -> Any:
+    """The model that learns: a Pipeline's last step, and inside a
+    ``TransformedTargetRegressor`` its ``regressor``."""
+    final = getattr(estimator, "_final_estimator", estimator)  # Pipelines: the last step
+    if isinstance(final, TransformedTargetRegressor) and final.regressor is not None:
+        return final.regressor
+    return final
+
+
+def step_prefix(estimator: BaseEstimator) -> str:
+    """``"<last step>__"`` for a Pipeline, else ``""``: the prefix of fit parameters (a
+    ``TransformedTargetRegressor`` hands its own to its regressor unprefixed)."""
     steps = getattr(estimator, "steps", None)
     return f"{steps[-1][0]}__" if steps else ""
+
+
+def param_prefix(estimator: BaseEstimator) -> str:
+    """Prefix of the model's parameters: ``"<last step>__"`` for a Pipeline, then
+    ``"regressor__"`` where that step (or ``estimator``) is a ``TransformedTargetRegressor``."""
+    prefix = step_prefix(estimator)
+    final = getattr(estimator, "_final_estimator", estimator)
+    if isinstance(final, TransformedTargetRegressor) and final.regressor is not None:
+        prefix += "regressor__"
+    return prefix
 
 
 def default_space(estimator: BaseEstimator | str, task_type: str = "classification") -> Space:

@@ -157,6 +157,8 @@ def test_every_trial_failing_says_why():
     ("inf_X", r"X: contains infinity"),
     ("inf_frame", r"X: contains infinity \(columns \['b'\]\)"),
     ("short_y", r"y: expected 60 values"),
+    ("inf_y", r"y: contains 1 infinite value"),
+    ("huge_y", r"y: values too large \(up to .*e\+300\)"),
 ])
 def test_search_refuses_data_every_fit_would_fail_on(what, match):
     import pandas as pd
@@ -170,10 +172,35 @@ def test_search_refuses_data_every_fit_would_fail_on(what, match):
     elif what == "inf_frame":
         X = pd.DataFrame(X, columns=["a", "b", "c"])
         X.loc[4, "b"] = -np.inf
+    elif what == "inf_y":
+        y[7] = np.inf
+    elif what == "huge_y":
+        y = y * 1e300  # every model's and score's sum of squares would overflow
     else:
         y = y[:-1]
     with pytest.raises(ValueError, match=match):
         MetaSearchCV(None, n_trials=1, warm_start=False).fit(X, y)
+
+
+def test_regressors_learn_a_standardised_target_so_an_offset_changes_nothing():
+    """The families the search builds fit the standardised target: scikit-learn's forests
+    reach R² ≈ 0 on a target offset by 1e9 (their impurity sums cancel), and SVR's
+    ``epsilon``/``C`` from the knowledge base assume a unit-scale target. Fit parameters
+    still reach the model inside the wrapper."""
+    from sklearn.datasets import load_diabetes
+
+    Xd, yd = load_diabetes(return_X_y=True)
+    scores = []
+    for target in (yd, yd + 1e9):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UserWarning)  # no family left out for the weights
+            s = MetaSearchCV(["random_forest", "svc"], n_trials=4, cv=3, random_state=0,
+                             warm_start=None, task_type="regression").fit(Xd, target, sample_weight=np.ones(len(yd)))
+        scores.append(s.cv_results_["mean_test_score"])
+        assert s.best_estimator_.regressor_.__class__.__name__ in ("RandomForestRegressor",
+                                                                  "SVR")
+    np.testing.assert_allclose(scores[1], scores[0], atol=2e-3)  # 1e9 costs a few digits
+    assert scores[0].max() > 0.35  # a real fit, not the mean (R² 0)
 
 
 def test_integer_targets_with_many_values_are_regression():
@@ -357,7 +384,7 @@ def test_a_family_key_or_alias_is_searched_as_that_family():
 
     Xr, yr = load_diabetes(return_X_y=True)
     s = MetaSearchCV("Ridge", n_trials=3, cv=3, random_state=0).fit(Xr, yr)
-    assert isinstance(s.best_estimator_[-1], Ridge)
+    assert isinstance(s.best_estimator_[-1].regressor_, Ridge)  # on a standardised target
     assert s.best_params_["estimator"] == "logistic_regression" and "alpha" in s.best_params_
     assert s.score(Xr, yr) > 0.4
     unfitted = MetaSearchCV("hgb", n_trials=2)
@@ -497,7 +524,7 @@ def test_frames_with_integer_names_in_another_order_are_refused():
     X[1] = X[1].mask(rng.random(80) < 0.1)  # missing values: the search adds preprocessing
     y = X.fillna(0).to_numpy() @ [1.0, -2.0, 0.5]
     search = MetaSearchCV(["ridge"], n_trials=2, cv=3, random_state=0).fit(X, y)
-    assert isinstance(search.best_estimator_.steps[-1][1], Ridge)
+    assert isinstance(search.best_estimator_.steps[-1][1].regressor_, Ridge)
     same = search.predict(X)
     np.testing.assert_array_equal(search.predict(X.to_numpy()), same)  # by position: fine
     with pytest.raises(ValueError, match=r"X: columns \[1, 0, 2\] are in another order"):
