@@ -627,8 +627,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                              "an estimator instance to search your own space")
         task_type = list_task_type(est or [], y, self.task_type, infer_task_type)
         self.task_type_ = task_type
-        members = est if est is not None else default_families(
-            task_type, _n_rows(X), exclude=("metamlp",))
+        members = est if est is not None else default_families(task_type, _n_rows(X))
         bases, spaces, prefixes = {}, {}, {}
         for m, fam in zip(members, check_members(members)):
             bases[fam], prefixes[fam] = member_estimator(m, fam, task_type, X,
