@@ -52,9 +52,17 @@ def candidate_pool(families: Iterable[str], task_type: str = "classification",
     return pool
 
 
+#: Version of how a configuration is turned into the estimator that is scored
+#: (:func:`~sklearn_meta.search.evaluate.evaluate_config`). 2: the estimator ``MetaSearchCV``
+#: builds (scale-sensitive families behind standardisation, regressors on a standardised
+#: target); scores stored under another version are not resumed into a build.
+SCORING_VERSION = 2
+
+
 def build_settings(X: Any, y: Any, n_splits: int, random_state: int) -> dict[str, Any]:
-    """What a stored score depends on besides its configuration: the CV folds, the seed and
-    the exact rows (a digest, so a different sub-sample is noticed)."""
+    """What a stored score depends on besides its configuration: the CV folds, the seed,
+    the exact rows (a digest, so a different sub-sample is noticed) and how the estimator is
+    built (:data:`SCORING_VERSION`)."""
     import hashlib
 
     import pandas as pd
@@ -66,7 +74,8 @@ def build_settings(X: Any, y: Any, n_splits: int, random_state: int) -> dict[str
         h.update(np.ascontiguousarray(X).tobytes())
     h.update(np.asarray(pd.Series(np.asarray(y)).astype(str)).astype("U").tobytes())
     return {"n_splits": int(n_splits), "random_state": int(random_state),
-            "n_rows": int(len(y)), "data_sha256": h.hexdigest()}
+            "n_rows": int(len(y)), "data_sha256": h.hexdigest(),
+            "scoring_version": SCORING_VERSION}
 
 
 def _check_stored(study: optuna.Study, family: str, configs: Sequence[Config],
@@ -79,7 +88,9 @@ def _check_stored(study: optuna.Study, family: str, configs: Sequence[Config],
         raise ValueError(
             f"storage: study {study.study_name!r} was built with other settings "
             f"(stored vs now: {diff}); its scores do not apply. Use a new --storage, or the "
-            f"same --cv, --subsample and --random-state as before")
+            f"same --cv, --subsample and --random-state as before (a scoring_version "
+            f"differs when the storage was filled by a sklearn-meta that built its "
+            f"estimators otherwise)")
     for t in study.get_trials(deepcopy=False):
         idx, cfg = t.user_attrs.get("pool_index"), t.user_attrs.get("config")
         if idx is None or cfg is None or idx >= len(configs):

@@ -452,7 +452,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         the task type of ``y``. None (or a list) searches across estimator families as well: one
         member per family; instances (Pipelines too) keep their settings; models built from
         family keys go behind the preprocessing when ``X`` needs it and always for SVC,
-        kNN and logistic regression (:mod:`~sklearn_meta.search.members`).
+        kNN and logistic regression, and regressors learn a standardised target
+        (:mod:`~sklearn_meta.search.members`). None: every family of the knowledge base,
+        MetaMLP included (kernel SVMs left out beyond 20,000 rows).
     param_distributions : dict, optional
         Search space (Optuna, scipy or list distributions); default: the family's space.
     n_trials : int

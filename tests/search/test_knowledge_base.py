@@ -118,6 +118,14 @@ def test_resume_refuses_other_settings_or_another_pool(small_tasks, data_home, t
         kb_build.build(small_tasks[:1], other, storage)
     # the same settings resume: nothing left to run
     assert sum(kb_build.build(small_tasks[:1], pool, storage)[SMALL[0]].values()) == 0
+    # scores from a sklearn-meta that built its estimators otherwise are not resumed
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(kb_build, "SCORING_VERSION", kb_build.SCORING_VERSION + 1)
+    try:
+        with pytest.raises(ValueError, match="scoring_version"):
+            kb_build.build(small_tasks[:1], pool, storage)
+    finally:
+        monkey.undo()
 
 
 def test_categorical_table_is_scored_behind_preprocessing():
