@@ -58,9 +58,23 @@ def _kind(dt) -> str:
             _arrow_temporal(dt):
         return "temporal"
     if isinstance(dt, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(dt) or \
-            pd.api.types.is_object_dtype(dt) or pd.api.types.is_string_dtype(dt):
+            pd.api.types.is_object_dtype(dt) or pd.api.types.is_string_dtype(dt) or \
+            _arrow_non_numeric(dt):
         return "categorical"
     return "numeric"
+
+
+def _arrow_non_numeric(dt) -> bool:
+    """A pyarrow-backed dtype that holds neither numbers nor times: dictionary-encoded columns
+    (a pandas categorical written to parquet, read with ``dtype_backend="pyarrow"``), binary
+    and other types; their values are levels, not numbers."""
+    if not isinstance(dt, pd.ArrowDtype):
+        return False
+    import pyarrow as pa
+
+    t = dt.pyarrow_dtype
+    return not (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t)
+                or pa.types.is_boolean(t) or _arrow_temporal(dt))
 
 
 def _is_real_number(v) -> bool:
@@ -114,7 +128,10 @@ def _object_numbers(col: pd.Series) -> np.ndarray:
     out = np.full(len(values), np.nan)
     for i, v in enumerate(values):
         if _is_real_number(v):
-            out[i] = float(v)
+            try:
+                out[i] = float(v)
+            except OverflowError:  # a Python int beyond the float range: infinite, as
+                out[i] = np.inf if v > 0 else -np.inf  # Decimal("1e400") is (named later)
         elif not pd.isna(v):
             raise ValueError(f"X[{col.name!r}]: was a numeric column at fit, got the value "
                              f"{v!r}; pass numbers or missing values in it")
@@ -441,6 +458,19 @@ def missing_as_nan(X):
             X = X.copy()
             X[missing] = np.nan
     return X
+
+
+def records_array(X):
+    """A list of rows (records) mixing numbers and text as a numpy ``object`` array, so its
+    numbers stay numbers (``np.asarray`` would turn every field into a string); any other
+    input unchanged."""
+    if not isinstance(X, (list, tuple)):
+        return X
+    try:
+        arr = np.asarray(X)
+    except (ValueError, TypeError):  # ragged rows: left to the estimator's own check
+        return X
+    return np.asarray(X, dtype=object) if arr.ndim == 2 and arr.dtype.kind in "US" else X
 
 
 def object_array_frame(X) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from ..nn.episodes import CLIP
 from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
 from ._preprocess import (check_column_kinds, column_kinds, holds_text_objects,
                           infinite_columns, make_preprocessor, missing_as_nan,
-                          mixed_labels_message, object_array_frame,
+                          mixed_labels_message, object_array_frame, records_array,
                           warn_number_text_columns)
 
 
@@ -91,6 +91,7 @@ class _MetaMLPBase(BaseEstimator):
 
     # ------------------------------------------------------------------ input handling
     def _validate_X(self, X, reset: bool):
+        X = records_array(X)
         if reset and holds_text_objects(X):  # df.to_numpy() of a mixed frame
             X = object_array_frame(X)
         if isinstance(X, pd.DataFrame):
@@ -338,14 +339,22 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
             raise ValueError("Input y contains infinity")
         # standardise without overflow: y / max|y| first, so that targets near the float limit
         # (whose variance overflows) still give finite predictions
+        # (and y - mean itself may overflow: the standardised target is formed in units of big)
         big = float(np.max(np.abs(y))) if len(y) else 0.0
         big = big if big > 0 else 1.0
-        self.y_mean_ = float((y / big).mean() * big)
-        self.y_scale_ = float((y / big).std() * big) or 1.0
+        unit = y / big
+        mean, scale = float(unit.mean()), float(unit.std())
+        self.y_mean_ = mean * big
+        self.y_scale_ = scale * big or 1.0
         if not (np.isfinite(self.y_mean_) and np.isfinite(self.y_scale_)):
             raise ValueError("y: values too large to standardise (their spread overflows "
                              "float64); rescale the target")
-        return self._fit(X, (y - self.y_mean_) / self.y_scale_, 1, sample_weight)
+        z = (unit - mean) / scale if scale > 0 else unit - mean
+        return self._fit(X, z, 1, sample_weight)
 
     def predict(self, X) -> np.ndarray:
-        return self._raw_predict(X) * self.y_scale_ + self.y_mean_
+        with np.errstate(over="ignore"):
+            pred = self._raw_predict(X) * self.y_scale_ + self.y_mean_
+        # beyond the float range only where the target itself reached it: the largest float
+        big = np.finfo(np.float64).max
+        return np.clip(pred, -big, big)

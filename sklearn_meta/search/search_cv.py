@@ -29,6 +29,7 @@ from .cv_scoring import FIT_FAILED_ATTR, cross_validate_scored, metric_to_optimi
 from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interrupted,
                      search_fingerprint)
 from .members import check_members, list_task_type, member_estimator
+from ..estimators._preprocess import records_array
 from .spaces import (FAMILIES, default_space, family_of, final_model, param_prefix,
                      step_prefix, task_type_of, to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
@@ -345,11 +346,25 @@ def error_lines(lines: list[str]) -> list[str]:
     return errs or [ln for ln in lines if re.match(r"^[A-Za-z_][\w.]*: ", ln)]
 
 
+def takes_sparse(estimator: BaseEstimator) -> bool:
+    """Whether ``estimator`` accepts scipy sparse ``X`` (scikit-learn's input tags): a
+    Pipeline as its first step says, otherwise the model that learns (inside a
+    ``TransformedTargetRegressor`` too, which passes ``X`` on as it is)."""
+    from sklearn.pipeline import Pipeline
+
+    target = estimator if isinstance(estimator, Pipeline) else final_model(estimator)
+    try:
+        return bool(get_tags(target).input_tags.sparse)
+    except (AttributeError, TypeError, ValueError):  # no tags: let its trials say
+        return True
+
+
 def unusable_families(bases: Mapping[str, BaseEstimator], fit_params: Mapping[str, Any],
-                      scoring: Any) -> dict[str, str]:
+                      scoring: Any, sparse: bool = False) -> dict[str, str]:
     """``{family: reason}`` for the families whose model takes no fit parameter given (e.g.
-    ``sample_weight`` for k-nearest neighbours) or has none of the methods a scorer needs
-    (e.g. ``predict_proba`` for ``neg_log_loss``: SVC): every trial of theirs would fail."""
+    ``sample_weight`` for k-nearest neighbours), has none of the methods a scorer needs
+    (e.g. ``predict_proba`` for ``neg_log_loss``: SVC) or, with ``sparse`` ``X``, takes dense
+    input only (HistGradientBoosting, MetaMLP): every trial of theirs would fail."""
     from sklearn.metrics import get_scorer
     from sklearn.utils.validation import has_fit_parameter
 
@@ -372,6 +387,10 @@ def unusable_families(bases: Mapping[str, BaseEstimator], fit_params: Mapping[st
     out = {}
     for fam, base in bases.items():
         model = final_model(base)
+        if sparse and not takes_sparse(base):
+            out[fam] = (f"{type(model).__name__} takes no sparse X (densify it, "
+                        f"X.toarray(), to keep it)")
+            continue
         missing = [k for k in fit_params if not has_fit_parameter(model, k)]
         if missing:
             out[fam] = f"{type(model).__name__}.fit takes no {missing[0]!r}"
@@ -674,6 +693,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         est = self.estimator
         user_models = hasattr(est, "fit") or (isinstance(est, (list, tuple)) and
                                               any(hasattr(e, "fit") for e in est))
+        if not user_models:  # records mixing numbers and text: numbers stay numbers
+            X = records_array(X)
         check_search_data(X, y, single_output=not user_models)
         score_params: dict[str, Any] = {}
         if _routing_enabled():
@@ -689,8 +710,15 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 check_sample_weight(score_params[key], _n_rows(X), where="the scorer")
         seed = _int_seed(self.random_state)
         bases, spaces, multi, prefixes = self._bases_and_spaces(X, y, seed)
+        if not multi and hasattr(X, "tocsr"):
+            only = next(iter(bases.values()))
+            if not takes_sparse(only):
+                raise ValueError(f"X: sparse, and {type(final_model(only)).__name__} takes "
+                                 f"dense input only (every trial would fail); pass "
+                                 f"X.toarray(), or an estimator that accepts sparse X")
         if multi:  # families that would fail every trial would waste the budget
-            unusable = unusable_families(bases, fit_params, self.scoring)
+            unusable = unusable_families(bases, fit_params, self.scoring,
+                                         sparse=hasattr(X, "tocsr"))
             big = beyond_float32_columns(X)
             for fam in ("random_forest", "extra_trees"):  # they cast X to float32
                 if (big and fam in bases and not step_prefix(bases[fam])

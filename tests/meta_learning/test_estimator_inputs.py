@@ -30,6 +30,33 @@ def test_huge_targets_give_finite_predictions(data):
     assert np.all(np.isfinite(pred)) and np.corrcoef(pred / 1e155, y / 1e155)[0, 1] > 0.5
 
 
+def test_targets_at_the_float_limit_give_finite_predictions(data):
+    """y - mean overflowed to -inf for targets near the largest float: all-NaN predictions."""
+    X, _ = data
+    y = np.where(X[:, 0] > 0, 1.7e308, -1.7e308)
+    pred = MetaMLPRegressor(**KW).fit(X, y).predict(X)
+    assert np.all(np.isfinite(pred)) and np.corrcoef(pred / 1e308, y / 1e308)[0, 1] > 0.5
+
+
+def test_python_ints_beyond_floats_are_named_as_infinite(data):
+    X, y = data
+    frame = pd.DataFrame({"big": pd.Series([10 ** 400] + list(range(59)), dtype=object),
+                          "x": X[:, 0]})
+    with pytest.raises(ValueError, match=r"infinity \(columns \['big'\]\)"):
+        MetaMLPClassifier(**KW).fit(frame, y)
+
+
+def test_records_mixing_numbers_and_text_keep_their_numbers():
+    """A list of rows with a text field became a string array (np.asarray): the numbers were
+    one-hot coded as text, or refused."""
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=120)
+    y = np.where(a > 0, "p", "n")
+    rows = [[v, str(rng.choice(["x", "y"]))] for v in a]
+    clf = MetaMLPClassifier(**KW).fit(rows, y)
+    assert clf.score(rows, y) > 0.9 and set(clf.predict(rows[:5])) <= {"p", "n"}
+
+
 def test_huge_feature_values_keep_their_information(data):
     X, y = data
     clf = MetaMLPClassifier(**KW).fit(X * 1e300, y)
@@ -355,6 +382,25 @@ def test_pyarrow_dates_time_stamps_and_durations_are_read_as_seconds():
     assert error_lines(["Traceback (most recent call last):", 'File "a.py", line 3, in f',
                         "pyarrow.lib.ArrowInvalid: out of range"]) == \
         ["pyarrow.lib.ArrowInvalid: out of range"]
+
+
+def test_pyarrow_dictionary_and_binary_columns_are_categories(tmp_path):
+    """A pandas categorical written to parquet and read with ``dtype_backend="pyarrow"`` is a
+    dictionary column; it (and binary columns) were read as numbers and crashed."""
+    pytest.importorskip("pyarrow")
+    import meta_features
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=200),
+                          "c": pd.Categorical(rng.choice(["u", "v"], 200)),
+                          "b": pd.Series([b"x", b"y"] * 100)})
+    frame.to_parquet(tmp_path / "t.parquet")
+    X = pd.read_parquet(tmp_path / "t.parquet", dtype_backend="pyarrow")
+    assert str(X["c"].dtype).startswith("dictionary")
+    y = ((X["a"].astype(float) > 0) ^ (X["c"] == "u")).astype(int).to_numpy()
+    assert MetaMLPClassifier(random_state=0).fit(X, y).score(X, y) > 0.9  # needs c
+    mf = meta_features.extract(X, y, groups=["general"])
+    assert (mf["nr_num"], mf["nr_cat"]) == (1, 2)
 
 
 def test_times_of_day_are_seconds_since_midnight():

@@ -66,3 +66,33 @@ def test_forests_left_out_when_values_exceed_float32():
     assert msg and "random_forest" in msg[0] and "extra_trees" in msg[0] and "[2]" in msg[0]
     assert {p["estimator"] for p in s.cv_results_["params"]} == {"hgb"}
     assert s.best_score_ > 0.8
+
+
+def test_dense_only_families_left_out_for_sparse_input(data):
+    """HistGradientBoosting and MetaMLP take dense X only: with sparse X every trial of theirs
+    failed; they are left out, and a search of one of them alone is refused up front."""
+    import scipy.sparse as sp
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y, _ = data
+    Xs = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0))
+    s = MetaSearchCV(None, n_trials=8, cv=3, random_state=0)
+    msgs = _fit(s, Xs, y)
+    assert any("left out of the search: hgb" in m and "metamlp" in m and "sparse" in m
+               for m in msgs)
+    assert not {"hgb", "metamlp"} & {p["estimator"] for p in s.cv_results_["params"]}
+    assert np.isfinite(s.cv_results_["mean_test_score"]).all() and s.score(Xs, y) > 0.7
+    with pytest.raises(ValueError, match="no family can be searched: metamlp.*sparse"):
+        MetaSearchCV("metamlp", n_trials=2, cv=3).fit(Xs, y)
+    with pytest.raises(ValueError, match="X: sparse, and HistGradientBoostingClassifier"):
+        MetaSearchCV(HistGradientBoostingClassifier(), n_trials=2, cv=3).fit(Xs, y)
+
+
+def test_records_mixing_numbers_and_text_are_searched(data):
+    """A list of rows with a text field: every trial failed (the numbers became strings)."""
+    X, y, _ = data
+    rows = [[float(v), "x" if k % 2 else "y"] for k, v in enumerate(X[:, 0])]
+    s = MetaSearchCV(None, n_trials=4, cv=3, random_state=0)
+    _fit(s, rows, y)
+    assert np.isfinite(s.cv_results_["mean_test_score"]).all()
+    assert s.best_score_ > 0.75 and s.score(rows, y) > 0.75
