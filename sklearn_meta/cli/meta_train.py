@@ -16,6 +16,10 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from ._args import (float_between, name_list, non_negative_float, non_negative_int,
                     positive_float, positive_int, seed, torch_device)
@@ -191,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def encoder_targets(kb_arg: str | None, train_names: list[str]
-                    ) -> tuple[dict[str, "np.ndarray"], dict | None]:
+                    ) -> tuple[dict[str, np.ndarray], dict | None]:
     """Per training task, the knowledge base's normalised scores of its candidate pool (what
     the task encoder learns to predict); ``({}, None)`` for ``--kb none``."""
     if kb_arg is None or kb_arg == "none":
