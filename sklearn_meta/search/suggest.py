@@ -148,7 +148,8 @@ def infer_task_type(y: Any, task_type: str | None = None) -> str:
     kind = infer_target_type(y_arr)
     if kind == "regression" and y_arr.dtype.kind == "f":
         yf = y_arr[np.isfinite(y_arr)]
-        if len(yf) and np.all(yf == np.round(yf)):
+        # beyond 2**53 every float is a whole number: no sign of class codes there
+        if len(yf) and np.all(yf == np.round(yf)) and np.abs(yf).max() < 2.0 ** 53:
             warn_user(f"y: a float target of whole numbers with {np.unique(yf).size} distinct "
                       f"values is read as regression; pass task_type='classification' (or "
                       f"y as integers or strings) to search it as classes")

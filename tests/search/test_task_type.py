@@ -47,6 +47,8 @@ def test_float_class_codes_read_as_regression_warn_too(many_classes):
     with warnings.catch_warnings():  # continuous floats are regression without a word
         warnings.simplefilter("error", UserWarning)
         suggest_configs(X, y + 0.5 * X[:, 0], None, n=1)
+        # nor huge ones, which are all whole numbers as floats (beyond 2**53)
+        suggest_configs(X, (y + 0.5 * X[:, 0]) * 1e150, None, n=1)
 
 
 def test_whole_number_float_target_can_be_searched_as_regression():
