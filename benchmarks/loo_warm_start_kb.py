@@ -112,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
                 wp = greedy_portfolio(P[rest], a.n + 10, weights=w)
                 lists[f"{kind}-wportfolio-T{temp:g}"] = [(cands[j][0], key_of[cands[j]])
                                                          for j in wp]
+                # the adaptive rule with the similarity as its prior over the past tasks
+                seq = adaptive_sequence(P[rest], n=a.n, prior=w, oracle=lambda j: own_col[j])
+                lists[f"{kind}-adaptive-T{temp:g}"] = [(cands[j][0], key_of[cands[j]])
+                                                       for j in seq]
             for k in (1, 5, 10, len(keep)):
                 rank = as_keys(_neighbour_ranking(kb, nb, families, a.task_type, k))
                 kk = "all" if k == len(keep) else k

@@ -55,8 +55,9 @@ def candidate_pool(families: Iterable[str], task_type: str = "classification",
 #: Version of how a configuration is turned into the estimator that is scored
 #: (:func:`~sklearn_meta.search.evaluate.evaluate_config`). 2: the estimator ``MetaSearchCV``
 #: builds (scale-sensitive families behind standardisation, regressors on a standardised
-#: target); scores stored under another version are not resumed into a build.
-SCORING_VERSION = 2
+#: target); 3: the MetaMLP family at the estimator's default ``n_ensemble`` (3, was 1).
+#: Scores stored under another version are not resumed into a build.
+SCORING_VERSION = 3
 
 
 def build_settings(X: Any, y: Any, n_splits: int, random_state: int) -> dict[str, Any]:

@@ -98,7 +98,7 @@ FAMILIES: dict[str, Family] = {f.key: f for f in [
     Family("metamlp", "sklearn_meta.estimators:MetaMLPClassifier",
            "sklearn_meta.estimators:MetaMLPRegressor",
            {"learning_rate": F(3e-4, 3e-2, log=True), "l2_init": F(1e-5, 1e-1, log=True)},
-           {"n_ensemble": 1}),
+           {}),  # the estimator's defaults (n_ensemble=3): what a user fitting it gets
 ]}
 
 
