@@ -265,8 +265,14 @@ def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
         raise ValueError(f"tasks: held-out tasks may not enter the knowledge base: {leaked}")
     sizes = {f: len(v) for f, v in pool.items()}
     scores = collect(storage, [t.name for t in tasks], list(pool), sizes)
+    from .spaces import FAMILIES
+
+    # what the scores mean: how each configuration became an estimator (with these fixed
+    # arguments of its family), so a reader can tell a knowledge base scored another way
+    info = {**dict(info or {}), "scoring_version": SCORING_VERSION,
+            "fixed_arguments": {f: dict(FAMILIES[f].fixed) for f in pool if f in FAMILIES}}
     kb = KnowledgeBase(pool={f: list(v) for f, v in pool.items()}, scores={},
-                       embedding_name=embedding_name, info=dict(info or {}))
+                       embedding_name=embedding_name, info=info)
     for task in tasks:
         if not any(s is not None for f in pool for s in scores[f][task.name]):
             continue  # not evaluated (yet)
@@ -298,7 +304,7 @@ def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
         "heldout_excluded": sorted(heldout), "families": {f: {"pool_size": sizes[f],
                                                              "tasks_evaluated": evaluated[f]}
                                                          for f in pool},
-        "embedding": embedding_name, **dict(info or {}),
+        "embedding": embedding_name, **info,
     }
     (path.parent / (path.name.split(".")[0] + ".manifest.json")).write_text(
         json.dumps(manifest, indent=1) + "\n")

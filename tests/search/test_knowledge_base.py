@@ -38,6 +38,9 @@ def test_dask_build_resumes_and_exports(small_tasks, tmp_path):
     assert all(s is not None for s in kb.scores["logistic_regression"]["balloons"])
     manifest = json.loads((tmp_path / "t.manifest.json").read_text())
     assert manifest["training_tasks"] == sorted(SMALL)
+    # the file says how its scores were made
+    assert manifest["scoring_version"] == kb.info["scoring_version"] == kb_build.SCORING_VERSION
+    assert kb.info["fixed_arguments"]["logistic_regression"] == {"max_iter": 1000}
     reloaded = KnowledgeBase.load(tmp_path / "t.kb.json.gz")
     assert reloaded.to_dict()["scores"] == kb.to_dict()["scores"]  # 5-digit rounding
     with pytest.raises(ValueError, match="held-out"):

@@ -42,3 +42,20 @@ def test_sample_configs_deterministic_and_in_bounds():
     a, b = sample_configs(space, 5, 3), sample_configs(space, 5, 3)
     assert a == b
     assert all(0.1 <= c["C"] <= 10 and 1 <= c["k"] <= 50 for c in a)
+
+
+def test_metamlp_family_runs_the_estimators_defaults():
+    """The search and the knowledge base score MetaMLP as a user fitting it gets it (the
+    ensemble included): a cheaper fixed setting would understate the family."""
+    from sklearn_meta.estimators import MetaMLPClassifier, MetaMLPRegressor
+    from sklearn_meta.search.spaces import FAMILIES
+
+    fam = FAMILIES["metamlp"]
+    for task_type, cls in (("classification", MetaMLPClassifier),
+                           ("regression", MetaMLPRegressor)):
+        est = fam.make(task_type, {"learning_rate": 1e-3}, random_state=3)
+        defaults = cls().get_params()
+        got = est.get_params()
+        assert {k: got[k] for k in defaults if k not in ("learning_rate", "random_state")} \
+            == {k: v for k, v in defaults.items() if k not in ("learning_rate", "random_state")}
+        assert got["learning_rate"] == 1e-3 and got["random_state"] == 3
