@@ -196,11 +196,6 @@ def run(args: argparse.Namespace) -> int:
         embedder = default_embedder()
     info["families_note"] = ("metamlp left out of this build" if "metamlp" not in families
                              else "")
-    if "metamlp" in families:  # its scores depend on the meta-learned initialization used
-        from ..artifacts.io import load_artifact, pretrained_path
-
-        info["metamlp_artifact_weights_sha256"] = load_artifact(
-            pretrained_path()).manifest["weights_sha256"]
     kb = kb_build.export(args.storage, train, pool, out, heldout=heldout, embedder=embedder,
                          embedding_name=getattr(embedder, "name", None), info=info)
     print(f"build-kb: wrote {out} ({out.stat().st_size / 1024:.0f} KiB, "

@@ -79,11 +79,42 @@ def build_settings(X: Any, y: Any, n_splits: int, random_state: int) -> dict[str
             "scoring_version": SCORING_VERSION}
 
 
+#: Key of a MetaMLP study's build settings naming the meta-learned initialization (its
+#: weights' sha256) that the family's estimators started from when they were scored.
+ARTIFACT_KEY = "metamlp_artifact_weights_sha256"
+
+
+def family_settings(family: str) -> dict[str, Any]:
+    """What a family's scores depend on beyond :func:`build_settings`: for MetaMLP, the
+    packaged meta-learned initialization its estimators start from (``init="pretrained"``),
+    so scores from two artifacts are never mixed in one storage or knowledge base."""
+    if family != "metamlp":
+        return {}
+    import json
+
+    from ..artifacts.io import pretrained_path
+
+    try:
+        manifest = json.loads((pretrained_path() / "manifest.json").read_text())
+        return {ARTIFACT_KEY: str(manifest["weights_sha256"])}
+    except (OSError, ValueError, KeyError):  # no packaged artifact: random initialization
+        return {ARTIFACT_KEY: None}
+
+
 def _check_stored(study: optuna.Study, family: str, configs: Sequence[Config],
                   settings: Mapping[str, Any]) -> None:
     """Refuse to resume a study built with other settings or another pool: its stored
     scores would be filed under the wrong configurations."""
     stored = study.user_attrs.get("build_settings")
+    if not study.get_trials(deepcopy=False):
+        return  # no scores to mis-file
+    if stored is not None and ARTIFACT_KEY in settings and ARTIFACT_KEY not in stored:
+        raise ValueError(
+            f"storage: study {study.study_name!r} holds MetaMLP scores that do not record "
+            f"the meta-learned initialization they were made with (a storage filled before "
+            f"sklearn-meta recorded it); the packaged one now is "
+            f"{str(settings[ARTIFACT_KEY])[:12]}. Use a new --storage, or delete the "
+            f"{family!r} studies (optuna.delete_study) so they are scored again")
     if stored is not None and stored != dict(settings):
         diff = {k: (stored.get(k), settings[k]) for k in settings if stored.get(k) != settings[k]}
         raise ValueError(
@@ -91,7 +122,8 @@ def _check_stored(study: optuna.Study, family: str, configs: Sequence[Config],
             f"(stored vs now: {diff}); its scores do not apply. Use a new --storage, or the "
             f"same --cv, --subsample and --random-state as before (a scoring_version "
             f"differs when the storage was filled by a sklearn-meta that built its "
-            f"estimators otherwise)")
+            f"estimators otherwise; {ARTIFACT_KEY} when another meta-learned "
+            f"initialization is packaged now)")
     for t in study.get_trials(deepcopy=False):
         idx, cfg = t.user_attrs.get("pool_index"), t.user_attrs.get("config")
         if idx is None or cfg is None or idx >= len(configs):
@@ -129,8 +161,9 @@ def run_task(task: Any, pool: Mapping[str, list[Config]], storage: Any,
                                     load_if_exists=True)
         study.set_user_attr("task", task.name)
         study.set_user_attr("family", family)
-        _check_stored(study, family, configs, settings)
-        study.set_user_attr("build_settings", settings)
+        fam_settings = {**settings, **family_settings(family)}
+        _check_stored(study, family, configs, fam_settings)
+        study.set_user_attr("build_settings", fam_settings)
         # failures are deterministic (e.g. more neighbours than rows): not retried
         done = {t.user_attrs.get("pool_index") for t in study.get_trials(deepcopy=False)
                 if t.state in (optuna.trial.TrialState.COMPLETE,
@@ -243,6 +276,31 @@ def collect(storage: Any, task_names: Iterable[str], families: Iterable[str],
     return out
 
 
+def scoring_artifact(storage: Any, task_names: Iterable[str]) -> str | None:
+    """The meta-learned initialization (weights sha256, None: random) that scored the
+    MetaMLP studies of ``task_names``; ``"unrecorded"`` for a storage filled before it was
+    recorded. ``ValueError`` when the studies were scored with different ones."""
+    storage = make_storage(storage)
+    existing = {s.study_name for s in optuna.get_all_study_summaries(storage)}
+    found: dict[str | None, list[str]] = {}
+    for task in task_names:
+        name = study_name(task, "metamlp")
+        if name not in existing:
+            continue
+        study = optuna.load_study(study_name=name, storage=storage)
+        if not study.get_trials(deepcopy=False):
+            continue
+        stored = study.user_attrs.get("build_settings") or {}
+        found.setdefault(stored.get(ARTIFACT_KEY, "unrecorded"), []).append(task)
+    if len(found) > 1:
+        what = "; ".join(f"{str(k)[:12]}: {len(v)} tasks (e.g. {v[0]})" for k, v in found.items())
+        raise ValueError(f"storage: its MetaMLP scores come from different meta-learned "
+                         f"initializations ({what}); delete the studies of the stale ones "
+                         f"(optuna.delete_study) and build again so every task is scored "
+                         f"with one")
+    return next(iter(found)) if found else None
+
+
 def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
            path: Any, heldout: Iterable[str] = (), embedder: Any = None,
            embedding_name: str | None = None, info: Mapping[str, Any] | None = None):
@@ -271,6 +329,8 @@ def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
     # arguments of its family), so a reader can tell a knowledge base scored another way
     info = {**dict(info or {}), "scoring_version": SCORING_VERSION,
             "fixed_arguments": {f: dict(FAMILIES[f].fixed) for f in pool if f in FAMILIES}}
+    if "metamlp" in pool:  # its scores depend on the meta-learned initialization used
+        info[ARTIFACT_KEY] = scoring_artifact(storage, [t.name for t in tasks])
     kb = KnowledgeBase(pool={f: list(v) for f, v in pool.items()}, scores={},
                        embedding_name=embedding_name, info=info)
     for task in tasks:

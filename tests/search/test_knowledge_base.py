@@ -131,6 +131,51 @@ def test_resume_refuses_other_settings_or_another_pool(small_tasks, data_home, t
         monkey.undo()
 
 
+def test_metamlp_scores_record_the_initialization_they_were_made_with(
+        small_tasks, tmp_path, monkeypatch):
+    """MetaMLP scores depend on the packaged meta-learned initialization: the storage
+    records it per study, a resume with another one is refused, a storage mixing two is not
+    exported, and the exported file names the one that scored it (not the one packaged at
+    export time)."""
+    from sklearn_meta.artifacts import load_artifact, pretrained_path
+
+    packaged = load_artifact(pretrained_path()).manifest["weights_sha256"]
+    assert kb_build.family_settings("metamlp") == {kb_build.ARTIFACT_KEY: packaged}
+    assert kb_build.family_settings("knn") == {}
+    pool = kb_build.candidate_pool(["metamlp", "knn"], sizes={"metamlp": 1, "knn": 1})
+    first, second = small_tasks[:1], small_tasks[1:]
+    storage = str(tmp_path / "kb.log")
+    kb_build.build(first, pool, storage)
+    kb = kb_build.export(storage, first, pool, tmp_path / "a.kb.json.gz")
+    assert kb.info[kb_build.ARTIFACT_KEY] == packaged
+    manifest = json.loads((tmp_path / "a.manifest.json").read_text())
+    assert manifest[kb_build.ARTIFACT_KEY] == packaged
+
+    real = kb_build.family_settings
+    other = {kb_build.ARTIFACT_KEY: "f" * 64}
+    monkeypatch.setattr(kb_build, "family_settings",
+                        lambda fam: other if fam == "metamlp" else real(fam))
+    with pytest.raises(ValueError, match=kb_build.ARTIFACT_KEY):
+        kb_build.build(first, pool, storage)  # resumed with another initialization
+    kb_build.build(second, pool, storage)  # a new task, scored with the other one
+    with pytest.raises(ValueError, match="different meta-learned initializations"):
+        kb_build.export(storage, small_tasks, pool, tmp_path / "b.kb.json.gz")
+    kb = kb_build.export(storage, second, pool, tmp_path / "c.kb.json.gz")
+    assert kb.info[kb_build.ARTIFACT_KEY] == "f" * 64  # what scored it, not what is packaged
+
+    # a storage filled before the initialization was recorded is not resumed silently
+    monkeypatch.setattr(kb_build, "family_settings", lambda fam: {})
+    old = str(tmp_path / "old.log")
+    kb_build.build(first, pool, old)
+    monkeypatch.setattr(kb_build, "family_settings", real)
+    with pytest.raises(ValueError, match="do not record"):
+        kb_build.build(first, pool, old)
+    assert kb_build.scoring_artifact(old, [t.name for t in first]) == "unrecorded"
+    # other families resume unaffected
+    knn_only = {"knn": pool["knn"]}
+    assert sum(kb_build.build(first, knn_only, old)[first[0].name].values()) == 0
+
+
 def test_categorical_table_is_scored_behind_preprocessing():
     """OpenML tasks keep nominal and string columns: every family is scored on them."""
     import numpy as np
