@@ -121,11 +121,12 @@ def _mode_and_unique_counts(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     of distinct values, from one column-wise sort (as ``np.unique`` counts, without a Python
     loop over columns: wide data has thousands)."""
     n, d = X.shape
-    S = np.sort(X, axis=0)
-    new_run = np.ones((n, d), dtype=bool)
-    new_run[1:] = S[1:] != S[:-1]
-    n_unique = new_run.sum(axis=0).astype(np.float64)
-    starts = np.flatnonzero(new_run.T.ravel())  # run starts, column after column
+    # columns as contiguous rows: sorting along memory is ~3x faster than along axis 0
+    S = np.sort(np.ascontiguousarray(X.T), axis=1)
+    new_run = np.ones((d, n), dtype=bool)
+    np.not_equal(S[:, 1:], S[:, :-1], out=new_run[:, 1:])
+    n_unique = new_run.sum(axis=1).astype(np.float64)
+    starts = np.flatnonzero(new_run)  # run starts, column after column
     lengths = np.diff(np.append(starts, n * d))
     first_run = np.concatenate([[0], np.cumsum(n_unique[:-1])]).astype(np.intp)
     return np.maximum.reduceat(lengths, first_run).astype(np.float64), n_unique
