@@ -82,6 +82,24 @@ def test_shipped_kb_is_small_versioned_and_never_held_out():
             assert len(scores) == len(kb.pool[fam])
 
 
+@pytest.mark.parametrize("task_type", ["classification", "regression"])
+def test_shipped_kb_was_made_with_the_shipped_artifact(task_type):
+    """The shipped knowledge bases' MetaMLP scores come from the shipped meta-learned
+    initialization and the classification one's embeddings from its task encoder: replacing
+    the artifact without rebuilding them would leave the embedding strategy silently unused
+    and the MetaMLP candidates scored as another network."""
+    from sklearn_meta.artifacts import load_artifact, pretrained_path
+    from sklearn_meta.search import load_default_kb
+    from sklearn_meta.search.suggest import default_embedder
+
+    kb = load_default_kb(task_type)
+    packaged = load_artifact(pretrained_path()).manifest["weights_sha256"]
+    assert kb.info[kb_build.ARTIFACT_KEY] == packaged
+    if task_type == "classification":
+        assert kb.embedding_name == default_embedder().name
+        assert kb.embedding_matrix() is not None
+
+
 def test_user_study_can_be_added(tmp_path):
     optuna = pytest.importorskip("optuna")
     from sklearn.datasets import load_iris
