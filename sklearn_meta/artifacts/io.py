@@ -128,8 +128,9 @@ def load_artifact(path: str | Path) -> Artifact:
                             "training that wrote it diverged; re-run `sklearn-meta meta-train`")
     try:
         # artifacts written before the random input component existed have none
-        net = SchemaNet(NetConfig(**{"input_noise": 0.0, "column_scale": False,
-                                     **manifest["net_config"]}))
+        with torch.random.fork_rng():  # weights loaded below: leave the global stream alone
+            net = SchemaNet(NetConfig(**{"input_noise": 0.0, "column_scale": False,
+                                         **manifest["net_config"]}))
         net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
         encoder = None
         if manifest.get("encoder"):
@@ -138,7 +139,8 @@ def load_artifact(path: str | Path) -> Artifact:
                 raise ArtifactError(f"{folder}: its task encoder reads other meta-features "
                                     "than this sklearn-meta computes; re-run "
                                     "`sklearn-meta meta-train`")
-            encoder = TaskEncoder(**enc_cfg)
+            with torch.random.fork_rng():
+                encoder = TaskEncoder(**enc_cfg)
             encoder.load_state_dict({k[8:]: v for k, v in tensors.items()
                                      if k.startswith("encoder.")})
             encoder.eval()

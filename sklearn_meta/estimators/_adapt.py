@@ -58,7 +58,8 @@ def blend_with_random(net: SchemaNet, blend: float, random_state: int | None) ->
     if blend >= 1.0:
         return net
     fresh = _fresh_net(net.config, random_state).state_dict()
-    out = SchemaNet(net.config)
+    with torch.random.fork_rng():  # its own random weights are overwritten: no global draw
+        out = SchemaNet(net.config)
     out.load_state_dict({k: blend * v + (1.0 - blend) * fresh[k]
                          for k, v in net.state_dict().items()})
     return out.eval()

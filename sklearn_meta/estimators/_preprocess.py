@@ -7,7 +7,8 @@ log-normal amounts) are first centred on the median, scaled by the interquartile
 compressed with ``asinh`` (:class:`TailRobustScaler`): standardised as they are, a few extreme
 values would squash every other value of the column to the same number.
 Date-time and time-delta columns: seconds (since the epoch), then as numeric columns.
-Categorical/boolean/string columns: most-frequent imputation + one-hot (rare levels grouped).
+Categorical/boolean/string columns: most-frequent imputation (+ missing indicator where the
+column had gaps at fit) + one-hot (rare levels grouped).
 """
 from __future__ import annotations
 
@@ -338,6 +339,7 @@ class TimeToSeconds(TransformerMixin, BaseEstimator):
         X = pd.DataFrame(X)
         self.units_ = [time_unit(X.iloc[:, j]) for j in range(X.shape[1])]
         self.n_features_in_ = X.shape[1]
+        self.names_ = [str(c) for c in X.columns]
         return self
 
     def transform(self, X):
@@ -352,8 +354,10 @@ class TimeToSeconds(TransformerMixin, BaseEstimator):
         return _to_seconds(X)
 
     def get_feature_names_out(self, input_features=None):
-        return np.asarray(input_features if input_features is not None else
-                          [f"x{j}" for j in range(self.n_features_in_)], dtype=object)
+        if input_features is None:
+            input_features = getattr(self, "names_", None) or \
+                [f"x{j}" for j in range(self.n_features_in_)]
+        return np.asarray(input_features, dtype=object)
 
 
 def needs_preprocessing(X) -> bool:
@@ -483,12 +487,15 @@ def object_array_frame(X) -> pd.DataFrame:
 def make_preprocessor(X) -> ColumnTransformer | object:
     """An unfitted transformer suited to ``X`` (a DataFrame, a numeric array, or an object
     array with text, read as a DataFrame)."""
+    # numpy arrays between the steps whatever ``sklearn.set_config(transform_output=...)``
+    # says: the steps pass their own column names, not the user's
     if holds_text_objects(X):
         return make_pipeline(FunctionTransformer(object_array_frame),
-                             make_preprocessor(object_array_frame(X)))
+                             make_preprocessor(object_array_frame(X))
+                             ).set_output(transform="default")
     numeric = make_pipeline(MedianImputer(), MaxAbsScaler(), TailRobustScaler(TAIL_RATIO))
     if not isinstance(X, pd.DataFrame):
-        return numeric
+        return numeric.set_output(transform="default")
     numeric.steps.insert(0, ("functiontransformer", FunctionTransformer(
         _as_float, feature_names_out="one-to-one")))
     # columns by position: scikit-learn reads integer column names as positions, so names
@@ -498,16 +505,36 @@ def make_preprocessor(X) -> ColumnTransformer | object:
     dates = [i for i, k in enumerate(kinds) if k == "temporal"]
     nums = [i for i, k in enumerate(kinds) if k == "numeric"]
     to_str = _ToStr()
+    # missing values: the most frequent level, plus an indicator for columns with gaps at fit
+    # (as the numeric columns' median and indicator: missingness can carry information)
     categorical = make_pipeline(to_str, SimpleImputer(strategy="most_frequent",
-                                                      keep_empty_features=True),
+                                                      keep_empty_features=True,
+                                                      add_indicator=True),
                                 OneHotEncoder(handle_unknown="infrequent_if_exist",
                                               max_categories=MAX_TEXT_LEVELS,
-                                              sparse_output=False))
+                                              sparse_output=False),
+                                ConstantToZero())
     temporal = make_pipeline(TimeToSeconds(), MedianImputer(), MaxAbsScaler(),
                              TailRobustScaler(TAIL_RATIO))
     columns = ColumnTransformer([("num", numeric, nums), ("time", temporal, dates),
                                  ("cat", categorical, cats)], sparse_threshold=0.0)
-    return make_pipeline(ColumnGuard(), columns)
+    return make_pipeline(ColumnGuard(), columns).set_output(transform="default")
+
+
+def check_same_columns(columns, fitted: list) -> None:
+    """Refuse ``columns`` (a DataFrame's, at predict) unless they are ``fitted``, in order.
+    Compared as a pandas Index, so that a NaN name equals itself."""
+    now, then = pd.Index(columns), pd.Index(fitted)
+    if now.equals(then):
+        return
+    same_names = len(now) == len(then) and now.isin(then).all() and then.isin(now).all()
+    what = "in another order than" if same_names else "other than"
+    hint = ""
+    if not same_names and sorted(map(str, now)) == sorted(map(str, then)):
+        hint = (f" (the names differ in type: {type(now[0]).__name__} now, "
+                f"{type(then[0]).__name__} at fit)")
+    raise ValueError(f"X: columns {list(now)[:10]} are {what} those seen at fit "
+                     f"{list(then)[:10]}{hint}; pass the columns of fit, in their order")
 
 
 class ColumnGuard(TransformerMixin, BaseEstimator):
@@ -522,18 +549,33 @@ class ColumnGuard(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         check_is_fitted(self, "columns_")
-        if isinstance(X, pd.DataFrame) and self.columns_ is not None and \
-                list(X.columns) != self.columns_:
-            what = "in another order than" if sorted(map(str, X.columns)) == \
-                sorted(map(str, self.columns_)) else "other than"
-            raise ValueError(f"X: columns {list(X.columns)[:10]} are {what} those seen at "
-                             f"fit {self.columns_[:10]}; pass the columns of fit, in their "
-                             f"order")
+        if isinstance(X, pd.DataFrame) and self.columns_ is not None:
+            check_same_columns(X.columns, self.columns_)
         return X
 
     def get_feature_names_out(self, input_features=None):
         return np.asarray(self.columns_ if input_features is None else input_features,
                           dtype=object)
+
+
+class ConstantToZero(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Columns constant at fit give 0 whatever they hold later; the others pass unchanged.
+    A text column with one level at fit is a one-hot column of ones; an unseen level later
+    would turn it to 0 and move the predictions by a weight the model never learned (numeric
+    columns get the same treatment in :class:`TailRobustScaler`)."""
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X, dtype=np.float64)
+        self.constant_ = np.ptp(X, axis=0) == 0 if len(X) else np.zeros(X.shape[1], bool)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "constant_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        if self.constant_.any():
+            X = X.copy()
+            X[:, self.constant_] = 0.0
+        return X
 
 
 class MedianImputer(TransformerMixin, BaseEstimator):
@@ -649,6 +691,36 @@ def level_str(v) -> str:
 _BOOL_LEVELS = {0: "False", 1: "True", "0": "False", "1": "True"}
 
 
+def _levels(values: np.ndarray, to_level=level_str) -> np.ndarray:
+    """An object array's values as level strings (``to_level``), every missing value (None,
+    NaN of any origin, ``pd.NA``, ``NaT``) as ``np.nan`` so that the imputer after this sees
+    it: a missing value must never become the text ``"nan"``. Each distinct value is converted
+    once (text columns of many rows stay fast)."""
+    out = np.empty(len(values), dtype=object)
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    out[missing] = np.nan
+    present = np.flatnonzero(~missing)
+    if not len(present):
+        return out
+    vals = values[present]
+    if pd.api.types.infer_dtype(vals, skipna=False) == "string":  # text: already its level
+        out[present] = vals if to_level is level_str else [to_level(v) for v in vals]
+        return out
+    cache: dict = {}
+    conv = []
+    for v in vals:
+        try:
+            key = (type(v), v)  # 1, 1.0 and True are equal keys without the type
+            s = cache.get(key)
+            if s is None:
+                s = cache[key] = to_level(v)
+        except TypeError:  # unhashable (a list in an object column)
+            s = to_level(v)
+        conv.append(s)
+    out[present] = conv
+    return out
+
+
 class _ToStr:
     """Casts categorical columns to object strings (:func:`level_str`), keeping missing values
     as NaN. A column of booleans at fit reads 0/1 as False/True later."""
@@ -663,14 +735,17 @@ class _ToStr:
         return self
 
     def transform(self, X):
-        X = pd.DataFrame(X).astype(object)
-        if not getattr(self, "canonical", False):
-            return X.where(pd.notna(X), np.nan).map(lambda v: v if v is np.nan else str(v))
-        out = X.where(pd.notna(X), np.nan).map(lambda v: v if v is np.nan else level_str(v))
-        for j, is_bool in enumerate(getattr(self, "bool_columns_", [])):
-            if is_bool and j < out.shape[1]:
-                out.iloc[:, j] = out.iloc[:, j].map(lambda v: _BOOL_LEVELS.get(v, v))
-        return out
+        X = pd.DataFrame(X)
+        to_level = level_str if getattr(self, "canonical", False) else str
+        bools = getattr(self, "bool_columns_", [])
+        out = {}
+        for j in range(X.shape[1]):
+            col = _levels(X.iloc[:, j].to_numpy(dtype=object), to_level)
+            if j < len(bools) and bools[j]:
+                col = np.array([_BOOL_LEVELS.get(v, v) if isinstance(v, str) else v
+                                for v in col], dtype=object)
+            out[j] = col
+        return pd.DataFrame(out, index=X.index).set_axis(X.columns, axis=1)
 
     def fit_transform(self, X, y=None):
         return self.fit(X).transform(X)
@@ -680,3 +755,6 @@ class _ToStr:
 
     def set_params(self, **params):
         return self
+
+    def set_output(self, *, transform=None):
+        return self  # always object DataFrames, for the imputer and encoder after it

@@ -28,8 +28,8 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, che
 
 from ..nn.episodes import CLIP
 from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
-from ._preprocess import (check_column_kinds, column_kinds, holds_text_objects,
-                          infinite_columns, make_preprocessor, missing_as_nan,
+from ._preprocess import (_as_float, check_column_kinds, check_same_columns, column_kinds,
+                          holds_text_objects, infinite_columns, make_preprocessor, missing_as_nan,
                           mixed_labels_message, object_array_frame, records_array,
                           warn_number_text_columns)
 
@@ -112,15 +112,20 @@ class _MetaMLPBase(BaseEstimator):
                 self._columns = list(X.columns)  # also non-string names (no feature_names_in_)
             elif getattr(self, "_column_kinds", None):
                 fitted = getattr(self, "_columns", None)  # absent from older pickles
-                if fitted is not None and list(X.columns) != fitted:
+                if fitted is not None:
                     # string names are checked by validate_data; these are other names
                     # (integers from pd.DataFrame(array), tuples), which it reads by position
-                    what = "in another order than" if sorted(map(str, X.columns)) == \
-                        sorted(map(str, fitted)) else "other than"
-                    raise ValueError(f"X: columns {list(X.columns)[:10]} are {what} those "
-                                     f"seen at fit {fitted[:10]}; pass the columns of fit, in "
-                                     f"their order")
+                    check_same_columns(X.columns, fitted)
                 check_column_kinds(X, self._column_kinds, now=kinds)
+            else:  # fitted on a numeric array: the columns are read by position, as numbers
+                other = [c for c, kind in kinds.items() if kind != "numeric" and
+                         not pd.api.types.is_bool_dtype(X[c].dtype)]
+                if other:
+                    c = other[0]
+                    raise ValueError(f"X[{c!r}]: a {kinds[c]} column (dtype {X[c].dtype}), but "
+                                     f"the estimator was fitted on a numeric array; pass "
+                                     f"numbers (or fit on a DataFrame with this column)")
+                return _as_float(X)
             return X
         if not reset and getattr(self, "_column_kinds", None):
             # fitted on a DataFrame, given an array: columns by position (scikit-learn warns
@@ -137,8 +142,13 @@ class _MetaMLPBase(BaseEstimator):
                         pass  # not numbers: check_column_kinds names the column
             check_column_kinds(X, self._column_kinds)
             return X
-        X = validate_data(self, missing_as_nan(X), reset=reset, dtype="numeric",
-                          ensure_all_finite="allow-nan")
+        try:
+            X = validate_data(self, missing_as_nan(X), reset=reset, dtype="numeric",
+                              ensure_all_finite="allow-nan")
+        except OverflowError:  # a Python integer in an object array beyond the float range
+            raise ValueError("Input X contains a value too large for float64 (a Python "
+                             "integer beyond 1.8e308); rescale it or replace it by NaN "
+                             "(missing values are imputed)") from None
         if reset:
             self._column_kinds = None
         return X
@@ -178,8 +188,9 @@ class _MetaMLPBase(BaseEstimator):
         self.preprocessor_ = make_preprocessor(X).fit(X)
         Z = self._transform(X)
         w = _check_sample_weight(sample_weight, Z, dtype=np.float64, ensure_non_negative=True)
-        if not w.sum() > 0:
+        if not np.any(w > 0):
             raise ValueError("sample_weight: expected at least one positive weight")
+        w = w / w.max()  # first: the mean of weights near the float limit overflows
         w = w / w.mean()
         y_fit = y_codes.astype(np.float32) if self._regression else y_codes
         self.embedding_ = task_embedding(encoder, Z, y_fit, n_classes, self._regression,
@@ -332,6 +343,9 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
         y = _target_1d(y, X.shape[0])
         try:
             y = y.astype(np.float64)
+        except OverflowError:
+            raise ValueError("y: a value too large for float64 (a Python integer beyond "
+                             "1.8e308); rescale the target") from None
         except (TypeError, ValueError):
             raise ValueError(f"y: a regression target must be numeric, got values such as "
                              f"{y[0]!r} (dtype {y.dtype})") from None

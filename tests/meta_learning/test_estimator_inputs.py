@@ -249,9 +249,11 @@ def test_columns_constant_at_fit_do_not_move_predictions(Est, data):
     train = pd.DataFrame(X, columns=list("abcd"))
     train["sparse"] = np.nan  # all missing at fit: its missing indicator is constant 1
     train["flag"] = 5.0
+    train["country"] = "US"  # one level at fit: a one-hot column of ones
     model = Est(**KW).fit(train, y)
     base = model.predict_proba(train) if Est is MetaMLPClassifier else model.predict(train)
-    for col, value in [("sparse", 0.0), ("sparse", 1e6), ("flag", 50.0)]:
+    for col, value in [("sparse", 0.0), ("sparse", 1e6), ("flag", 50.0), ("country", "CA"),
+                       ("country", None)]:
         later = train.copy()
         later[col] = value
         out = model.predict_proba(later) if Est is MetaMLPClassifier else model.predict(later)
@@ -625,3 +627,109 @@ def test_labels_of_mixed_types_are_named():
     for model in (MetaMLPClassifier(max_iter=5), MetaSearchCV(n_trials=2, cv=3)):
         with pytest.raises(ValueError, match=r"y: class labels of mixed types \['int', 'str'\]"):
             model.fit(X, y)
+
+
+@pytest.mark.parametrize("missing", [None, np.nan, float("nan"), pd.NA])
+def test_missing_text_values_are_imputed_not_read_as_the_text_nan(missing, data):
+    """A missing value in a text column gets the most frequent level (the preprocessing's
+    rule), whatever object carries it; it is not a level of its own called "nan"."""
+    X, y = data
+    rng = np.random.RandomState(0)
+    train = pd.DataFrame(X, columns=list("abcd"))
+    train["c"] = rng.choice(["US", "FR"], len(train), p=[0.8, 0.2])
+    model = MetaMLPClassifier(**KW).fit(train, y)
+    row = train.iloc[:1].copy()
+    gap = row.assign(c=pd.Series([missing], index=row.index, dtype=object))
+    np.testing.assert_array_equal(model._transform(gap), model._transform(row.assign(c="US")))
+
+
+def test_gaps_in_a_text_column_at_fit_stay_visible(data):
+    """A text column with gaps at fit gets an indicator (as numeric columns do): a missing
+    value is imputed but not confused with the most frequent level."""
+    X, y = data
+    train = pd.DataFrame(X, columns=list("abcd"))
+    train["c"] = np.where(X[:, 1] > 0.5, None, "US")
+    model = MetaMLPClassifier(**KW).fit(train, y)
+    row = train.iloc[:1].copy()
+    assert not np.array_equal(model._transform(row.assign(c=None)),
+                              model._transform(row.assign(c="US")))
+
+
+def test_text_value_nan_is_a_level_not_a_missing_value():
+    from sklearn_meta.estimators._preprocess import _ToStr
+
+    frame = pd.DataFrame({"c": ["nan", None, "x"]})
+    out = _ToStr().fit(frame).transform(frame)
+    assert out.iloc[0, 0] == "nan" and pd.isna(out.iloc[1, 0]) and out.iloc[2, 0] == "x"
+
+
+@pytest.mark.parametrize("Est", [MetaMLPClassifier, MetaMLPRegressor])
+def test_pandas_transform_output_config_does_not_break_fit_or_predict(Est, data):
+    """``sklearn.set_config(transform_output="pandas")`` is global; the internal
+    preprocessing keeps numpy arrays between its own steps."""
+    import sklearn
+
+    X, y = data
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    frame["when"] = pd.date_range("2020-01-01", periods=len(frame), freq="D")
+    frame["c"] = np.where(X[:, 0] > 0, "hi", "lo")
+    plain = Est(**KW).fit(frame, y).predict(frame)
+    with sklearn.config_context(transform_output="pandas"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = Est(**KW).fit(frame, y)
+        np.testing.assert_array_equal(model.predict(frame), plain)
+
+
+def test_nan_column_names_fit_and_predict(data):
+    X, y = data
+    frame = pd.DataFrame(X[:, :2], columns=[np.nan, 1.0])
+    model = MetaMLPClassifier(**KW).fit(frame, y)
+    np.testing.assert_array_equal(model.predict(frame), model.predict(X[:, :2]))
+
+
+def test_string_names_for_integer_names_are_named_as_another_type(data):
+    X, y = data
+    model = MetaMLPClassifier(**KW).fit(pd.DataFrame(X), y)  # columns 0..3
+    with pytest.raises(ValueError, match="differ in type"):
+        model.predict(pd.DataFrame(X, columns=["0", "1", "2", "3"]))
+
+
+@pytest.mark.parametrize("init_blend", [0.5, 1.0])
+def test_fit_leaves_torchs_global_random_stream_alone(init_blend, data):
+    import torch
+
+    X, y = data
+    torch.manual_seed(0)
+    expected = torch.rand(3)
+    torch.manual_seed(0)
+    MetaMLPClassifier(random_state=0, max_iter=5, init_blend=init_blend).fit(X, y)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_text_column_after_numeric_array_fit_is_named(data):
+    X, y = data
+    model = MetaMLPClassifier(**KW).fit(X[:, :2], y)
+    frame = pd.DataFrame({"a": X[:, 0], "b": np.where(X[:, 1] > 0, "hi", "lo")})
+    with pytest.raises(ValueError, match=r"X\['b'\]: a categorical column"):
+        model.predict(frame)
+    numeric = pd.DataFrame({"a": X[:, 0], "b": pd.array(X[:, 1], dtype="Float64")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "X has feature names": scikit-learn's own warning
+        np.testing.assert_allclose(model.predict_proba(numeric), model.predict_proba(X[:, :2]))
+
+
+def test_python_ints_beyond_floats_in_object_arrays_and_targets_are_named(data):
+    X, y = data
+    big = np.array([[10**400]] + [[1]] * (len(X) - 1), dtype=object)
+    with pytest.raises(ValueError, match="too large for float64"):
+        MetaMLPClassifier(**KW).fit(big, y)
+    target = np.array([10**400] + [1] * (len(X) - 1), dtype=object)
+    with pytest.raises(ValueError, match="y: a value too large"):
+        MetaMLPRegressor(**KW).fit(X, target)
+
+
+def test_weights_near_the_float_limit_train_like_unit_weights(data):
+    X, y = data
+    huge = MetaMLPClassifier(**KW).fit(X, y, sample_weight=np.full(len(X), 1e307))
+    unit = MetaMLPClassifier(**KW).fit(X, y)
+    np.testing.assert_allclose(huge.predict_proba(X), unit.predict_proba(X), atol=1e-6)
