@@ -92,11 +92,19 @@ class _MetaMLPBase(BaseEstimator):
     # ------------------------------------------------------------------ input handling
     def _validate_X(self, X, reset: bool):
         X = records_array(X)
-        if reset and holds_text_objects(X):  # df.to_numpy() of a mixed frame
-            X = object_array_frame(X)
+        if reset:
+            self._from_array = holds_text_objects(X)
+            if self._from_array:  # df.to_numpy() of a mixed frame: read as its frame
+                X = object_array_frame(X)
         if isinstance(X, pd.DataFrame):
             kinds = column_kinds(X)  # unsupported dtypes and duplicated names: clear errors
             validate_data(self, X, reset=reset, skip_check_array=True)
+            if not reset and getattr(self, "_from_array", False) and \
+                    X.shape[1] == len(self._columns):
+                # fitted on an array: a frame's columns are read by position (scikit-learn
+                # has warned that X has feature names)
+                X = X.set_axis(self._columns, axis=1)
+                kinds = column_kinds(X)
             if len(X) == 0:
                 raise ValueError("X has 0 samples; at least 1 is required")
             if X.shape[1] == 0:

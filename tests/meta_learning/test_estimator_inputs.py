@@ -733,3 +733,13 @@ def test_weights_near_the_float_limit_train_like_unit_weights(data):
     huge = MetaMLPClassifier(**KW).fit(X, y, sample_weight=np.full(len(X), 1e307))
     unit = MetaMLPClassifier(**KW).fit(X, y)
     np.testing.assert_allclose(huge.predict_proba(X), unit.predict_proba(X), atol=1e-6)
+
+
+def test_frame_after_fit_on_its_object_array_is_read_by_position():
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame({"a": rng.randn(60), "c": rng.choice(["x", "y"], 60)})
+    y = (frame.a > 0).astype(int)
+    model = MetaMLPClassifier(**KW).fit(frame.to_numpy(), y)  # an object array with text
+    with pytest.warns(UserWarning, match="X has feature names"):
+        by_frame = model.predict_proba(frame)
+    np.testing.assert_array_equal(by_frame, model.predict_proba(frame.to_numpy()))
