@@ -15,7 +15,8 @@ knowledge base (``composition.py``). ``adaptive-bB-mM``: the adaptive rule of
 ``MetaSearchCV(warm_start="auto")`` (``sklearn_meta/search/adaptive.py``): each look-up chosen
 from the scores of the ones before it (evidence sharpness ``B``, after ``M`` scores). Reported: mean regret of the best suggestion so far
 after 1, 3, 5 and 10 look-ups, how often a method reaches regret <= 0.01 within 10, and the
-paired difference to the plain portfolio at 10 with its standard error.
+paired differences to the plain portfolio and to the shipped adaptive rule at 10 with their
+standard errors.
 
     python benchmarks/loo_warm_start_kb.py [--task-type regression] --out /tmp/loo.md
 
@@ -133,16 +134,20 @@ def main(argv: list[str] | None = None) -> int:
              "Mean normalised regret of the best of the first k suggestions (lower is better); "
              "`hit@10`: share of tasks with regret <= 0.01 within 10.", "",
              "| method | " + " | ".join(f"regret@{c}" for c in CHECKPOINTS)
-             + " | s.e.@10 | hit@10 | vs portfolio@10 (paired s.e.) |",
-             "|---|" + "---|" * (len(CHECKPOINTS) + 3)]
+             + " | s.e.@10 | hit@10 | vs portfolio@10 (paired s.e.) "
+             "| vs shipped adaptive@10 (paired s.e.) |",
+             "|---|" + "---|" * (len(CHECKPOINTS) + 4)]
     base = np.array(results["portfolio"])[:, a.n - 1]
+    shipped = np.array(results[f"adaptive-b{BETA:g}-m{MIN_OBSERVED}"])[:, a.n - 1]
     for m, curves in sorted(results.items(), key=lambda kv: np.mean(kv[1], axis=0)[9]):
         C = np.array(curves)
         lines.append(f"| {m} | " + " | ".join(f"{C[:, c - 1].mean():.4f}" for c in CHECKPOINTS)
                      + f" | {C[:, 9].std(ddof=1) / np.sqrt(len(C)):.4f}"
                      + f" | {np.mean(C[:, 9] <= 0.01):.0%}"
                      + f" | {np.mean(C[:, a.n - 1] - base):+.4f} "
-                     f"({np.std(C[:, a.n - 1] - base, ddof=1) / np.sqrt(len(C)):.4f}) |")
+                     f"({np.std(C[:, a.n - 1] - base, ddof=1) / np.sqrt(len(C)):.4f})"
+                     + f" | {np.mean(C[:, a.n - 1] - shipped):+.4f} "
+                     f"({np.std(C[:, a.n - 1] - shipped, ddof=1) / np.sqrt(len(C)):.4f}) |")
     text = "\n".join(lines) + "\n"
     print(text)
     if a.out:

@@ -177,8 +177,9 @@ def extract(
             if nan_names:
                 msg.append(f"{len(nan_names)} meta-feature(s) undefined for this data, set to NaN: {nan_names}")
             if inf_names:
-                msg.append(f"{len(inf_names)} meta-feature(s) infinite (the values overflow float64): "
-                           f"{inf_names}")
+                msg.append(f"{len(inf_names)} meta-feature(s) infinite (as in pymfe: a zero "
+                           f"denominator, e.g. a canonical correlation of 1 on data with as many "
+                           f"columns as rows, or a value beyond float64): {inf_names}")
             if notes:
                 msg.append("; ".join(notes))
             warnings.warn(". ".join(msg), MetaFeatureWarning, stacklevel=2)

@@ -70,7 +70,10 @@ def _pairwise(N: np.ndarray, y: np.ndarray, freqs_full: np.ndarray) -> dict[str,
         out["int"] = float(np.sum(sums[pa, pb_] / cnt[pa, pb_]) * 2.0 / (kk * (kk - 1.0)))
         diam = np.max(np.where(same, d, -np.inf)) if same.any() else np.nan
         inter = np.min(mins[pa, pb_] / (freqs_full[pa] * freqs_full[pb_]))
-        out["vdu"] = float(inter / diam) if diam > 0 else (np.inf if inter > 0 else np.nan)
+        if not np.isfinite(diam):  # no class with two rows: no diameter (pymfe: NaN)
+            out["vdu"] = np.nan
+        else:
+            out["vdu"] = float(inter / diam) if diam > 0 else (np.inf if inter > 0 else np.nan)
     if 0 < same.sum() < same.size:
         out["pb"] = float(scipy.stats.pointbiserialr(same, d)[0])
     return out

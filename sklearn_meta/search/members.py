@@ -54,7 +54,7 @@ def list_task_type(members: Sequence[Any], y: Any, task_type: str | None, infer)
     if task_type is not None and task_type != own:
         raise ValueError(f"task_type={task_type!r} contradicts the estimator instances in the "
                          f"list, {own} models")
-    return own
+    return infer(y, own)  # checks y suits the instances' type (class labels, numbers)
 
 
 def check_members(members: Sequence[Any]) -> list[str]:

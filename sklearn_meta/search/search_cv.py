@@ -17,7 +17,9 @@ import numpy as np
 import optuna
 from optuna.distributions import (BaseDistribution, CategoricalDistribution,
                                   FloatDistribution, IntDistribution)
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn import config_context
+from sklearn.base import (BaseEstimator, MetaEstimatorMixin, clone, is_classifier,
+                          is_regressor)
 from sklearn.model_selection import check_cv
 from scipy.stats import rankdata
 from sklearn.utils import check_random_state, get_tags
@@ -39,6 +41,8 @@ from .suggest import (STRATEGIES, _n_rows, check_estimator_arg, default_families
 from .warm_start import (FAMILY_PARAM, KEYS_ATTR, SOURCE_ATTR, adaptive_warm_start,
                          warm_start_study)
 
+#: Family names that only a regression search uses (an unfitted search of them is a regressor).
+REGRESSOR_NAMES = frozenset({"ridge", "svr"})
 #: ``warm_start`` values: the static lists of :func:`suggest_configs`, and "adaptive" (what
 #: "auto" does here): each warm-start trial chosen from the scores of those before it.
 WARM_STARTS = (*STRATEGIES, "adaptive")
@@ -62,8 +66,12 @@ class _Objective:
                  fit_params: Mapping[str, Any], prefixes: Mapping[str, str] | None = None,
                  score_params: Mapping[str, Any] | None = None, any_metric: bool = False,
                  user_space: bool = False, error_score: Any = np.nan,
-                 return_train_score: bool = False):
+                 return_train_score: bool = False,
+                 family_fit_params: Mapping[str, Mapping[str, Any]] | None = None):
         self.bases, self.spaces, self.multi = bases, spaces, multi
+        # routed per family (metadata routing with a family list): what each family's fit takes
+        self.family_fit_params = None if family_fit_params is None else {
+            f: dict(p) for f, p in family_fit_params.items()}
         # the caller's own space: every trial sets every parameter of it (a warm-start
         # trial fixes the ones it knows, the sampler draws the rest), so that no trial runs
         # with the estimator's value of a parameter that may lie outside the space
@@ -100,9 +108,10 @@ class _Objective:
             try:
                 # fit (and score) parameters were routed by MetaSearchCV.fit already (if
                 # routing is on): here they go to the estimator's fit and the scorer
+                given = self.fit_params if self.family_fit_params is None else \
+                    self.family_fit_params.get(fam, {})
                 res = cross_validate_scored(est, self.X, self.y, self.splits, self.scoring,
-                                            routed_fit_params(self.fit_params,
-                                                              fit_prefix),
+                                            routed_fit_params(given, fit_prefix),
                                             self.score_params, self.error_score,
                                             self.return_train_score)
             except ValueError as exc:  # every fold failed: this trial fails, the search goes on
@@ -196,6 +205,22 @@ def _routed(routed: Any, child: str, method: str) -> dict[str, Any]:
         return dict(getattr(getattr(routed, child), method))
     except AttributeError:
         return {}
+
+
+def _as_step_params(estimator: Any, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Fit parameters routed to a Pipeline (by its steps' requests) in the ``step__param``
+    form it takes with routing off, nested Pipelines included; other estimators: as given."""
+    steps = getattr(estimator, "steps", None)
+    if not params or steps is None:
+        return dict(params)
+    routed = process_routing(estimator, "fit", **params)
+    out: dict[str, Any] = {}
+    for name, step in steps:
+        if step is None or isinstance(step, str) or name not in routed:
+            continue
+        given = {**routed[name].get("fit", {}), **routed[name].get("fit_transform", {})}
+        out.update({f"{name}__{k}": v for k, v in _as_step_params(step, given).items()})
+    return out
 
 
 def _int_seed(random_state: Any) -> int | None:
@@ -360,7 +385,9 @@ def takes_sparse(estimator: BaseEstimator) -> bool:
 
 
 def unusable_families(bases: Mapping[str, BaseEstimator], fit_params: Mapping[str, Any],
-                      scoring: Any, sparse: bool = False) -> dict[str, str]:
+                      scoring: Any, sparse: bool = False,
+                      family_fit_params: Mapping[str, Mapping[str, Any]] | None = None
+                      ) -> dict[str, str]:
     """``{family: reason}`` for the families whose model takes no fit parameter given (e.g.
     ``sample_weight`` for k-nearest neighbours), has none of the methods a scorer needs
     (e.g. ``predict_proba`` for ``neg_log_loss``: SVC) or, with ``sparse`` ``X``, takes dense
@@ -391,7 +418,8 @@ def unusable_families(bases: Mapping[str, BaseEstimator], fit_params: Mapping[st
             out[fam] = (f"{type(model).__name__} takes no sparse X (densify it, "
                         f"X.toarray(), to keep it)")
             continue
-        missing = [k for k in fit_params if not has_fit_parameter(model, k)]
+        given = fit_params if family_fit_params is None else family_fit_params.get(fam, {})
+        missing = [k for k in given if not has_fit_parameter(model, k)]
         if missing:
             out[fam] = f"{type(model).__name__}.fit takes no {missing[0]!r}"
             continue
@@ -646,7 +674,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             raise ValueError("param_distributions: not supported for a family key or when "
                              "searching across families (estimator=None or a list); pass "
                              "an estimator instance to search your own space")
-        task_type = list_task_type(est or [], y, self.task_type, infer_task_type)
+        task_type = list_task_type(est or [], y, self.task_type or self._implied_task_type(),
+                                   infer_task_type)
         self.task_type_ = task_type
         members = est if est is not None else default_families(task_type, _n_rows(X))
         bases, spaces, prefixes = {}, {}, {}
@@ -695,12 +724,25 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                                               any(hasattr(e, "fit") for e in est))
         if not user_models:  # records mixing numbers and text: numbers stay numbers
             X = records_array(X)
+        supervised = not isinstance(est, BaseEstimator) or \
+            is_classifier(final_model(est)) or is_regressor(final_model(est))
+        if y is None and supervised:  # fail before any trial runs
+            raise ValueError("requires y to be passed, but the target y is None")
         check_search_data(X, y, single_output=not user_models)
+        if isinstance(est, BaseEstimator) and supervised:
+            infer_task_type(y, task_type_of(est))  # y suits the estimator: labels, numbers
         score_params: dict[str, Any] = {}
+        routed = None
         if _routing_enabled():
             extra = {} if groups is None else {"groups": groups}
             routed = process_routing(self, "fit", **extra, **fit_params)
-            fit_params = _routed(routed, "estimator", "fit")
+            if not isinstance(est, BaseEstimator):  # per family, once the families are known
+                routed_fit = {k: v for k, v in fit_params.items() if k == "sample_weight"}
+                for name, _ in self._routed_members():
+                    routed_fit.update(_routed(routed, name, "fit"))
+                fit_params = routed_fit
+            else:  # fits run with routing off (as the trials): a Pipeline's by step prefix
+                fit_params = _as_step_params(est, _routed(routed, "estimator", "fit"))
             score_params = _routed(routed, "scorer", "score")
             groups = _routed(routed, "splitter", "split").get("groups")
         for key in ("sample_weight",):
@@ -710,6 +752,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 check_sample_weight(score_params[key], _n_rows(X), where="the scorer")
         seed = _int_seed(self.random_state)
         bases, spaces, multi, prefixes = self._bases_and_spaces(X, y, seed)
+        family_fit = None if routed is None or isinstance(est, BaseEstimator) else \
+            self._family_fit_params(routed, fit_params, bases)
         if not multi and hasattr(X, "tocsr"):
             only = next(iter(bases.values()))
             if not takes_sparse(only):
@@ -718,7 +762,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                                  f"X.toarray(), or an estimator that accepts sparse X")
         if multi:  # families that would fail every trial would waste the budget
             unusable = unusable_families(bases, fit_params, self.scoring,
-                                         sparse=hasattr(X, "tocsr"))
+                                         sparse=hasattr(X, "tocsr"),
+                                         family_fit_params=family_fit)
             big = beyond_float32_columns(X)
             for fam in ("random_forest", "extra_trees"):  # they cast X to float32
                 if (big and fam in bases and not step_prefix(bases[fam])
@@ -793,7 +838,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                                any_metric=self.refit is False or callable(self.refit),
                                user_space=not multi and self.param_distributions is not None,
                                error_score=self.error_score,
-                               return_train_score=bool(self.return_train_score))
+                               return_train_score=bool(self.return_train_score),
+                               family_fit_params=family_fit)
         if n_jobs == 1:
             if n_left:
                 study.optimize(objective, n_trials=n_left, timeout=self.timeout,
@@ -834,13 +880,15 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             prefix = prefixes.get(fam, "")
             self.best_estimator_ = configured(bases[fam], params, prefix)
             fit_prefix = step_prefix(bases[fam]) if fam in prefixes else ""
+            refit_params = fit_params if family_fit is None else family_fit.get(fam, {})
             start = time.perf_counter()
-            with warnings.catch_warnings():  # said once already, before the trials
+            # parameters were routed above: fitted as the trials were, by step prefix
+            with warnings.catch_warnings(), config_context(enable_metadata_routing=False):
                 warnings.filterwarnings("ignore", message=".*text columns of numbers")
                 if y is None:
-                    self.best_estimator_.fit(X, **routed_fit_params(fit_params, fit_prefix))
+                    self.best_estimator_.fit(X, **routed_fit_params(refit_params, fit_prefix))
                 else:
-                    self.best_estimator_.fit(X, y, **routed_fit_params(fit_params,
+                    self.best_estimator_.fit(X, y, **routed_fit_params(refit_params,
                                                                        fit_prefix))
             self.refit_time_ = time.perf_counter() - start
             for attr in ("classes_", "n_features_in_", "feature_names_in_"):
@@ -944,7 +992,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             if est is None or isinstance(est, (list, tuple)):
                 from sklearn.utils import ClassifierTags, RegressorTags
 
-                if getattr(self, "task_type_", None) == "regression":  # fitted on one
+                if self._reads_as_regression():
                     tags.estimator_type = "regressor"
                     tags.regressor_tags = RegressorTags()
                 else:
@@ -961,6 +1009,47 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             tags.input_tags.sparse = sub[0].input_tags.sparse
         return tags
 
+    def _routed_members(self) -> list[tuple[str, BaseEstimator]]:
+        """``(routing name, instance)`` of the estimator instances in a family list."""
+        est = self.estimator
+        if not isinstance(est, (list, tuple)):
+            return []
+        return [(f"member{i}", m) for i, m in enumerate(est) if isinstance(m, BaseEstimator)]
+
+    def _builds_models(self) -> bool:
+        """Whether the search builds some of its models itself (``None`` or family keys)."""
+        est = self.estimator
+        return est is None or isinstance(est, str) or (
+            isinstance(est, (list, tuple)) and any(isinstance(m, str) for m in est))
+
+    def _family_fit_params(self, routed: Any, fit_params: Mapping[str, Any],
+                           bases: Mapping[str, BaseEstimator]) -> dict[str, dict[str, Any]]:
+        """With routing on and a family list: each family's fit parameters, as its instance
+        requested them (library-built families: ``sample_weight`` when given)."""
+        own = {f: _routed(routed, name, "fit")
+               for name, m in self._routed_members() for f in [family_of(m)]}
+        built = {k: v for k, v in fit_params.items() if k == "sample_weight"}
+        return {fam: own.get(fam, built) for fam in bases}
+
+    def _implied_task_type(self) -> str | None:
+        """"regression" when the family keys are all regressor names (``"ridge"``,
+        ``"svr"``): the user named a regression model; else None (read from ``y``)."""
+        est = [self.estimator] if isinstance(self.estimator, str) else self.estimator
+        if not isinstance(est, (list, tuple)):
+            return None
+        keys = [e for e in est if isinstance(e, str)]
+        if keys and all(k.strip().lower() in REGRESSOR_NAMES for k in keys):
+            return "regression"
+        return None
+
+    def _reads_as_regression(self) -> bool:
+        """A search of library-built models that is a regression one: fitted on a regression
+        target, or (unfitted) given ``task_type="regression"`` or only regressor names."""
+        fitted = getattr(self, "task_type_", None)
+        if fitted is not None:
+            return fitted == "regression"
+        return (self.task_type or self._implied_task_type()) == "regression"
+
     def get_metadata_routing(self) -> MetadataRouter:
         """Metadata routing (``sklearn.set_config(enable_metadata_routing=True)``): fit
         parameters go to the estimator's ``fit`` as it requests them, ``groups`` to the
@@ -969,6 +1058,16 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if isinstance(self.estimator, BaseEstimator):
             router.add(estimator=self.estimator,
                        method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+        else:  # a list's instances request for themselves; library-built models take weights
+            for name, member in self._routed_members():
+                router.add(**{name: member},
+                           method_mapping=MethodMapping().add(caller="fit", callee="fit"))
+            if self._builds_models():
+                from sklearn.utils.metadata_routing import MetadataRequest
+
+                request = MetadataRequest(owner="MetaSearchCV (the models it builds)")
+                request.fit.add_request(param="sample_weight", alias=True)
+                router.add_self_request(request)
         scorer = self._scorer()
         if scorer is not None:
             router.add(scorer=scorer, method_mapping=MethodMapping()

@@ -9,8 +9,9 @@ import optuna
 
 def make_storage(storage: str | optuna.storages.BaseStorage | None,
                  ) -> optuna.storages.BaseStorage | None:
-    """``None`` -> None (in memory); a ``*.log``/``*.journal`` path -> JournalStorage;
-    any other ``scheme://`` URL -> RDBStorage; a storage object -> itself."""
+    """``None`` -> None (in memory); a file path (``*.log``, ``*.journal``) -> JournalStorage;
+    a ``scheme://`` URL -> RDBStorage; a storage object -> itself. A folder, an SQLite file
+    or a ``*.db`` path is refused with the URL to pass instead."""
     if storage is None or isinstance(storage, optuna.storages.BaseStorage):
         return storage
     if not isinstance(storage, (str, Path)):
@@ -32,8 +33,38 @@ def make_storage(storage: str | optuna.storages.BaseStorage | None,
                              f"{str(exc).splitlines()[0] if str(exc) else exc!r})") from None
     from optuna.storages.journal import JournalFileBackend
 
+    check_journal_path(storage)
     Path(text).parent.mkdir(parents=True, exist_ok=True)
     return optuna.storages.JournalStorage(JournalFileBackend(text))
+
+
+#: File endings read as an SQLite database, not a journal file.
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
+def check_journal_path(storage: str | Path) -> None:
+    """Refuse a path that cannot be a journal file: a folder, an SQLite file or name, or a
+    URL that ``pathlib.Path`` collapsed (``Path("sqlite:///a.db")`` is ``sqlite:/a.db``)."""
+    import re
+
+    text = str(storage)
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.\-]+:/(?!/)", text):  # a scheme, not C:/
+        raise ValueError(f"storage {text!r}: looks like a URL whose '//' was lost (a "
+                         f"pathlib.Path of a URL); pass the URL as a string, e.g. "
+                         f"'sqlite:///study.db'")
+    path = Path(text)
+    if path.is_dir():
+        raise ValueError(f"storage {text!r}: is a folder; pass a journal file path such as "
+                         f"{str(path / 'study.log')!r}")
+    is_sqlite_file = False
+    if path.is_file():
+        with open(path, "rb") as fh:
+            is_sqlite_file = fh.read(16) == b"SQLite format 3\x00"
+    if is_sqlite_file or path.suffix.lower() in SQLITE_SUFFIXES:
+        what = "is an SQLite database" if is_sqlite_file else "is named like an SQLite database"
+        raise ValueError(f"storage {text!r}: a path is read as an Optuna journal file, and "
+                         f"this one {what}; pass 'sqlite:///{path.as_posix()}' for SQLite, or a .log / "
+                         f".journal path for a journal file")
 
 
 def storage_url(storage: str | optuna.storages.BaseStorage | None) -> str | None:

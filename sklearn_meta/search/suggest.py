@@ -334,7 +334,7 @@ def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, An
         if task_type is not None and task_type != own:
             raise ValueError(f"task_type={task_type!r} contradicts the estimator "
                              f"{type(estimator).__name__}, a {own} model")
-        task_type = own
+        task_type = infer_task_type(y, own)  # checks y suits the estimator's type
     elif isinstance(estimator, (list, tuple)):
         task_type = list_task_type(estimator, y, task_type, infer_task_type)
     else:

@@ -322,3 +322,23 @@ def test_failed_multi_valued_feature_keeps_its_summary_names(summary, monkeypatc
     monkeypatch.setattr(complexity, "_f1", lambda *a: 1 / 0)
     res, _ = _run(X, y, groups="complexity", summary=summary)
     assert list(res.index) == list(ref.index) and np.isnan(res[f"f1.{summary[0]}"])
+
+
+def test_vdu_without_any_class_of_two_rows_is_undefined_as_in_pymfe():
+    """Dunn's index needs a class diameter; with one row per class there is none (pymfe:
+    NaN), not an infinite index."""
+    import warnings
+
+    import numpy as np
+    from sklearn.datasets import load_iris
+
+    import meta_features
+
+    X, y = load_iris(return_X_y=True)
+    rows = [0, 50, 100]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = meta_features.extract(X[rows], y[rows], groups="clustering")
+        assert np.isnan(out["vdu"])
+        assert np.isfinite(meta_features.extract(X[rows + [1]], y[rows + [1]],
+                                                 groups="clustering")["vdu"])

@@ -540,3 +540,101 @@ def test_a_metric_undefined_on_every_fold_is_no_failed_fit():
         assert np.isnan(g.cv_results_["split0_test_score"]).all()
         assert s.best_index_ == 0 and np.isnan(s.best_score_) and s.predict(X).shape == (12,)
         assert any("every trial scored NaN" in str(w.message) for w in caught)
+
+
+def _weighted_breast_cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    X, y = X[::3], y[::3]
+    return X, y, np.where(y == 1, 1e-4, 1.0)  # weights that make the model predict class 0
+
+
+@pytest.mark.parametrize("estimator", ["logistic_regression", None])
+def test_routing_sends_weights_to_the_models_the_search_builds(estimator):
+    """With metadata routing on, the models MetaSearchCV builds take ``sample_weight`` as
+    they do with routing off (they cannot request it themselves)."""
+    import sklearn
+
+    X, y, w = _weighted_breast_cancer()
+    kw = dict(n_trials=2, cv=3, random_state=0, n_warm_start=2)
+    off = MetaSearchCV(estimator, **kw).fit(X, y, sample_weight=w)
+    with sklearn.config_context(enable_metadata_routing=True):
+        on = MetaSearchCV(estimator, **kw).fit(X, y, sample_weight=w)
+    assert on.predict(X).mean() < 0.05  # weighted: nearly all class 0
+    np.testing.assert_array_equal(on.predict(X), off.predict(X))
+
+
+def test_routing_in_a_family_list_follows_each_instances_request():
+    import sklearn
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y, w = _weighted_breast_cancer()
+    with sklearn.config_context(enable_metadata_routing=True):
+        members = [LogisticRegression().set_fit_request(sample_weight=False),
+                   RandomForestClassifier(n_estimators=10).set_fit_request(sample_weight=True)]
+        s = MetaSearchCV(members, n_trials=4, cv=3, random_state=0).fit(X, y, sample_weight=w)
+    best = s.best_params_["estimator"]
+    weighted = s.predict(X).mean() < 0.05
+    assert weighted == (best == "random_forest")
+
+
+def test_routing_to_a_users_pipeline_reaches_the_requesting_step():
+    import sklearn
+
+    X, y, w = _weighted_breast_cancer()
+    with sklearn.config_context(enable_metadata_routing=True):
+        pipe = make_pipeline(StandardScaler().set_fit_request(sample_weight=False),
+                             LogisticRegression().set_fit_request(sample_weight=True))
+        s = MetaSearchCV(pipe, n_trials=2, cv=3, random_state=0).fit(X, y, sample_weight=w)
+    assert s.predict(X).mean() < 0.05
+
+
+@pytest.mark.parametrize("kw", [dict(estimator="svr"), dict(estimator="ridge"),
+                                dict(estimator=None, task_type="regression")])
+def test_an_unfitted_regression_search_is_a_regressor(kw):
+    """An outer cross-validation must not stratify a regression target (integer prices)."""
+    from sklearn.base import is_regressor
+
+    assert is_regressor(MetaSearchCV(**kw))
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(60, 3), rng.permutation(60) * 1000
+    scores = cross_val_score(MetaSearchCV(**kw, n_trials=1, cv=3, random_state=0), X, y, cv=5)
+    assert scores.shape == (5,)
+
+
+def test_a_missing_target_is_refused_before_any_trial():
+    X, _ = load_breast_cancer(return_X_y=True)
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        MetaSearchCV(None, n_trials=3, cv=3).fit(X, None)
+
+
+def test_a_target_that_does_not_suit_the_estimator_is_named():
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+    from sklearn_meta.search import suggest_configs
+
+    X, y = load_breast_cancer(return_X_y=True)
+    with pytest.raises(ValueError, match="needs class labels"):
+        MetaSearchCV(RandomForestClassifier(), n_trials=2, cv=3).fit(X, X[:, 0])
+    labels = np.array(["a", "b"])[y]
+    with pytest.raises(ValueError, match="needs a numeric target"):
+        MetaSearchCV([RandomForestRegressor()], n_trials=2, cv=3).fit(X, labels)
+    with pytest.raises(ValueError, match="needs a numeric target"):
+        suggest_configs(X, labels, RandomForestRegressor())
+
+
+def test_storage_paths_that_are_no_journal_are_refused(tmp_path):
+    import sqlite3
+    from pathlib import Path
+
+    from sklearn_meta.search.storage import make_storage
+
+    db = tmp_path / "t.db"
+    sqlite3.connect(db).execute("create table a(x)").connection.commit()
+    renamed = tmp_path / "t.log"
+    renamed.write_bytes(db.read_bytes())
+    for bad, match in [(db, "sqlite:///"), (tmp_path / "new.sqlite", "sqlite:///"),
+                       (renamed, "is an SQLite database"), (tmp_path, "is a folder"),
+                       (Path("sqlite:///x.db"), "whose '//' was lost")]:
+        with pytest.raises(ValueError, match=match):
+            make_storage(bad)
+    assert make_storage(tmp_path / "study.log") is not None
