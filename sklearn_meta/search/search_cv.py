@@ -597,7 +597,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ setup
     def _check_params(self) -> None:
-        if not isinstance(self.n_trials, (int, np.integer)) or self.n_trials < 1:
+        if not isinstance(self.n_trials, (int, np.integer)) or isinstance(self.n_trials, bool) \
+                or self.n_trials < 1:
             raise ValueError(f"n_trials must be a positive integer, got {self.n_trials!r}")
         if self.warm_start not in (None, False) and self.warm_start not in WARM_STARTS:
             raise ValueError(f"warm_start must be one of {WARM_STARTS} or None, "
@@ -619,7 +620,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                                                        optuna.samplers.BaseSampler):
             raise TypeError(f"sampler: expected an optuna sampler instance (e.g. "
                             f"optuna.samplers.TPESampler()), got {self.sampler!r}")
-        if not isinstance(self.n_warm_start, (int, np.integer)) or self.n_warm_start < 0:
+        if not isinstance(self.n_warm_start, (int, np.integer)) or \
+                isinstance(self.n_warm_start, bool) or self.n_warm_start < 0:
             raise ValueError(f"n_warm_start must be a non-negative integer, got "
                              f"{self.n_warm_start!r}")
         if self.knowledge_base is not None and not isinstance(self.knowledge_base,

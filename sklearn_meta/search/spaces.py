@@ -202,11 +202,12 @@ def _clip(value: float, dist: FloatDistribution | IntDistribution) -> float | in
     return float(v)
 
 
-def to_optuna_space(param_distributions: Mapping[str, Any]) -> Space:
+def to_optuna_space(param_distributions: Mapping[str, Any],
+                    arg: str = "param_distributions") -> Space:
     """Convert scikit-learn style ``param_distributions`` (lists, scipy distributions or
     Optuna distributions) to Optuna distributions."""
     if not isinstance(param_distributions, Mapping):
-        raise ValueError("param_distributions must be a dict of parameter name -> "
+        raise ValueError(f"{arg} must be a dict of parameter name -> "
                          f"distribution, got {type(param_distributions).__name__}")
     space: Space = {}
     for name, d in param_distributions.items():
@@ -217,7 +218,7 @@ def to_optuna_space(param_distributions: Mapping[str, Any]) -> Space:
             choices = np.asarray(d, dtype=object).tolist() if isinstance(d, np.ndarray) \
                 else [v.item() if isinstance(v, np.generic) else v for v in d]
             if not choices:
-                raise ValueError(f"param_distributions[{name!r}]: an empty list of choices")
+                raise ValueError(f"{arg}[{name!r}]: an empty list of choices")
             space[name] = CategoricalDistribution(choices)
         elif hasattr(d, "dist") and hasattr(d, "support"):  # scipy frozen distribution
             lo, hi = (float(v) for v in d.support())
@@ -226,7 +227,7 @@ def to_optuna_space(param_distributions: Mapping[str, Any]) -> Space:
 
             if isinstance(d.dist, scipy.stats.rv_discrete):  # randint, binom, poisson, ...
                 if not (math.isfinite(lo) and math.isfinite(hi)):
-                    raise ValueError(f"param_distributions[{name!r}]: unbounded discrete "
+                    raise ValueError(f"{arg}[{name!r}]: unbounded discrete "
                                      f"scipy distribution {dname!r}; give bounds or an "
                                      f"Optuna distribution")
                 space[name] = IntDistribution(int(lo), int(hi))
@@ -235,11 +236,11 @@ def to_optuna_space(param_distributions: Mapping[str, Any]) -> Space:
             elif math.isfinite(lo) and math.isfinite(hi):
                 space[name] = FloatDistribution(lo, hi)
             else:
-                raise ValueError(f"param_distributions[{name!r}]: unbounded scipy "
+                raise ValueError(f"{arg}[{name!r}]: unbounded scipy "
                                  f"distribution {dname!r}; give bounds or an Optuna "
                                  "distribution")
         else:
-            raise ValueError(f"param_distributions[{name!r}]: expected a list, a scipy "
+            raise ValueError(f"{arg}[{name!r}]: expected a list, a scipy "
                              f"distribution or an Optuna distribution, got {d!r}")
     return space
 

@@ -345,7 +345,7 @@ def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, An
         if len(families) != 1:
             raise ValueError("search_space: only with a single estimator")
         prefix = param_prefix(instance) if instance is not None else ""
-        user = to_optuna_space(search_space)
+        user = to_optuna_space(search_space, arg="search_space")
         spaces[families[0]] = {k[len(prefix):]: v for k, v in user.items()
                                if k.startswith(prefix)}
         known = set(FAMILIES[families[0]].space_for(task_type))
@@ -375,7 +375,7 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     """Like :func:`suggest_configs` but returns ``(family, bare config)`` pairs and details."""
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
-    if not isinstance(n, (int, np.integer)) or n < 1:
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
     if n_neighbors is not None and (not isinstance(n_neighbors, (int, np.integer))
                                     or n_neighbors < 1):

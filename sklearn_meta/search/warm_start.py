@@ -230,7 +230,7 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
         raise ValueError(f"study must be an optuna.Study, got {type(study).__name__}")
     if len(study.directions) != 1:
         raise ValueError("study: adaptive warm start needs a single-objective study")
-    if not isinstance(n, (int, np.integer)) or n < 1:
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
     task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space,
                                                            task_type)

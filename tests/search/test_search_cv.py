@@ -638,3 +638,15 @@ def test_storage_paths_that_are_no_journal_are_refused(tmp_path):
         with pytest.raises(ValueError, match=match):
             make_storage(bad)
     assert make_storage(tmp_path / "study.log") is not None
+
+
+def test_booleans_are_no_counts_and_a_bad_search_space_is_named(wine):
+    from sklearn_meta.search import suggest_configs
+
+    X, y = wine
+    with pytest.raises(ValueError, match="n_trials must be a positive integer"):
+        MetaSearchCV(None, n_trials=True).fit(X, y)
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        suggest_configs(X, y, "hgb", n=True)
+    with pytest.raises(ValueError, match="search_space must be a dict"):
+        suggest_configs(X, y, "hgb", search_space=[1, 2])
