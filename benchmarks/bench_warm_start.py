@@ -13,7 +13,9 @@ table. Methods, all searching across families (estimator=None):
 * ``portfolio``      - same with the greedy portfolio (auto-sklearn 2 / TabRepo)
 * ``adaptive``       - ``MetaSearchCV``'s adaptive warm start (:mod:`sklearn_meta.search.adaptive`):
                        each warm trial chosen from the scores of the trials before it
-                       (the first ones are the greedy portfolio's), then TPE
+                       (the first ones are the greedy portfolio's, or, where the knowledge
+                       base chose a meta-feature similarity prior by leave-one-task-out,
+                       the nearest tasks'), then TPE
 * ``auto-adaptive``  - the same, starting from the first 3 suggestions of ``auto``
 * ``cold-tpe``       - Optuna TPE from scratch
 * ``random``         - random search over the pool (without replacement)
@@ -43,6 +45,7 @@ from sklearn_meta.datasets import load_suite
 from sklearn_meta.datasets.derived import derive_regression_tasks, source_name
 from sklearn_meta.search import KnowledgeBase, load_default_kb
 from sklearn_meta.search.adaptive import adaptive_sequence
+from sklearn_meta.search.warm_start import adaptive_prior
 from sklearn_meta.search.build import collect
 from sklearn_meta.search.spaces import FAMILIES, config_key, fit_to_space
 from sklearn_meta.search.suggest import _family_defaults, default_embedder, suggest_pairs
@@ -205,7 +208,7 @@ def main(argv=None) -> int:
     curves_r = {m: {} for m in METHODS}
     details_r = {}
     kb_names = [t for t in kb.task_names if kb.tasks[t]["task_type"] == tt]
-    kb_cands, _, kb_M = kb.pool_matrix(None, kb_names)
+    kb_cands, kb_rows, kb_M = kb.pool_matrix(None, kb_names)
     cand_index = {c: j for j, c in enumerate(kb_cands)}
     start = time.time()
     methods = [m for m in METHODS if has_emb or m != "embedding"]
@@ -228,7 +231,9 @@ def main(argv=None) -> int:
                                              embedder=embedder if has_emb else None)
                     start_ids = [cand_index[(f, keys[(f, config_key(c))])] for f, c in pairs
                              if (f, config_key(c)) in keys]
-                seq = adaptive_sequence(kb_M, n=args.n_warm, start=start_ids,
+                # the knowledge base's similarity prior where it chose one, as MetaSearchCV
+                prior = adaptive_prior(task.X, task.y, kb, tt, list(kb_rows))
+                seq = adaptive_sequence(kb_M, n=args.n_warm, start=start_ids, prior=prior,
                                         oracle=lambda j: table[kb_cands[j]])
                 warm = [kb_cands[j] for j in seq]
             elif m not in ("cold-tpe", "random"):

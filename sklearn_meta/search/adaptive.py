@@ -33,6 +33,18 @@ BETA = 10.0
 MIN_OBSERVED = 3
 
 
+def similarity_prior(distances: np.ndarray, tau: float, temperature: float) -> np.ndarray:
+    """Prior weights of past tasks from their distances to the new task:
+    ``exp(-(d - d_min) / (temperature * tau))`` (``tau``: the knowledge base's median
+    nearest-neighbour distance), so the nearest task weighs 1; unknown distances weigh 0."""
+    d = np.asarray(distances, dtype=float)
+    finite = np.isfinite(d)
+    if not finite.any():
+        return np.ones(len(d))
+    scale = max(float(temperature) * float(tau), 1e-12)
+    return np.where(finite, np.exp(-(np.where(finite, d, 0.0) - d[finite].min()) / scale), 0.0)
+
+
 def evidence_log_weights(M_tried: np.ndarray, observed: np.ndarray, beta: float = BETA,
                          min_observed: int = MIN_OBSERVED) -> np.ndarray:
     """Log-weights of the past tasks (rows of ``M_tried``: their normalised scores on the

@@ -341,9 +341,13 @@ def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
         kb.scores[f] = {t: v for t, v in scores[f].items() if t in kb.tasks}
     task_types = {kb.tasks[t]["task_type"] for t in kb.tasks}
     if len(task_types) == 1:  # how "auto" mixes neighbours and portfolio, chosen by LOO
-        from .composition import choose_portfolio_share
+        from .composition import adaptive_prior_info, choose_adaptive_prior, \
+            choose_portfolio_share
 
-        comp = choose_portfolio_share(kb, task_types.pop())
+        only_type = task_types.pop()
+        comp = choose_portfolio_share(kb, only_type)
+        # and whether the adaptive rule starts from a meta-feature similarity prior
+        kb.info["adaptive_prior"] = adaptive_prior_info(choose_adaptive_prior(kb, only_type))
         kb.info["auto_portfolio_share"] = comp["share"]
         kb.info["auto_composition"] = {
             "chosen_by": comp["chosen_by"], "neighbours_by": comp["kind"],

@@ -13,7 +13,7 @@ by :func:`~sklearn_meta.search.suggest.suggest_pairs`.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -110,3 +110,103 @@ def choose_portfolio_share(kb: KnowledgeBase, task_type: str = "classification",
     best = min(better, key=lambda s: (res["regret"][s], s))
     return {"share": float(best), "chosen_by": f"leave-one-task-out regret@{n}, better than "
             f"the default by more than one paired standard error", **res}
+
+
+#: Temperatures of the similarity prior compared for the adaptive rule (``T`` in
+#: ``exp(-(d - d_min) / (T * tau))``, ``tau`` the median nearest-neighbour distance).
+PRIOR_TEMPERATURES = (0.5, 1.0, 2.0, 4.0)
+#: Paired standard errors by which a prior must beat equal weights to be adopted (two, not
+#: one as for the portfolio share: the best of four temperatures is an optimistic pick).
+PRIOR_MIN_SE = 2.0
+
+
+def loo_adaptive_prior_regret(kb: KnowledgeBase, task_type: str = "classification",
+                              n: int = 10,
+                              temperatures: tuple[float, ...] = PRIOR_TEMPERATURES
+                              ) -> dict[str, Any]:
+    """Leave-one-task-out regret after ``n`` look-ups of the adaptive rule
+    (:func:`~sklearn_meta.search.adaptive.adaptive_sequence`) with equal prior weights
+    (``None``) and with a meta-feature similarity prior at each temperature.
+
+    Every task that is not a variant (``build-kb --augment``) is left out in turn with every
+    task sharing its rows; the meta-feature space (scaling, ``tau``) is rebuilt from the rest.
+    Meta-features only: the stored embeddings come from an encoder trained on these same
+    tasks' scores, so a leave-one-task-out measure of them would be optimistic.
+    Returns ``{"n_tasks", "per_task": {T or None: regrets}, "regret", "se"}``.
+    """
+    from ..datasets.augment import AUGMENT_SEP
+    from .adaptive import adaptive_sequence, similarity_prior
+
+    names = [t for t in kb.task_names if kb.tasks[t]["task_type"] == task_type]
+    _, _, P = kb.pool_matrix(None, names)
+    snames, S = kb.meta_feature_matrix(names)
+    keys: tuple = (None, *temperatures)
+    regrets: dict[Any, list[float]] = {k: [] for k in keys}
+    for i, t in enumerate(names):
+        if AUGMENT_SEP in t:  # variants are knowledge, not test cases
+            continue
+        drop = same_data_names(t)
+        rest = [j for j, u in enumerate(names) if source_name(u) not in drop]
+        keep = [j for j, u in enumerate(snames) if source_name(u) not in drop]
+        if len(rest) < 2 or len(keep) < 2:
+            continue
+        own = np.where(np.isfinite(P[i]), P[i], 0.0)
+        space = _Space([snames[j] for j in keep], S[keep], "meta-features")
+        nb = space.query(S[snames.index(t)])
+        dist = dict(zip(nb.names, nb.distances))
+        d_rest = np.array([dist.get(names[j], np.inf) for j in rest])
+        for k in keys:
+            prior = None if k is None else similarity_prior(d_rest, space.tau, k)
+            seq = adaptive_sequence(P[rest], n=n, prior=prior, oracle=lambda j: own[j])
+            regrets[k].append(1.0 - max((own[j] for j in seq), default=0.0))
+    n_tasks = len(regrets[None])
+    return {"n_tasks": n_tasks, "per_task": {k: np.asarray(v) for k, v in regrets.items()},
+            "regret": {k: float(np.mean(v)) if v else float("nan")
+                       for k, v in regrets.items()},
+            "se": {k: float(np.std(v, ddof=1) / np.sqrt(len(v))) if len(v) > 1
+                   else float("nan") for k, v in regrets.items()}}
+
+
+def choose_adaptive_prior(kb: KnowledgeBase, task_type: str = "classification",
+                          n: int = 10) -> dict[str, Any]:
+    """Whether ``MetaSearchCV``'s adaptive warm start starts from a meta-feature similarity
+    prior over the past tasks, and at which temperature, by leave-one-task-out regret after
+    ``n`` look-ups (:func:`loo_adaptive_prior_regret`). Equal weights stay unless a
+    temperature beats them by more than :data:`PRIOR_MIN_SE` paired standard errors; among
+    those that do, the lowest regret wins. Returns ``{"temperature": T or None,
+    "chosen_by", ...evidence}``.
+    """
+    res = loo_adaptive_prior_regret(kb, task_type, n)
+    if res["n_tasks"] < MIN_TASKS:
+        return {"temperature": None, "chosen_by": f"equal weights (fewer than {MIN_TASKS} "
+                f"tasks)", **res}
+    base = res["per_task"][None]
+    better = []
+    for k, v in res["per_task"].items():
+        if k is None:
+            continue
+        d = base - v  # > 0: the prior lowers the regret
+        se = float(np.std(d, ddof=1) / np.sqrt(len(d))) if len(d) > 1 else np.inf
+        if d.mean() > PRIOR_MIN_SE * se:
+            better.append(k)
+    if not better:
+        return {"temperature": None, "chosen_by": f"equal weights: no similarity prior beats "
+                f"them by more than {PRIOR_MIN_SE:g} paired standard errors "
+                f"(leave-one-task-out regret@{n})", **res}
+    best = min(better, key=lambda k: (res["regret"][k], k))
+    return {"temperature": float(best), "chosen_by": f"leave-one-task-out regret@{n}, better "
+            f"than equal weights by more than {PRIOR_MIN_SE:g} paired standard errors", **res}
+
+
+def adaptive_prior_info(choice: Mapping[str, Any], n: int = 10) -> dict[str, Any]:
+    """The part of :func:`choose_adaptive_prior`'s result stored in ``kb.info``."""
+    def label(k: Any) -> str:
+        return "equal" if k is None else f"T={k:g}"
+
+    return {"kind": None if choice["temperature"] is None else "meta-features",
+            "temperature": choice["temperature"], "chosen_by": choice["chosen_by"],
+            "n_tasks": choice["n_tasks"],
+            f"mean_regret_at_{n}": {label(k): round(v, 5) for k, v in choice["regret"].items()
+                                    if np.isfinite(v)},
+            "standard_error": {label(k): round(v, 5) for k, v in choice["se"].items()
+                               if np.isfinite(v)}}

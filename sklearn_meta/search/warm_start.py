@@ -10,7 +10,7 @@ import numpy as np
 import optuna
 
 from .adaptive import BETA, MIN_OBSERVED, evidence_log_weights, next_candidate
-from .knowledge_base import resolve_kb
+from .knowledge_base import KnowledgeBase, resolve_kb
 from .spaces import config_key, param_prefix
 from .suggest import _check_exclude, fitted_config, resolve_spaces, suggest_pairs
 
@@ -84,7 +84,8 @@ class AdaptiveWarmStart:
     def __init__(self, candidates: list[tuple[str, dict[str, Any]]], M: Any, n: int, *,
                  single: bool, prefix: str = "", n_waiting: int = 1,
                  beta: float | None = None, min_observed: int | None = None,
-                 task_names: list[str] | None = None, max_trials: int | None = None):
+                 task_names: list[str] | None = None, max_trials: int | None = None,
+                 prior: np.ndarray | None = None):
         M = np.asarray(M, dtype=float)
         if M.ndim != 2 or M.shape[1] != len(candidates):
             raise ValueError(f"M: expected (tasks, {len(candidates)}) normalised scores, got "
@@ -109,6 +110,9 @@ class AdaptiveWarmStart:
         self.task_names = list(task_names) if task_names is not None else [
             f"task {i}" for i in range(self.M.shape[0])]
         self.max_trials = None if max_trials is None else int(max_trials)
+        # weights of the past tasks before any evidence (None: equal; a similarity prior
+        # where the knowledge base chose one, kb.info["adaptive_prior"])
+        self.prior = None if prior is None else np.asarray(prior, dtype=float)
         self._done = not self.candidates or self.n <= 0
 
     def params(self, j: int) -> dict[str, Any]:
@@ -148,7 +152,7 @@ class AdaptiveWarmStart:
                 return enqueued  # the budget is taken: a trial queued now would never run
             tried, observed, taken = self._evidence(study, trials)
             taken |= refused
-            j = next_candidate(self.M, tried, observed, beta=self.beta,
+            j = next_candidate(self.M, tried, observed, prior=self.prior, beta=self.beta,
                                min_observed=self.min_observed, exclude=sorted(taken))
             if j is None:
                 self._done = True
@@ -198,12 +202,42 @@ class AdaptiveWarmStart:
         tried, observed, _ = self._evidence(study)
         logw = evidence_log_weights(self.M[:, tried], np.asarray(observed, dtype=float),
                                     self.beta, self.min_observed)
+        if self.prior is not None:
+            with np.errstate(divide="ignore"):
+                logw = logw + np.log(self.prior / self.prior.sum())
         if not np.any(logw != logw[0]):
             return []
         w = np.exp(logw - logw.max())
         w /= w.sum()
         order = np.argsort(-w, kind="stable")[:k]
         return [(self.task_names[i], float(w[i])) for i in order]
+
+
+def adaptive_prior(X: Any, y: Any, kb: KnowledgeBase, task_type: str, task_names: list[str],
+                   exclude: set[str] | None = None) -> np.ndarray | None:
+    """Prior weights of ``task_names`` for the adaptive rule: the meta-feature similarity of
+    ``(X, y)`` to each, at the temperature the knowledge base chose by leave-one-task-out
+    (``kb.info["adaptive_prior"]``, :func:`~sklearn_meta.search.composition.
+    choose_adaptive_prior`); None (equal weights) where it chose none, or where the
+    meta-features cannot be computed."""
+    choice = kb.info.get("adaptive_prior") or {}
+    if choice.get("kind") != "meta-features" or not choice.get("temperature") or \
+            not task_names:
+        return None
+    from .adaptive import similarity_prior
+    from .neighbours import task_space
+    from .suggest import neighbours_for
+
+    try:
+        nb = neighbours_for(X, y, kb, "meta-features", task_type, exclude_tasks=exclude)
+    except (ValueError, TypeError) as exc:  # best effort: equal weights still work
+        warnings.warn(f"adaptive warm start: no similarity prior ({exc})", UserWarning,
+                      stacklevel=3)
+        return None
+    dist = dict(zip(nb.names, nb.distances))
+    d = np.array([dist.get(t, np.inf) for t in task_names], dtype=float)
+    tau = task_space(kb, "meta-features", task_type).tau
+    return similarity_prior(d, tau, float(choice["temperature"]))
 
 
 def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: int = 10, *,
@@ -256,7 +290,8 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
                          exclude_tasks=exclude_tasks, task_type=task_type)
         return AdaptiveWarmStart([], np.zeros((0, 0)), 0, single=single, prefix=prefix)
     cb = AdaptiveWarmStart(cands, M, n, single=single, prefix=prefix, n_waiting=n_waiting,
-                           task_names=row_names, max_trials=max_trials)
+                           task_names=row_names, max_trials=max_trials,
+                           prior=adaptive_prior(X, y, kb, task_type, row_names, drop))
     if single:  # the estimator's own default first, as in suggest_configs
         pairs, _ = suggest_pairs(X, y, estimator, 1, "portfolio", search_space=search_space,
                                  knowledge_base=kb, task_type=task_type)

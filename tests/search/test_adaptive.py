@@ -250,3 +250,33 @@ def test_similar_tasks_name_the_past_tasks_the_evidence_weights():
     top = cb.similar_tasks(study, k=3)
     assert top[0][0] == "t12" and top[0][1] > 0.5  # the B task: larger k, better
     assert len(top) == 3 and top[0][1] >= top[1][1] >= top[2][1]
+
+
+def test_a_prior_on_the_minority_task_brings_its_favourite_first():
+    from sklearn_meta.search.warm_start import AdaptiveWarmStart
+
+    M = _two_kinds()
+    cands = [("knn", {"n_neighbors": k}) for k in (1, 3, 5, 9, 15, 25)]
+    prior = np.r_[np.full(12, 1e-6), 1.0]  # the new task is near the B task
+    study = optuna.create_study(direction="maximize")
+    AdaptiveWarmStart(cands, M, 1, single=False, prior=prior).step(study)
+    assert study.get_trials()[0].system_attrs["fixed_params"]["knn__n_neighbors"] == 25
+    study = optuna.create_study(direction="maximize")
+    AdaptiveWarmStart(cands, M, 1, single=False).step(study)  # equal weights: portfolio's 9
+    assert study.get_trials()[0].system_attrs["fixed_params"]["knn__n_neighbors"] == 9
+
+
+def test_the_shipped_classification_kb_weighs_past_tasks_by_similarity():
+    from sklearn_meta.search import load_default_kb
+    from sklearn_meta.search.suggest import neighbours_for
+    from sklearn_meta.search.warm_start import adaptive_prior
+
+    kb = load_default_kb("classification")
+    X, y = load_breast_cancer(return_X_y=True)
+    names = [t for t in kb.task_names if kb.tasks[t]["task_type"] == "classification"]
+    prior = adaptive_prior(X, y, kb, "classification", names)
+    assert kb.info["adaptive_prior"]["kind"] == "meta-features"
+    assert prior.shape == (len(names),) and np.all((prior >= 0) & (prior <= 1))
+    nearest = neighbours_for(X, y, kb, "meta-features", "classification").names[0]
+    assert prior[names.index(nearest)] == pytest.approx(1.0)
+    assert adaptive_prior(X, y, load_default_kb("regression"), "regression", names) is None

@@ -61,3 +61,37 @@ def test_shipped_kbs_store_their_reproducible_choice(task_type):
         _, mf = suggest_pairs(X, y, None, n=6, strategy="meta-features")
         assert auto["portfolio_share"] == pytest.approx(stored)
         assert mf["portfolio_share"] == pytest.approx(PORTFOLIO_SHARE)
+
+
+def test_a_similarity_prior_for_the_adaptive_rule_is_chosen_when_neighbours_inform():
+    from sklearn_meta.search.composition import choose_adaptive_prior
+
+    kb = _two_cluster_kb()
+    res = choose_adaptive_prior(kb, n=1)  # equal weights start with one group's favourite
+    assert res["n_tasks"] == 20 and res["temperature"] is not None
+    assert res["regret"][res["temperature"]] < 0.05 < res["regret"][None]
+    assert "better than equal weights" in res["chosen_by"]
+
+
+def test_uninformative_meta_features_keep_equal_weights():
+    from sklearn_meta.search.composition import choose_adaptive_prior
+
+    kb = _two_cluster_kb()
+    rng = np.random.default_rng(1)
+    for t in kb.tasks.values():  # meta-features that say nothing about the group
+        t["meta_features"] = list(rng.normal(size=2))
+    # (with one look-up, leave-one-out makes equal weights pick the other group's favourite
+    # every time; with two they cover both groups, and a prior has nothing to add)
+    res = choose_adaptive_prior(kb, n=2)
+    assert res["temperature"] is None and res["chosen_by"].startswith("equal weights")
+
+
+@pytest.mark.parametrize("task_type", ["classification", "regression"])
+def test_shipped_kbs_store_their_reproducible_adaptive_prior(task_type):
+    from sklearn_meta.search.composition import adaptive_prior_info, choose_adaptive_prior
+
+    kb = load_default_kb(task_type)
+    stored = kb.info["adaptive_prior"]
+    again = adaptive_prior_info(choose_adaptive_prior(kb, task_type))
+    assert again["temperature"] == stored["temperature"]
+    assert again["kind"] == stored["kind"]
