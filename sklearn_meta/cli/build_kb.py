@@ -91,6 +91,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="also add variants of every training task, comma-separated kinds "
                         "from cols,noise,ovr (named <task>:aug-<kind>; "
                         "sklearn_meta.datasets.augment); 'all' for every kind")
+    p.add_argument("--adaptive-prior", choices=["off", "loo"], default="off",
+                   help="off: MetaSearchCV's adaptive warm start weighs past tasks equally "
+                        "before any score; loo: by meta-feature similarity where "
+                        "leave-one-task-out on the knowledge base finds that clearly better "
+                        "(on uci121 that choice did not hold on held-out tasks: "
+                        "benchmarks/results/warm_start_loo_kb.md)")
     p.add_argument("--random-state", type=int, default=0)
     p.set_defaults(handler=run)
 
@@ -197,7 +203,8 @@ def run(args: argparse.Namespace) -> int:
     info["families_note"] = ("metamlp left out of this build" if "metamlp" not in families
                              else "")
     kb = kb_build.export(args.storage, train, pool, out, heldout=heldout, embedder=embedder,
-                         embedding_name=getattr(embedder, "name", None), info=info)
+                         embedding_name=getattr(embedder, "name", None), info=info,
+                         adaptive_prior=args.adaptive_prior)
     print(f"build-kb: wrote {out} ({out.stat().st_size / 1024:.0f} KiB, "
           f"{len(kb.tasks)} tasks)", file=sys.stderr)
     return 0

@@ -303,10 +303,15 @@ def scoring_artifact(storage: Any, task_names: Iterable[str]) -> str | None:
 
 def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
            path: Any, heldout: Iterable[str] = (), embedder: Any = None,
-           embedding_name: str | None = None, info: Mapping[str, Any] | None = None):
+           embedding_name: str | None = None, info: Mapping[str, Any] | None = None,
+           adaptive_prior: str = "off"):
     """Write the knowledge base file and its manifest from the build storage.
 
     Held-out tasks are never exported; ``ValueError`` if one is passed in ``tasks``.
+    ``adaptive_prior``: ``"off"`` (the adaptive warm start weighs past tasks equally before
+    any evidence) or ``"loo"`` (a meta-feature similarity prior where leave-one-task-out
+    finds one clearly better, :func:`~sklearn_meta.search.composition.choose_adaptive_prior`);
+    the leave-one-task-out evidence is stored either way.
     Returns the :class:`~sklearn_meta.search.knowledge_base.KnowledgeBase`.
     """
     import hashlib
@@ -347,7 +352,10 @@ def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
         only_type = task_types.pop()
         comp = choose_portfolio_share(kb, only_type)
         # and whether the adaptive rule starts from a meta-feature similarity prior
-        kb.info["adaptive_prior"] = adaptive_prior_info(choose_adaptive_prior(kb, only_type))
+        if adaptive_prior not in ("off", "loo"):
+            raise ValueError(f"adaptive_prior must be 'off' or 'loo', got {adaptive_prior!r}")
+        kb.info["adaptive_prior"] = adaptive_prior_info(choose_adaptive_prior(kb, only_type),
+                                                        adopt=adaptive_prior == "loo")
         kb.info["auto_portfolio_share"] = comp["share"]
         kb.info["auto_composition"] = {
             "chosen_by": comp["chosen_by"], "neighbours_by": comp["kind"],

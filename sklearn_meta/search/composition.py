@@ -198,13 +198,20 @@ def choose_adaptive_prior(kb: KnowledgeBase, task_type: str = "classification",
             f"than equal weights by more than {PRIOR_MIN_SE:g} paired standard errors", **res}
 
 
-def adaptive_prior_info(choice: Mapping[str, Any], n: int = 10) -> dict[str, Any]:
-    """The part of :func:`choose_adaptive_prior`'s result stored in ``kb.info``."""
+def adaptive_prior_info(choice: Mapping[str, Any], n: int = 10, adopt: bool = True
+                        ) -> dict[str, Any]:
+    """The part of :func:`choose_adaptive_prior`'s result stored in ``kb.info``; with
+    ``adopt=False`` (``build-kb --adaptive-prior off``, the default) the evidence is kept but
+    the adaptive rule keeps equal weights."""
     def label(k: Any) -> str:
         return "equal" if k is None else f"T={k:g}"
 
-    return {"kind": None if choice["temperature"] is None else "meta-features",
-            "temperature": choice["temperature"], "chosen_by": choice["chosen_by"],
+    temperature = choice["temperature"] if adopt else None
+    chosen_by = choice["chosen_by"] if adopt else (
+        "equal weights (build-kb --adaptive-prior off); leave-one-task-out alone would "
+        f"choose {label(choice['temperature'])}: {choice['chosen_by']}")
+    return {"kind": None if temperature is None else "meta-features",
+            "temperature": temperature, "chosen_by": chosen_by,
             "n_tasks": choice["n_tasks"],
             f"mean_regret_at_{n}": {label(k): round(v, 5) for k, v in choice["regret"].items()
                                     if np.isfinite(v)},

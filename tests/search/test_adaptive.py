@@ -266,7 +266,7 @@ def test_a_prior_on_the_minority_task_brings_its_favourite_first():
     assert study.get_trials()[0].system_attrs["fixed_params"]["knn__n_neighbors"] == 9
 
 
-def test_the_shipped_classification_kb_weighs_past_tasks_by_similarity():
+def test_a_kb_that_chose_a_similarity_prior_weighs_past_tasks_by_it():
     from sklearn_meta.search import load_default_kb
     from sklearn_meta.search.suggest import neighbours_for
     from sklearn_meta.search.warm_start import adaptive_prior
@@ -274,9 +274,12 @@ def test_the_shipped_classification_kb_weighs_past_tasks_by_similarity():
     kb = load_default_kb("classification")
     X, y = load_breast_cancer(return_X_y=True)
     names = [t for t in kb.task_names if kb.tasks[t]["task_type"] == "classification"]
+    assert adaptive_prior(X, y, kb, "classification", names) is None  # shipped: equal
+    import copy
+
+    kb = copy.deepcopy(kb)  # the shipped one is cached: leave it as loaded
+    kb.info["adaptive_prior"] = {"kind": "meta-features", "temperature": 0.5}
     prior = adaptive_prior(X, y, kb, "classification", names)
-    assert kb.info["adaptive_prior"]["kind"] == "meta-features"
     assert prior.shape == (len(names),) and np.all((prior >= 0) & (prior <= 1))
     nearest = neighbours_for(X, y, kb, "meta-features", "classification").names[0]
     assert prior[names.index(nearest)] == pytest.approx(1.0)
-    assert adaptive_prior(X, y, load_default_kb("regression"), "regression", names) is None
