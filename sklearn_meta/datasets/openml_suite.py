@@ -242,6 +242,31 @@ def _load_openml_task(task_id: int, data_home: Path) -> Task:
         return _read_openml_task(task_id, cache)
 
 
+def _check_splits(oml_task: Any, task_id: int, splits: list, n_rows: int, cache: Path) -> None:
+    """Refuse official splits that do not match the task's estimation procedure: fewer folds
+    than it declares, or (cross-validation) test parts that do not cover every row once, as
+    a truncated or foreign ``datasplits.arff`` gives; evaluating on them would be silently
+    wrong."""
+    where = cache / "tasks" / str(task_id) / "datasplits.arff"
+    params = dict(getattr(oml_task, "estimation_parameters", None) or {})
+    try:
+        declared = int(params.get("number_folds") or 0)
+    except (TypeError, ValueError):
+        declared = 0
+    kind = str((getattr(oml_task, "estimation_procedure", None) or {}).get("type", ""))
+    if declared and len(splits) != declared:
+        raise DatasetError(f"suite {SUITE!r}, OpenML task {task_id}: {where} holds "
+                           f"{len(splits)} folds, the task declares {declared} (an incomplete "
+                           f"download?); delete the file so that it is fetched again")
+    if "crossvalidation" in kind and splits:
+        test = np.concatenate([np.asarray(te) for _, te in splits])
+        if len(test) != n_rows or len(np.unique(test)) != n_rows:
+            raise DatasetError(f"suite {SUITE!r}, OpenML task {task_id}: the test folds of "
+                               f"{where} cover {len(np.unique(test))} of the {n_rows} rows "
+                               f"({len(test)} test rows in all; cross-validation covers each "
+                               f"row once); delete the file so that it is fetched again")
+
+
 def _read_openml_task(task_id: int, cache: Path) -> Task:
     import openml
     from openml.tasks import OpenMLSupervisedTask
@@ -277,6 +302,7 @@ def _read_openml_task(task_id: int, cache: Path) -> Task:
                                for f in range(n_folds)]
     except Exception as exc:
         raise _failure(task_id, "official splits (datasplits.arff)", exc, cache) from None
+    _check_splits(oml_task, task_id, splits, len(X), cache)
 
     y_arr = np.asarray(y.to_numpy() if isinstance(y, pd.Series) else y)
     if task_type == "regression":

@@ -35,7 +35,80 @@ def make_storage(storage: str | optuna.storages.BaseStorage | None,
 
     check_journal_path(storage)
     Path(text).parent.mkdir(parents=True, exist_ok=True)
-    return optuna.storages.JournalStorage(JournalFileBackend(text))
+    check_journal_content(Path(text))
+    drop_partial_last_record(Path(text))
+    try:
+        journal = optuna.storages.JournalStorage(JournalFileBackend(text))
+        journal.get_all_studies()  # reads the file now: a foreign file fails here, named
+        return journal
+    except (ValueError, UnicodeDecodeError, KeyError) as exc:  # JSONDecodeError is a ValueError
+        raise ValueError(f"storage {text!r}: not a readable Optuna journal file "
+                         f"({type(exc).__name__}: {exc}); pass another path, or repair or "
+                         f"delete this one") from None
+
+
+def check_journal_content(path: Path) -> None:
+    """Refuse an existing, non-empty file whose first line is no Optuna journal record (a
+    file named by mistake), before anything is appended to it or cut from it."""
+    import json
+
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    with open(path, "rb") as fh:
+        first = fh.readline(1 << 20)
+    try:
+        record = json.loads(first)
+    except (ValueError, UnicodeDecodeError):
+        record = None
+    if not (isinstance(record, dict) and "op_code" in record):
+        raise ValueError(f"storage {str(path)!r}: not an Optuna journal file (its first line "
+                         f"is no journal record); pass another path, or delete this file if "
+                         f"it is a damaged journal")
+
+
+def drop_partial_last_record(path: Path) -> None:
+    """Cut a journal file back to its last complete record. A write cut off by a crash, a
+    full disk or a killed machine leaves a last line without its newline; Optuna would
+    append the next record to it and the file could never be read again. The cut bytes are
+    kept in ``<file>.partial`` and a warning says so."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    from optuna.storages.journal import JournalFileSymlinkLock
+    from optuna.storages.journal._file import get_lock_file
+
+    # under the lock Optuna's writers hold while appending: a record another process is
+    # writing right now is never mistaken for a cut one
+    with get_lock_file(JournalFileSymlinkLock(str(path))):
+        partial = _cut_partial_record(path)
+    if partial is None:
+        return
+    warnings.warn(f"storage {str(path)!r}: its last record was incomplete (an interrupted "
+                  f"write); dropped it ({len(partial)} bytes kept in {path.name}.partial) so "
+                  f"that the study resumes from the last complete one", UserWarning,
+                  stacklevel=3)
+
+
+def _cut_partial_record(path: Path) -> bytes | None:
+    """Truncate ``path`` after its last newline; the bytes cut (None: nothing to cut)."""
+    size = path.stat().st_size
+    with open(path, "rb+") as fh:
+        if size == 0:
+            return None
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return None
+        block = min(size, 1 << 20)
+        fh.seek(size - block)
+        cut = fh.read(block).rfind(b"\n")
+        keep = size - block + cut + 1 if cut >= 0 else (0 if block == size else None)
+        if keep is None:  # one record longer than 1 MiB without a newline: leave it alone
+            return None
+        fh.seek(keep)
+        partial = fh.read()
+        with open(str(path) + ".partial", "ab") as out:
+            out.write(partial + b"\n")
+        fh.truncate(keep)
+    return partial
 
 
 #: File endings read as an SQLite database, not a journal file.

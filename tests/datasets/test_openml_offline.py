@@ -192,6 +192,27 @@ def test_corrupt_data_file_is_a_dataset_error(tmp_path: Path, iris: FixtureTask,
         load_openml_task(IRIS_TASK, tmp_path)
 
 
+@pytest.mark.parametrize("damage", ["truncated", "a fold dropped"])
+def test_incomplete_official_splits_are_a_dataset_error(tmp_path: Path, iris: FixtureTask,
+                                                        offline: list[str], damage: str) -> None:
+    """A cut or edited datasplits.arff must not give silently wrong evaluation folds."""
+    task_dir = cache_dir(tmp_path / "openml") / "tasks" / str(IRIS_TASK)
+    arff = task_dir / "datasplits.arff"
+    text = arff.read_text()
+    if damage == "truncated":
+        arff.write_text(text[: len(text) // 3].rsplit("\n", 1)[0] + "\n")
+    else:  # every row of the last fold removed: two folds of three remain
+        last = max(int(ln.split(",")[3]) for ln in text.splitlines()
+                   if ln and not ln.startswith("@") and "," in ln)
+        arff.write_text("\n".join(ln for ln in text.splitlines()
+                                  if not (ln and not ln.startswith("@") and "," in ln
+                                          and int(ln.split(",")[3]) == last)) + "\n")
+    for cached in task_dir.glob("*.pkl*"):
+        cached.unlink()
+    with pytest.raises(DatasetError, match=rf"OpenML task {IRIS_TASK}\b.*datasplits.arff"):
+        load_openml_task(IRIS_TASK, tmp_path)
+
+
 def test_unsupported_task_type_is_a_dataset_error(tmp_path: Path, iris: FixtureTask,
                                                   offline: list[str]) -> None:
     xml = cache_dir(tmp_path / "openml") / "tasks" / str(IRIS_TASK) / "task.xml"

@@ -650,3 +650,26 @@ def test_booleans_are_no_counts_and_a_bad_search_space_is_named(wine):
         suggest_configs(X, y, "hgb", n=True)
     with pytest.raises(ValueError, match="search_space must be a dict"):
         suggest_configs(X, y, "hgb", search_space=[1, 2])
+
+
+def test_a_journal_cut_mid_record_resumes_from_its_last_complete_record(tmp_path):
+    from sklearn_meta.search.storage import make_storage
+
+    path = tmp_path / "study.log"
+    study = optuna.create_study(study_name="s", storage=make_storage(path))
+    for i in range(3):
+        study.add_trial(optuna.trial.create_trial(params={}, distributions={}, value=float(i)))
+    data = path.read_bytes()
+    path.write_bytes(data[:-7])  # the last record cut off: a crash or a full disk
+    with pytest.warns(UserWarning, match="last record was incomplete"):
+        storage = make_storage(path)
+    resumed = optuna.load_study(study_name="s", storage=storage)
+    resumed.add_trial(optuna.trial.create_trial(params={}, distributions={}, value=9.0))
+    again = optuna.load_study(study_name="s", storage=make_storage(path))  # still readable
+    assert [t.value for t in again.trials][-1] == 9.0
+    assert (tmp_path / "study.log.partial").exists()
+    junk = tmp_path / "notes.txt"
+    junk.write_text("these are notes\n")
+    with pytest.raises(ValueError, match="not an Optuna journal file"):
+        make_storage(junk)
+    assert junk.read_text() == "these are notes\n"  # untouched
