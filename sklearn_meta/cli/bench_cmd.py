@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._args import int_at_least, n_jobs, non_negative_int, train_size
+from ._args import int_at_least, n_jobs, non_negative_int, seed, train_size
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument("--max-rows", type=int, default=None, help="drop tasks with more rows")
     b.add_argument("--subsample", type=int_at_least(2, "at least 2 rows"), default=None,
                    help="deterministically sub-sample larger tasks to this many rows")
-    b.add_argument("--seeds", nargs="+", type=int, default=[0])
+    b.add_argument("--seeds", nargs="+", type=seed, default=[0])
     b.add_argument("--train-sizes", nargs="+", type=train_size, default=["all"],
                    help="rows kept of each training fold (positive integers or 'all'), "
                         "e.g. 16 64 256 all")
@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "publish", help="run a benchmark estimator on an OpenML task and publish the run")
     pub.add_argument("task", help="OpenML task, e.g. openml:31")
     pub.add_argument("--estimator", required=True, help="a name known to 'bench'")
-    pub.add_argument("--seed", type=int, default=0)
+    pub.add_argument("--seed", type=seed, default=0)
     pub.add_argument("--data-home", default=None)
     pub.set_defaults(handler=_publish)
 

@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from ._args import int_at_least, n_jobs, positive_int
+from ._args import int_at_least, n_jobs, positive_int, seed
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
@@ -97,7 +97,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "leave-one-task-out on the knowledge base finds that clearly better "
                         "(on uci121 that choice did not hold on held-out tasks: "
                         "benchmarks/results/warm_start_loo_kb.md)")
-    p.add_argument("--random-state", type=int, default=0)
+    p.add_argument("--random-state", type=seed, default=0)
     p.set_defaults(handler=run)
 
 

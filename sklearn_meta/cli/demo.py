@@ -17,7 +17,7 @@ import numpy as np
 
 from ..datasets import Task, load_suite
 from ..datasets.twins import SKLEARN_TWINS, same_data_names
-from ._args import positive_int
+from ._args import positive_int, seed
 from ._table import format_table
 
 DEMO_TASKS = ("iris", "wine", "breast_cancer", "digits")
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tasks", nargs="+", default=list(DEMO_TASKS), choices=list(DEMO_TASKS),
                    help="bundled scikit-learn data sets to use")
     p.add_argument("--n-trials", type=positive_int, default=8, help="trials per search")
-    p.add_argument("--random-state", type=int, default=0)
+    p.add_argument("--random-state", type=seed, default=0)
     p.set_defaults(handler=run_demo)
 
 

@@ -51,7 +51,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True,
                    help="output folder (artifact + checkpoint); a run there is resumed")
     p.add_argument("--overwrite", action="store_true",
-                   help="replace a finished artifact in --out that has no checkpoint to resume")
+                   help="start over in --out: replace its artifact and discard its checkpoint "
+                        "(without it a run there resumes from the checkpoint)")
     p.add_argument("--steps", type=positive_int, default=2000, help="meta-training steps (default %(default)s)")
     p.add_argument("--meta-batch", type=positive_int, default=16, help="tasks per meta-step (default %(default)s)")
     p.add_argument("--inner-steps", type=positive_int, default=5, help="adaptation steps per task (default %(default)s)")
@@ -100,6 +101,10 @@ def run(args: argparse.Namespace) -> int:
                          f"checkpoint to resume from; choose another folder or pass "
                          f"--overwrite to replace it")
     distributed = "RANK" in os.environ and "WORLD_SIZE" in os.environ
+    checkpoint = out / "checkpoint.pt"
+    if args.overwrite and checkpoint.exists() and int(os.environ.get("RANK", "0")) == 0:
+        checkpoint.unlink()  # start over, whatever settings it was made with
+        print(f"meta-train: --overwrite: discarded {checkpoint}", file=sys.stderr)
     if distributed and args.meta_batch % int(os.environ["WORLD_SIZE"]):
         raise ValueError(f"--meta-batch {args.meta_batch}: must be divisible by the number of "
                          f"processes ({os.environ['WORLD_SIZE']}) under torchrun")

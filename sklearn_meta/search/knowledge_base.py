@@ -20,6 +20,7 @@ all families, 0 = worst) so knowledge transfers across tasks of different diffic
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import warnings
 from dataclasses import dataclass, field
@@ -253,9 +254,20 @@ class KnowledgeBase:
         path.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps(self.to_dict(), separators=(",", ":"), allow_nan=False,
                           default=_json_default).encode()
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "wb") as fh:
-            fh.write(data)
+        if path.suffix == ".gz":  # no time stamp in the header: equal content, equal bytes
+            with gzip.GzipFile(filename=str(path), mode="wb", mtime=0) as fh:
+                fh.write(data)
+        else:
+            path.write_bytes(data)
+        manifest = manifest_path(path)
+        if manifest.is_file():  # saved through this API: its manifest's digest follows
+            try:
+                m = json.loads(manifest.read_text())
+            except ValueError:
+                m = None
+            if isinstance(m, dict) and m.get("file") == path.name and "sha256" in m:
+                m["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+                manifest.write_text(json.dumps(m, indent=1) + "\n")
         return path
 
     @classmethod
@@ -281,6 +293,7 @@ class KnowledgeBase:
         if not path.is_file():
             raise ValueError(f"{path}: not a file; expected a knowledge base file "
                              "(*.kb.json.gz)")
+        check_manifest_digest(path)
         opener = gzip.open if path.suffix == ".gz" else open
         try:
             with opener(path, "rb") as fh:
@@ -295,6 +308,31 @@ class KnowledgeBase:
 
     def dedup_key(self, family: str, config: Mapping[str, Any]) -> str:
         return f"{family}|{config_key(config)}"
+
+
+def manifest_path(path: Path) -> Path:
+    """The manifest ``build-kb`` writes beside a knowledge base file."""
+    return path.parent / (path.name.split(".")[0] + ".manifest.json")
+
+
+def check_manifest_digest(path: Path) -> None:
+    """Refuse a knowledge base file whose sha256 differs from the one its manifest recorded
+    (edited or damaged after export); a file without a manifest is not checked."""
+    manifest = manifest_path(path)
+    if not manifest.is_file():
+        return
+    try:
+        m = json.loads(manifest.read_text())
+    except ValueError:
+        return  # not ours to judge: the knowledge base file itself is still read
+    if not (isinstance(m, dict) and m.get("file") == path.name and m.get("sha256")):
+        return
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != m["sha256"]:
+        raise ValueError(f"{path}: its sha256 {digest[:12]}… differs from the one recorded in "
+                         f"{manifest.name} ({str(m['sha256'])[:12]}…): the file was changed "
+                         f"after it was exported; rebuild it with `sklearn-meta build-kb`, or "
+                         f"remove the manifest to load it unchecked")
 
 
 _DEFAULT_CACHE: dict[str, KnowledgeBase] = {}

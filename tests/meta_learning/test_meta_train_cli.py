@@ -131,3 +131,7 @@ def test_meta_train_keeps_a_finished_artifact_and_records_total_time(uci_home, t
     err = capsys.readouterr().err
     assert "--out" in err and "--overwrite" in err and "Traceback" not in err
     assert main([*base, "--overwrite"]) == 0
+    other = [a if a != "3" else "4" for a in base]  # --steps 4: other settings
+    assert main(other) == 2  # its checkpoint was made with --steps 3: refused
+    assert main([*other, "--overwrite"]) == 0  # starts over, the old checkpoint discarded
+    assert json.loads((out / "manifest.json").read_text())["hyperparameters"]["n_steps"] == 4

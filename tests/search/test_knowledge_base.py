@@ -218,3 +218,30 @@ def test_read_heldout_requires_a_named_file_and_strips_comments(tmp_path):
     f.write_text("# held out\nbank  # a note\n  iris\n\n")
     assert read_heldout(f, "uci121") == ["bank", "iris"]
     assert read_heldout(None, "no-such-suite") == []
+
+
+def test_a_knowledge_base_changed_after_export_is_refused(tmp_path):
+    import gzip
+    import json
+    import shutil
+
+    from sklearn_meta.search.knowledge_base import DEFAULT_KBS, KnowledgeBase
+
+    src = DEFAULT_KBS["classification"]
+    kb_file = tmp_path / src.name
+    shutil.copy(src, kb_file)
+    shutil.copy(src.parent / "uci121.manifest.json", tmp_path / "uci121.manifest.json")
+    assert len(KnowledgeBase.load(kb_file).tasks) == 78  # as exported: checked and loaded
+    text = gzip.decompress(kb_file.read_bytes()).decode().replace('"abalone"', '"abalonX"')
+    kb_file.write_bytes(gzip.compress(text.encode()))
+    with pytest.raises(ValueError, match="differs from the one recorded in uci121.manifest"):
+        KnowledgeBase.load(kb_file)
+    # saved through the API, the manifest's digest follows; equal content gives equal bytes
+    (tmp_path / "uci121.manifest.json").write_text(json.dumps(
+        {**json.loads((src.parent / "uci121.manifest.json").read_text())}))
+    kb = KnowledgeBase.load(src)
+    kb.save(kb_file)
+    first = kb_file.read_bytes()
+    assert len(KnowledgeBase.load(kb_file).tasks) == 78
+    kb.save(kb_file)
+    assert kb_file.read_bytes() == first
