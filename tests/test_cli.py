@@ -118,3 +118,25 @@ def test_output_into_a_closed_pipe_is_not_an_error(data_home, monkeypatch, capsy
 ])
 def test_numeric_options_are_checked_before_any_work(argv, match, usage_error):
     assert match in usage_error(argv)
+
+
+@pytest.mark.parametrize("argv", [["meta-train", "--out"], ["demo", "--out"]])
+def test_an_output_folder_that_is_a_file_is_named(argv, tmp_path, capsys):
+    from sklearn_meta.cli.main import main
+
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, str(afile / "sub")])
+    assert exc.value.code == 2
+    assert "argument --out" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["build-kb", "--random-state", "-5"],
+                                  ["demo", "--random-state", "-1"]])
+def test_negative_seeds_are_refused_with_the_option_named(argv, capsys):
+    from sklearn_meta.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert f"argument {argv[1]}" in capsys.readouterr().err

@@ -130,3 +130,19 @@ def torch_device(value: str) -> str:
         raise argparse.ArgumentTypeError(
             f"{value!r} requested but MPS is not available here; use 'cpu' or 'auto'")
     return value
+
+
+def output_folder(value: str) -> str:
+    """An argparse type: a folder to write into (made if missing); an existing file, or a
+    path under one, is refused here rather than as ``File exists`` deep in the run."""
+    from pathlib import Path
+
+    path = Path(value)
+    for part in [path, *path.parents]:
+        if part.exists():
+            if not part.is_dir():
+                raise argparse.ArgumentTypeError(
+                    f"{value!r}: {'is' if part == path else f'{str(part)!r} is'} a file; "
+                    f"expected a folder (made if missing)")
+            break
+    return value

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._args import int_at_least, n_jobs, non_negative_int, seed, train_size
+from ._args import int_at_least, n_jobs, non_negative_int, output_folder, seed, train_size
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,7 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     r = subparsers.add_parser("report", help="markdown report and plots from a results file")
     r.add_argument("results")
-    r.add_argument("--out", required=True)
+    r.add_argument("--out", required=True, type=output_folder,
+                   help="folder for the report and plots (made if missing)")
     r.add_argument("--ours", default=None, help="estimator to count wins/ties/losses for")
     r.add_argument("--metric", default=None,
                    help="metric to report (default: accuracy for classification tasks "

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..datasets import Task, load_suite
 from ..datasets.twins import SKLEARN_TWINS, same_data_names
-from ._args import positive_int, seed
+from ._args import output_folder, positive_int, seed
 from ._table import format_table
 
 DEMO_TASKS = ("iris", "wine", "breast_cancer", "digits")
@@ -26,7 +26,8 @@ FEW_SHOT = 64
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("demo", help="end-to-end demo on bundled data (offline, minutes)")
-    p.add_argument("--out", default="demo_output", help="folder for the tables and the plot")
+    p.add_argument("--out", default="demo_output", type=output_folder,
+                   help="folder for the tables and the plot")
     p.add_argument("--tasks", nargs="+", default=list(DEMO_TASKS), choices=list(DEMO_TASKS),
                    help="bundled scikit-learn data sets to use")
     p.add_argument("--n-trials", type=positive_int, default=8, help="trials per search")

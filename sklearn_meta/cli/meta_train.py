@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from ._args import (float_between, name_list, non_negative_float, non_negative_int,
-                    positive_float, positive_int, seed, torch_device)
+                    output_folder, positive_float, positive_int, seed, torch_device)
 
 #: ``meta_learning.trainer.INNER_LR_RANGE``, repeated so that parsing imports no torch.
 INNER_LR_RANGE = (1e-3, 1.0)
@@ -48,7 +48,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="held-out task names, one a line (default: the packaged list)")
     p.add_argument("--tasks", type=name_list, default=None,
                    help="comma-separated task names to train on")
-    p.add_argument("--out", required=True,
+    p.add_argument("--out", required=True, type=output_folder,
                    help="output folder (artifact + checkpoint); a run there is resumed")
     p.add_argument("--overwrite", action="store_true",
                    help="start over in --out: replace its artifact and discard its checkpoint "

@@ -140,9 +140,13 @@ def load_uci_task(folder: Path) -> Task:
     if header.test_file:
         parts.append(_read_table(header, header.test_file, header.n_test_file_rows))
     frame = pd.concat(parts, ignore_index=True)
-    X = frame.drop(columns="clase").astype(np.float64)
-    y = frame["clase"].to_numpy()
     where = f"suite {SUITE!r}, task {header.name!r}"
+    try:
+        X = frame.drop(columns="clase").astype(np.float64)
+    except (ValueError, TypeError) as exc:  # a cell that is no number
+        files = ", ".join(str(folder / f) for f in (header.train_file, header.test_file) if f)
+        raise DatasetError(f"{where}: a value that is no number in {files} ({exc})") from None
+    y = frame["clase"].to_numpy()
     if not np.issubdtype(y.dtype, np.integer):
         raise DatasetError(f"{where}: class column 'clase' is not integer")
     if y.min() < 0 or y.max() >= header.n_classes:
