@@ -65,7 +65,10 @@ def save_artifact(out_dir: str | Path, net: SchemaNet, encoder: TaskEncoder | No
             "encoder": None if encoder is None else
             {"embed_dim": encoder.embed_dim, "meta_dim": encoder.meta_dim,
              "cell_dim": encoder.cell_dim, "meta_features": list(META_NAMES)},
-            **manifest, "weights_file": WEIGHTS}
+            **manifest, "weights_file": WEIGHTS,
+            # the weights alone: equal for equal training (the file's own sha256 also covers
+            # the manifest it was written with, training times included)
+            "tensors_sha256": tensors_digest(tensors)}
     # the weights file carries the digest of the manifest it was written with (the manifest
     # carries the weights' digest), so an edited training-task list or metric is noticed too
     save_file(tensors, str(out / WEIGHTS), metadata={"manifest_sha256": _manifest_digest(core)})
@@ -76,6 +79,17 @@ def save_artifact(out_dir: str | Path, net: SchemaNet, encoder: TaskEncoder | No
     full = {**core, "weights_sha256": sha256_file(out / WEIGHTS)}
     (out / MANIFEST).write_text(json.dumps(full, indent=1, sort_keys=False) + "\n")
     return out
+
+
+def tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
+    """sha256 of named tensors (names, dtypes, shapes and values, in name order): what
+    identifies trained weights, whatever file or metadata they are stored with."""
+    h = hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].detach().cpu().contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
 
 
 def _non_finite(tensors: dict[str, torch.Tensor]) -> list[str]:
@@ -122,6 +136,10 @@ def load_artifact(path: str | Path) -> Artifact:
                             "written with (it was edited); restore it or re-run "
                             "`sklearn-meta meta-train`")
     tensors = load_file(str(weights))
+    recorded_tensors = manifest.get("tensors_sha256")  # absent from older artifacts
+    if recorded_tensors is not None and recorded_tensors != tensors_digest(tensors):
+        raise ArtifactError(f"{weights}: its tensors do not match tensors_sha256 in "
+                            f"{MANIFEST}; the weights are corrupt or were modified")
     bad = _non_finite(tensors)
     if bad:
         raise ArtifactError(f"{weights}: NaN or infinite weights ({', '.join(bad[:5])}); the "

@@ -186,3 +186,34 @@ def test_non_finite_weights_are_neither_saved_nor_loaded(tmp_path, monkeypatch):
     monkeypatch.undo()
     with pytest.raises(ArtifactError, match="NaN or infinite weights"):
         load_artifact(tmp_path / "a")
+
+
+def test_tensors_digest_identifies_the_weights_whatever_else_the_manifest_holds(tmp_path):
+    """The weights file's sha256 also covers the manifest it was written with (training
+    times differ between identical runs); ``tensors_sha256`` depends on the weights alone,
+    and a weights file rewritten with other tensors (its sha256 patched in) is refused."""
+    from safetensors.torch import load_file, save_file
+
+    from sklearn_meta.artifacts.io import sha256_file
+
+    torch.manual_seed(0)
+    net, enc = SchemaNet(), TaskEncoder()
+    for i, seconds in enumerate((1.0, 2.0)):
+        save_artifact(tmp_path / str(i), net, enc, {"training_tasks": ["a"],
+                                                    "metrics": {"train_seconds": seconds}})
+    m0, m1 = (json.loads((tmp_path / str(i) / "manifest.json").read_text()) for i in (0, 1))
+    assert m0["weights_sha256"] != m1["weights_sha256"]
+    assert m0["tensors_sha256"] == m1["tensors_sha256"]
+    weights = tmp_path / "0" / "weights.safetensors"
+    from safetensors import safe_open
+
+    with safe_open(str(weights), framework="pt") as fh:
+        meta = fh.metadata()
+    tensors = load_file(str(weights))
+    name = next(iter(tensors))
+    tensors[name] = tensors[name] + 1.0
+    save_file(tensors, str(weights), metadata=meta)
+    m0["weights_sha256"] = sha256_file(weights)
+    (tmp_path / "0" / "manifest.json").write_text(json.dumps(m0))
+    with pytest.raises(ArtifactError, match="tensors_sha256"):
+        load_artifact(tmp_path / "0")
