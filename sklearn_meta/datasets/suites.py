@@ -92,6 +92,8 @@ def load_suite(
 
         headers = uci121.list_headers(home)
         _check_unknown(wanted, [h.name for h in headers], name)
+        # a misspelt exclusion would silently leave its task in (leave-data-sets-out)
+        _check_unknown(dropped or None, [h.name for h in headers], name, "exclude")
         chosen = [h for h in headers
                   if (wanted is None or h.name in wanted) and h.name not in dropped
                   and task_type in (None, "classification")
@@ -103,6 +105,7 @@ def load_suite(
 
         all_names = sklearn_bundled.bundled_names()
         _check_unknown(wanted, all_names, name)
+        _check_unknown(dropped or None, all_names, name, "exclude")
         chosen_names = [n for n in all_names
                         if (wanted is None or n in wanted) and n not in dropped]
         tasks = [sklearn_bundled.load_bundled_task(n) for n in chosen_names]
@@ -151,12 +154,15 @@ def load_suite(
     return tasks
 
 
-def _check_unknown(wanted: set[str] | None, available: Sequence[str], suite: str) -> None:
+def _check_unknown(wanted: set[str] | None, available: Sequence[str], suite: str,
+                   arg: str | None = None) -> None:
     if wanted is None:
         return
     unknown = sorted(wanted - set(available))
     if unknown:
-        raise DatasetError(f"suite {suite!r} has no task named {', '.join(map(repr, unknown))}")
+        where = f"{arg}: " if arg else ""
+        raise DatasetError(f"{where}suite {suite!r} has no task named "
+                           f"{', '.join(map(repr, unknown))}")
 
 
 def load_task(ref: str, data_home: str | os.PathLike | None = None) -> Task:

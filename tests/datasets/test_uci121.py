@@ -131,3 +131,12 @@ def test_missing_header_is_named(data_home, tmp_path):
     (folder / "iris.txt.gz").unlink()
     with pytest.raises(DatasetError, match="'iris'.*missing file.*iris.txt.gz"):
         load_suite("uci121", tmp_path)
+
+
+def test_a_misspelt_exclusion_is_refused_not_ignored():
+    """Leave-data-sets-out: an excluded name that matches no task would leave its task in."""
+    from sklearn_meta.datasets import load_suite
+    from sklearn_meta.datasets._errors import DatasetError
+
+    with pytest.raises(DatasetError, match="exclude: suite 'sklearn' has no task named 'irs'"):
+        load_suite("sklearn", exclude=["irs"])
