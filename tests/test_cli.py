@@ -140,3 +140,18 @@ def test_negative_seeds_are_refused_with_the_option_named(argv, capsys):
     with pytest.raises(SystemExit):
         main(argv)
     assert f"argument {argv[1]}" in capsys.readouterr().err
+
+
+def test_build_kb_on_another_suite_holds_out_the_twins_of_held_out_uci121_tasks(tmp_path,
+                                                                                 capsys):
+    """sklearn's iris is uci121's iris, which the shipped artifact and knowledge base hold
+    out: a knowledge base built from the sklearn suite must not contain it either."""
+    out = tmp_path / "k.kb.json.gz"
+    assert main(["build-kb", "--suite", "sklearn", "--families", "knn", "--embedder", "none",
+                 "--subsample", "60", "--cv", "2", "--storage", str(tmp_path / "s.log"),
+                 "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "same data as held-out uci121 tasks" in err and "'iris'" in err
+    from sklearn_meta.search import KnowledgeBase
+
+    assert not {"iris", "wine"} & set(KnowledgeBase.load(out).tasks)
