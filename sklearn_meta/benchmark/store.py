@@ -24,10 +24,24 @@ class ResultsStore:
         self.path = Path(path)
 
     def read(self) -> pd.DataFrame:
+        self._check_is_results_file()  # before anything is cut from or appended to it
         self._drop_partial_row()
         if not self.path.exists() or self.path.stat().st_size == 0:
             return pd.DataFrame(columns=list(COLUMNS))
         return pd.read_csv(self.path, keep_default_na=True)
+
+    def _check_is_results_file(self) -> None:
+        """Refuse an existing, non-empty file whose header is not a results file's (a file
+        named by mistake), untouched."""
+        if not self.path.is_file() or self.path.stat().st_size == 0:
+            return
+        with self.path.open("rb") as fh:
+            header = fh.readline(1 << 16).decode("utf-8", "replace").strip().split(",")
+        missing = [c for c in ("suite", "task", "estimator") if c not in header]
+        if missing:
+            raise ValueError(f"results file {self.path}: not a sklearn-meta results file (its "
+                             f"header lacks {missing}); pass a new or an earlier results "
+                             f"file")
 
     def _drop_partial_row(self) -> None:
         """A run killed while writing leaves a last line without its newline: that row is
@@ -54,6 +68,7 @@ class ResultsStore:
         if not rows:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._check_is_results_file()
         self._drop_partial_row()
         new = not self.path.exists() or self.path.stat().st_size == 0
         with self.path.open("a", newline="") as fh:

@@ -463,7 +463,8 @@ class MetaTrainer:
 
     def load_checkpoint(self, path: Path) -> None:
         try:
-            ck = torch.load(path, map_location=self.device, weights_only=False)
+            # tensors and plain Python values only: a checkpoint from elsewhere runs no code
+            ck = torch.load(path, map_location=self.device, weights_only=True)
             ck["cfg"], ck["step"]
         except Exception as exc:  # noqa: BLE001 - truncated, foreign or edited file
             raise ValueError(f"{path}: not a readable meta-training checkpoint "

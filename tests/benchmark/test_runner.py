@@ -148,3 +148,15 @@ def test_a_row_cut_short_by_a_kill_is_redone_not_glued_to(tasks, tmp_path):
     assert run_benchmark(tasks[:1], config, store, progress=False) == 1
     frame = store.read()
     assert len(frame) == 2 and (frame["status"] == "ok").all()
+
+
+def test_a_file_that_is_no_results_file_is_refused_untouched(tmp_path):
+    from sklearn_meta.benchmark.store import ResultsStore
+
+    notes = tmp_path / "notes.md"
+    notes.write_text("# notes\nno newline at the end")
+    store = ResultsStore(notes)
+    for call in (store.read, lambda: store.append([{"suite": "s"}])):
+        with pytest.raises(ValueError, match="not a sklearn-meta results file"):
+            call()
+    assert notes.read_text() == "# notes\nno newline at the end"
