@@ -77,7 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--scheduler", default=None, help="Dask scheduler address (with "
                    "--backend dask; default: a local in-process cluster)")
     p.add_argument("--heldout", default=None, help="file of held-out task names (default: "
-                   "the package's artifacts/heldout_<suite>.txt)")
+                   "the package's artifacts/heldout_<suite>.txt; for other suites, the "
+                   "twins of the uci121 held-out tasks)")
     p.add_argument("--also-heldout", action="store_true",
                    help="also evaluate held-out tasks into the storage (for benchmarks); "
                         "they are never exported")
@@ -153,10 +154,11 @@ def run(args: argparse.Namespace) -> int:
     from ..datasets.twins import same_data_names
 
     # a task sharing its data with a held-out one (twin, sibling, derived) is held out too;
-    # from another suite, also the twins of the uci121 tasks the shipped artifact and
-    # knowledge base hold out (sklearn's iris is uci121's iris), so that benchmarks on those
-    # stay leave-data-sets-out whichever knowledge base they use
-    uci_guard = set(read_heldout(None, "uci121")) if args.suite != "uci121" else set()
+    # from another suite without a --heldout list of its own, also the twins of the uci121
+    # tasks the shipped artifact and knowledge base hold out (sklearn's iris is uci121's
+    # iris), so that benchmarks on those stay leave-data-sets-out
+    uci_guard = set(read_heldout(None, "uci121")) \
+        if args.suite != "uci121" and args.heldout is None else set()
 
     def held(name: str) -> bool:
         return bool(same_data_names(name) & heldout or
