@@ -824,6 +824,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             space = None if multi else self.param_distributions
             try:
                 if self.warm_start in ("auto", "adaptive"):
+                    if multi and len(bases) == 1 and self._builds_models():
+                        # one family by its key: its default first, as for an instance
+                        # (the adaptive rule then waits for its score)
+                        self._enqueue_family_default(study, X, y, next(iter(bases)), kb)
                     callbacks.append(adaptive_warm_start(
                         study, X, y, target, n=n_warm, search_space=space,
                         knowledge_base=kb, n_waiting=n_jobs, max_trials=self.n_trials,
@@ -1010,6 +1014,19 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             tags.input_tags.pairwise = sub[0].input_tags.pairwise
             tags.input_tags.sparse = sub[0].input_tags.sparse
         return tags
+
+    def _enqueue_family_default(self, study: optuna.Study, X: Any, y: Any, family: str,
+                                kb: Any) -> None:
+        """Enqueue ``family``'s default configuration (fitted into its space) as the first
+        warm-start trial of a search across that one family."""
+        from .suggest import suggest_pairs
+        from .warm_start import trial_params
+
+        pairs, _ = suggest_pairs(X, y, family, 1, "portfolio", knowledge_base=kb,
+                                 task_type=getattr(self, "task_type_", None))
+        params = trial_params(*pairs[0], single=False)
+        study.enqueue_trial(params, user_attrs={KEYS_ATTR: sorted(params), SOURCE_ATTR: 0},
+                            skip_if_exists=True)
 
     def _routed_members(self) -> list[tuple[str, BaseEstimator]]:
         """``(routing name, instance)`` of the estimator instances in a family list."""

@@ -673,3 +673,11 @@ def test_a_journal_cut_mid_record_resumes_from_its_last_complete_record(tmp_path
     with pytest.raises(ValueError, match="not an Optuna journal file"):
         make_storage(junk)
     assert junk.read_text() == "these are notes\n"  # untouched
+
+
+def test_a_family_key_tries_its_default_first(wine):
+    X, y = wine
+    s = MetaSearchCV("hgb", n_trials=3, cv=3, random_state=0).fit(X, y)
+    first = s.cv_results_["params"][0]
+    assert (first["learning_rate"], first["max_iter"], first["max_leaf_nodes"]) == (0.1, 100, 31)
+    assert len(s.warm_start_params_) == 3  # the default counts as a warm-start trial
