@@ -102,15 +102,17 @@ def run(args: argparse.Namespace) -> int:
                          f"--overwrite to replace it")
     distributed = "RANK" in os.environ and "WORLD_SIZE" in os.environ
     checkpoint = out / "checkpoint.pt"
-    if args.overwrite and checkpoint.exists() and int(os.environ.get("RANK", "0")) == 0:
-        checkpoint.unlink()  # start over, whatever settings it was made with
-        print(f"meta-train: --overwrite: discarded {checkpoint}", file=sys.stderr)
     if distributed and args.meta_batch % int(os.environ["WORLD_SIZE"]):
         raise ValueError(f"--meta-batch {args.meta_batch}: must be divisible by the number of "
                          f"processes ({os.environ['WORLD_SIZE']}) under torchrun")
     if distributed:
         import torch.distributed as dist
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    if args.overwrite and checkpoint.exists() and int(os.environ.get("RANK", "0")) == 0:
+        checkpoint.unlink()  # start over, whatever settings it was made with
+        print(f"meta-train: --overwrite: discarded {checkpoint}", file=sys.stderr)
+    if distributed and args.overwrite:
+        dist.barrier()  # no process looks for the checkpoint before rank 0 has removed it
     from ..datasets import get_data_home
 
     args.data_home = str(get_data_home(args.data_home))
