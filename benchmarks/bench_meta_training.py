@@ -41,12 +41,18 @@ def learn2learn_status() -> str:
             "MAML clones nn.Module forward passes, the network here is functional")
 
 
-def timed(fn, repeats: int) -> float:
+def timed(fn, repeats: int, device: torch.device) -> float:
+    """Median seconds of ``fn()`` after one warm-up (CUDA work waited for before each stop)."""
+    def sync() -> None:
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
     fn()  # warm-up
+    sync()
     best = []
     for _ in range(repeats):
         t = time.perf_counter()
         fn()
+        sync()
         best.append(time.perf_counter() - t)
     return float(np.median(best))
 
@@ -60,7 +66,12 @@ def main(argv=None) -> None:
     p.add_argument("--support", type=int, default=32)
     p.add_argument("--repeats", type=int, default=15)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--device", default="cpu",
+                   help="'cpu' (default), 'cuda' or 'auto'; results on a GPU go to "
+                        "meta_training_throughput_cuda.{json,md}")
     args = p.parse_args(argv)
+    from sklearn_meta.meta_learning.trainer import resolve_device
+    device = resolve_device(args.device)
     torch.set_num_threads(args.threads)
     tasks = load_uci121(args.data_home, exclude=read_name_list(packaged_heldout_path()))
     rows = []
@@ -68,11 +79,11 @@ def main(argv=None) -> None:
         for T in [int(t) for t in args.meta_batches.split(",")]:
             cfg = MetaConfig(algorithm=algo, meta_batch=T, encoder_steps=0,
                              support_sizes=(args.support,), seed=0)
-            tr = MetaTrainer(tasks, cfg, device="cpu", progress=False)
+            tr = MetaTrainer(tasks, cfg, device=device, progress=False)
             batch = tr.sample_batch()
             noise = tr.input_noise(batch)
-            tb = timed(lambda: tr.meta_gradient(batch, batched=True, noise=noise), args.repeats)
-            tl = timed(lambda: tr.meta_gradient(batch, batched=False, noise=noise), args.repeats)
+            tb = timed(lambda: tr.meta_gradient(batch, batched=True, noise=noise), args.repeats, device)
+            tl = timed(lambda: tr.meta_gradient(batch, batched=False, noise=noise), args.repeats, device)
             row = {"algorithm": algo, "meta_batch": T, "support": args.support,
                    "inner_steps": cfg.inner_steps, "batched_tasks_per_s": T / tb,
                    "loop_tasks_per_s": T / tl, "speedup": tl / tb}
@@ -81,11 +92,14 @@ def main(argv=None) -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     l2l = learn2learn_status()
-    result = {"threads": args.threads, "learn2learn": l2l, "machine": platform.processor() or platform.machine(),
+    suffix = "" if device.type == "cpu" else "_cuda"
+    gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else None
+    result = {"device": str(device), "gpu": gpu, "threads": args.threads, "learn2learn": l2l, "machine": platform.processor() or platform.machine(),
               "torch": torch.__version__, "rows": rows}
-    (out / "meta_training_throughput.json").write_text(json.dumps(result, indent=1) + "\n")
-    lines = ["# Meta-training throughput (CPU, batched vmap vs per-task loop)\n",
-             f"torch {torch.__version__}, {args.threads} thread(s), support {args.support} rows, "
+    (out / f"meta_training_throughput{suffix}.json").write_text(json.dumps(result, indent=1) + "\n")
+    where = f"GPU: {gpu}, bf16 autocast" if gpu else "CPU"
+    lines = [f"# Meta-training throughput ({where}, batched vmap vs per-task loop)\n",
+             f"torch {torch.__version__}, {args.threads} CPU thread(s), support {args.support} rows, "
              "query 64, 5 inner steps; median of repeats.\n",
              f"{l2l}.\n",
              "| algorithm | tasks/batch | batched tasks/s | loop tasks/s | speed-up |",
@@ -93,7 +107,7 @@ def main(argv=None) -> None:
     for r in rows:
         lines.append(f"| {r['algorithm']} | {r['meta_batch']} | {r['batched_tasks_per_s']:.1f} "
                      f"| {r['loop_tasks_per_s']:.1f} | {r['speedup']:.2f}x |")
-    (out / "meta_training_throughput.md").write_text("\n".join(lines) + "\n")
+    (out / f"meta_training_throughput{suffix}.md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ Example::
     sklearn-meta meta-train --suite uci121 --algorithm reptile \
         --exclude-file sklearn_meta/artifacts/heldout_uci121.txt --out DIR
 
-Resumes from ``DIR/checkpoint.pt`` when interrupted. Works under ``torchrun`` (gloo on CPU).
+Resumes from ``DIR/checkpoint.pt`` when interrupted. Works under ``torchrun``: gloo on CPU,
+NCCL with one GPU per process.
 """
 from __future__ import annotations
 
@@ -107,7 +108,9 @@ def run(args: argparse.Namespace) -> int:
                          f"processes ({os.environ['WORLD_SIZE']}) under torchrun")
     if distributed:
         import torch.distributed as dist
-        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+        args.device = process_device(args.device)
+        # the backend follows this process's device: NCCL for GPU tensors, gloo for CPU ones
+        dist.init_process_group("nccl" if torch.device(args.device).type == "cuda" else "gloo")
     if args.overwrite and checkpoint.exists() and int(os.environ.get("RANK", "0")) == 0:
         checkpoint.unlink()  # start over, whatever settings it was made with
         print(f"meta-train: --overwrite: discarded {checkpoint}", file=sys.stderr)
@@ -178,7 +181,8 @@ def run(args: argparse.Namespace) -> int:
             "regression_meta_loss_last": (sum(rlosses[-max(1, len(rlosses) // 10):])
                                           / max(1, len(rlosses) // 10)) if rlosses else None,
             "encoder_contrastive_loss": enc[0] if enc else None,
-            "train_seconds_this_run": elapsed, "train_seconds_total": state.seconds,
+            "train_seconds_this_run": trainer.last_run_seconds,
+            "train_seconds_total": state.seconds, "wall_seconds_this_run": elapsed,
             "steps": state.step,
             "world_size": torch.distributed.get_world_size() if distributed else 1,
         }
@@ -199,6 +203,33 @@ def run(args: argparse.Namespace) -> int:
     if distributed:
         torch.distributed.destroy_process_group()
     return 0
+
+
+def process_device(requested: str) -> str:
+    """The device of this ``torchrun`` process: one GPU per process (``cuda:LOCAL_RANK``).
+
+    ``auto`` takes the GPUs when there is one for each process on this node and the CPU
+    otherwise (the same for every process, so the ranks agree on the backend); ``cuda``
+    without an index means ``cuda:LOCAL_RANK`` and needs as many GPUs as local processes.
+    """
+    import torch
+
+    local_rank = int(os.environ.get("LOCAL_RANK", "0"))
+    local_world = int(os.environ.get("LOCAL_WORLD_SIZE", str(local_rank + 1)))
+    gpus = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if requested == "auto":
+        requested = "cuda" if gpus >= local_world else "cpu"
+    device = torch.device(requested)
+    if device.type != "cuda":
+        return str(device)
+    if device.index is None:
+        if gpus < local_world:
+            raise ValueError(f"--device {requested}: {local_world} processes on this node but "
+                             f"only {gpus} CUDA device(s); NCCL needs one GPU per process "
+                             f"(start fewer processes, or use --device cpu)")
+        device = torch.device("cuda", local_rank)
+    torch.cuda.set_device(device)
+    return str(device)
 
 
 def encoder_targets(kb_arg: str | None, train_names: list[str]

@@ -208,10 +208,14 @@ class MetaTrainer:
         with torch.no_grad():  # the configured inner step size (maml meta-learns it further)
             self.net.log_lr.fill_(math.log(float(self.cfg.inner_lr)))
         self.encoder = TaskEncoder(embed_dim=self.net.config.embed_dim).to(self.device)
+        #: autocast dtype of the meta-gradient (bf16 on CUDA, none on CPU; settable, which
+        #: is how the tests run the mixed-precision path on a machine without a GPU)
+        self.amp_dtype: torch.dtype | None = torch.bfloat16 if self.device.type == "cuda" else None
         self.opt = torch.optim.Adam(self.net.parameters(), lr=self.cfg.outer_lr)
         self.rng = np.random.default_rng(self.cfg.seed)
         self.state = TrainState()
         self._t_resumed = time.monotonic()
+        self.last_run_seconds = 0.0
         self.progress = progress
         self.use_encoder = self.cfg.encoder_steps > 0
         # task name -> vector to predict from the embedding (e.g. normalised scores of the
@@ -292,9 +296,8 @@ class MetaTrainer:
         emb = self.embed(batch)
         if noise is None:
             noise = self.input_noise(batch)
-        autocast = (torch.autocast("cuda", dtype=torch.bfloat16)
-                    if self.device.type == "cuda" else torch.autocast("cpu", enabled=False))
-        with autocast:
+        with torch.autocast(self.device.type, dtype=self.amp_dtype,
+                            enabled=self.amp_dtype is not None):
             if batched:
                 args = batch.as_tuple()[:9] + (emb, noise)
                 g, loss = self._batched[regression](theta, *args)
@@ -488,7 +491,7 @@ class MetaTrainer:
         self.state = TrainState(ck["step"], ck["history"], float(ck.get("seconds", 0.0)))
         self._t_resumed = time.monotonic()
         self.rng.bit_generator.state = ck["rng"]
-        torch.set_rng_state(ck["torch_rng"])
+        torch.set_rng_state(ck["torch_rng"].cpu())  # map_location moved it to the device
 
     def _seconds(self) -> float:
         """Training wall time so far: the checkpointed runs' plus this one's."""
@@ -504,6 +507,7 @@ class MetaTrainer:
             ckpt = Path(out_dir) / "checkpoint.pt"
             if ckpt.exists():
                 self.load_checkpoint(ckpt)
+        seconds_before = self.state.seconds
         encoder_done = any("encoder_loss_last" in h for h in self.state.history)
         if self.use_encoder and not encoder_done:
             enc_losses = self.train_encoder()
@@ -540,6 +544,8 @@ class MetaTrainer:
         # (else a later run resuming from it would report less time than this one)
         self.state.seconds = self._seconds()
         self._t_resumed = time.monotonic()
+        #: training seconds of this call alone (``state.seconds`` adds the resumed runs')
+        self.last_run_seconds = self.state.seconds - seconds_before
         if ckpt is not None and rank0:
             self.save_checkpoint(ckpt)
         return self.state

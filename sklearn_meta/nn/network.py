@@ -145,15 +145,18 @@ class SchemaNet(nn.Module):
                                           regression, (ridge_mult,), col_s)[0]
         H = z.shape[1]
         if regression:
-            zw = z * ms[:, None]
-            n = ms.sum().clamp(min=1.0)
-            z_mean = zw.sum(0) / n
-            y_mean = (ys * ms).sum() / n
-            zc = (z - z_mean) * ms[:, None]
-            A = zc.T @ zc + ridge * torch.eye(H, dtype=z.dtype, device=z.device)
-            w = torch.linalg.solve(A, zc.T @ ((ys - y_mean) * ms))
-            fast["w_r"] = w
-            fast["b_r"] = y_mean - z_mean @ w
+            # float32 even under bf16 autocast: linalg.solve takes no bf16
+            with torch.autocast(z.device.type, enabled=False):
+                z, ys, ms = z.float(), ys.float(), ms.float()
+                zw = z * ms[:, None]
+                n = ms.sum().clamp(min=1.0)
+                z_mean = zw.sum(0) / n
+                y_mean = (ys * ms).sum() / n
+                zc = (z - z_mean) * ms[:, None]
+                A = zc.T @ zc + ridge * torch.eye(H, dtype=z.dtype, device=z.device)
+                w = torch.linalg.solve(A, zc.T @ ((ys - y_mean) * ms))
+                fast["w_r"] = w
+                fast["b_r"] = y_mean - z_mean @ w
             return fast
         K = classmask.shape[0]
         onehot = (ys[:, None] == torch.arange(K, device=ys.device)).to(z.dtype) * ms[:, None]
@@ -220,6 +223,19 @@ class SchemaNet(nn.Module):
         traces one branch); padded rows have weight 0 and padded columns are all-zero, so
         they get zero weights.
         """
+        # the closed form runs in float32 even under bf16 autocast (GPU meta-training): a
+        # bf16 Gram matrix keeps ~3 significant digits, and linalg.solve takes no bf16
+        with torch.autocast(z.device.type, enabled=False):
+            return SchemaNet._ridge_heads_fp32(
+                theta, fast, z.float(), X.float(), ys.float() if regression else ys,
+                ms.float(), classmask, regression, ridge_mults,
+                None if col_s is None else col_s.float())
+
+    @staticmethod
+    def _ridge_heads_fp32(theta: dict[str, Tensor], fast: Fast, z: Tensor, X: Tensor,
+                          ys: Tensor, ms: Tensor, classmask: Tensor, regression: bool,
+                          ridge_mults: tuple[float, ...],
+                          col_s: Tensor | None) -> list[Fast]:
         H = z.shape[1]
         if col_s is not None:  # ridge on scaled columns = a per-column penalty
             X = X * col_s

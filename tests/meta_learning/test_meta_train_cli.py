@@ -135,3 +135,24 @@ def test_meta_train_keeps_a_finished_artifact_and_records_total_time(uci_home, t
     assert main(other) == 2  # its checkpoint was made with --steps 3: refused
     assert main([*other, "--overwrite"]) == 0  # starts over, the old checkpoint discarded
     assert json.loads((out / "manifest.json").read_text())["hyperparameters"]["n_steps"] == 4
+
+
+def test_process_device_under_torchrun(monkeypatch):
+    """Each torchrun process takes its own GPU; 'auto' falls back to the CPU (for every rank
+    alike) when the node has fewer GPUs than processes, an explicit 'cuda' is refused."""
+    from sklearn_meta.cli.meta_train import process_device
+
+    chosen = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "set_device", chosen.append)
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "2")
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert process_device("auto") == "cuda:1"
+    assert process_device("cuda") == "cuda:1"
+    assert process_device("cpu") == "cpu"
+    assert chosen == [torch.device("cuda", 1)] * 2
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert process_device("auto") == "cpu"
+    with pytest.raises(ValueError, match="2 processes on this node but only 1 CUDA device"):
+        process_device("cuda")
