@@ -275,3 +275,32 @@ def test_column_features_do_not_depend_on_column_units():
     yr = X[:, 1] * 3
     np.testing.assert_allclose(column_features(X * 1e-15, yr * 1e-15, 1, regression=True),
                                column_features(X, yr, 1, regression=True), atol=1e-6)
+
+
+def test_task_meta_vector_reads_a_column_sample_of_wide_tables(monkeypatch):
+    """Beyond META_MAX_COLS columns the meta-features are computed on a seeded column sample
+    (their cost grows with the width), the counts scaled back and the shape exact; narrower
+    tables (every meta-training task) are read whole."""
+    import meta_features
+    from sklearn_meta.nn import task_encoder as te
+
+    widths = []
+    real = meta_features.extract
+    monkeypatch.setattr(meta_features, "extract",
+                        lambda X, y, **kw: widths.append(X.shape[1]) or real(X, y, **kw))
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, te.META_MAX_COLS + 88))
+    y = rng.integers(0, 3, 300)
+    v = te.task_meta_vector(X, y)
+    assert widths == [te.META_MAX_COLS]
+    got = dict(zip(te.META_NAMES, np.expm1(v.astype(np.float64))))
+    assert got["nr_attr"] == pytest.approx(X.shape[1], rel=1e-5)
+    assert got["nr_num"] == pytest.approx(X.shape[1], rel=1e-5)
+    assert got["attr_to_inst"] == pytest.approx(X.shape[1] / 300, rel=1e-5)
+    np.testing.assert_array_equal(v, te.task_meta_vector(X, y))  # seeded
+    narrow = X[:, :40]
+    s = real(narrow, y, groups=te.META_GROUPS, summary=("mean", "sd"), warn=False, n_jobs=1,
+             target_type="classification")
+    assert te.task_meta_vector(narrow, y)[te.META_NAMES.index("cor.mean")] == \
+        pytest.approx(np.sign(s["cor.mean"]) * np.log1p(abs(s["cor.mean"])), rel=1e-6)
+    assert widths[-1] == 40
