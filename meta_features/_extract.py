@@ -154,6 +154,11 @@ def extract(
     for which class-based features are left out. Undefined features are NaN and
     reported in one :class:`MetaFeatureWarning` (``warn=False`` silences it).
 
+    ``categorical=None`` (or ``"auto"``) takes pandas categorical, string/object and
+    boolean columns as categorical; a boolean is a nominal attribute with two values, as in
+    OpenML's qualities (pymfe reads booleans as the numbers 0/1: pass ``categorical`` a mask
+    or the column names/indices to choose). Numbers stored as objects and dates are numeric.
+
     ``n_jobs`` threads build the decision trees of the landmarking and model-based groups in
     the background while the other groups compute, and run the landmarking folds on data sets
     of 1600 rows or more (the heavy parts release the GIL); -1 (default) uses every core, 1 or

@@ -6,7 +6,9 @@ concentration coefficients add pymfe's ``epsilon = 1e-8`` to every cell of the
 contingency table of observed levels, so values match pymfe exactly.
 Contingency tables are built with ``np.bincount`` (one pass per column or
 column pair) instead of ``pandas.crosstab``. Missing cells (code -1) are left
-out of the counts of the columns they occur in.
+out of the counts of the columns they occur in; ``mut_inf`` of such a column uses the class
+entropy of the same rows (its own entropy and the joint one are of those rows: with the class
+entropy of all rows it came out negative when the gaps clustered in one class).
 
 A table of more than ``8 n`` cells (n rows; at least 4096, at most ``MAX_DENSE_CELLS``) is
 never materialised: two id-like columns of 10,000 levels each would make a table of 10^8 cells
@@ -161,11 +163,17 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
         if p:
             joint = np.empty(p)
             conc = np.empty(p)
+            # H(Y) on the rows where the attribute is present, as H(X) and H(X, Y) are: on
+            # all rows it would make I(X; Y) negative when missing values cluster in a class
+            class_ent_j = np.full(p, class_ent)
             for j in range(p):
                 t = _table(C[:, j], L[j], y, k)
                 joint[j] = _joint_ent(t)
                 conc[j] = _conc(t)
-            mut_inf = attr_ent + class_ent - joint
+                present = C[:, j] >= 0
+                if not present.all():
+                    class_ent_j[j] = _entropy_counts(np.bincount(y[present], minlength=k))
+            mut_inf = attr_ent + class_ent_j - joint
             out["joint_ent"] = joint
             out["class_conc"] = conc
             out["mut_inf"] = mut_inf

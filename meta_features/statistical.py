@@ -23,6 +23,16 @@ Documented deviations from pymfe:
   block of a categorical column) makes it NaN, as Box's M is undefined there;
   pymfe returns the log of rounding noise, a number that changes with the order
   of the rows.
+* ``can_cor`` and ``sd_ratio`` are unit-free, as their definitions are: their rank and
+  singularity tests run on standardised columns (on raw columns, one attribute in units
+  1e6 times those of another made ``sd_ratio`` NaN and dropped it from the canonical
+  correlations). A canonical correlation within ``CAN_COR_ONE_TOL`` of 1 is 1, so
+  ``lh_trace`` and ``roy_root`` are ``inf`` and ``w_lambda`` 0 whenever the classes are
+  linearly separable (always with no more rows than attributes); pymfe returns a finite
+  number of rounding noise there (about 1e15).
+* With one attribute, ``eigenvalues`` is its variance and ``sd_ratio`` Box's M of the 1 x 1
+  class variances (pymfe: NaN for both); ``nr_norm`` is NaN below 3 rows (Shapiro-Wilk's
+  minimum; pymfe: 0).
 * ``cov`` and ``cor`` have one value per pair of attributes; they are computed in blocks
   of rows of the covariance matrix (never the whole p x p matrix and its copies: 120 x 10,000
   took 3.7 GB before). Beyond ``MAX_PAIRS`` pairs (about 6,300 attributes) they, and
@@ -126,9 +136,27 @@ def _g_mean(N: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Canonical correlations within this of 1 are 1 (the basis SVDs leave ~1e-13 of noise).
+CAN_COR_ONE_TOL = 1e-9
+
+
+def _unit_columns(N: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``N`` centred, its columns scaled to unit standard deviation, and the mask of the
+    columns kept: a column whose spread is rounding noise of its magnitude (constant up to
+    the error of its mean) is dropped. Canonical correlations and Box's M do not depend on
+    the units of the columns; their rank tests must not either (a column in 1e6 units beside
+    one in 1e-2 would otherwise look singular)."""
+    n = N.shape[0]
+    C = N - N.mean(axis=0)
+    sd = np.sqrt(np.mean(C * C, axis=0))
+    keep = sd > np.abs(N).max(axis=0, initial=0.0) * np.finfo(float).eps * 10 * np.sqrt(n)
+    return C[:, keep] / sd[keep], keep
+
+
 def canonical_correlations(N: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
-    """Exact canonical correlations between ``N`` and the one-hot encoding of ``y``."""
-    Xc = N - N.mean(axis=0)
+    """Exact canonical correlations between ``N`` and the one-hot encoding of ``y``
+    (unit-free: computed on standardised columns)."""
+    Xc, _ = _unit_columns(N)
     Y = np.zeros((N.shape[0], k))
     Y[np.arange(N.shape[0]), y] = 1.0
     Yc = Y - Y.mean(axis=0)
@@ -144,8 +172,12 @@ def canonical_correlations(N: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
     Qx, Qy = basis(Xc), basis(Yc)
     if Qx.shape[1] == 0 or Qy.shape[1] == 0:
         return np.empty(0)
-    r = np.linalg.svd(Qx.T @ Qy, compute_uv=False)
-    return np.clip(r[: min(Qx.shape[1], Qy.shape[1], N.shape[1], k)], 0.0, 1.0)
+    r = np.clip(np.linalg.svd(Qx.T @ Qy, compute_uv=False), 0.0, 1.0)
+    # a correlation of 1 (classes separable by a linear function: always when the rows are
+    # no more than the columns) comes out as 1 - rounding noise, and lh_trace/roy_root
+    # (r^2 / (1 - r^2)) as ~1e15 noise; exactly 1 gives them their true value, inf
+    r[r >= 1.0 - CAN_COR_ONE_TOL] = 1.0
+    return r[: min(Qx.shape[1], Qy.shape[1], Xc.shape[1], k)]
 
 
 #: Pairs of attributes whose ``cov`` / ``cor`` are all computed; beyond, a seeded sample.
@@ -217,6 +249,9 @@ def _sd_ratio(N: np.ndarray, y: np.ndarray, freqs: np.ndarray) -> float:
         # a class with no more rows than columns has a singular covariance matrix (slogdet
         # would return rounding noise or a non-positive sign): undefined, and on wide data
         # this skips k determinants of p x p matrices
+        return np.nan
+    N, keep = _unit_columns(N)  # Box's M is unit-free; the singularity tests must be too
+    if not keep.all():  # a constant column: every covariance matrix is singular
         return np.nan
     w = freqs - 1.0
     pooled = np.zeros((p, p))
@@ -332,7 +367,8 @@ def compute(data: TaskData) -> dict[str, float | np.ndarray]:
         cc = out["can_cor"]
         if cc.size:
             sq = np.square(cc)
-            eig = sq / (1.0 - sq)
+            with np.errstate(divide="ignore"):  # a correlation of 1: inf, its true value
+                eig = sq / (1.0 - sq)
             out["w_lambda"] = float(np.exp(-np.sum(np.log1p(eig))))
             out["p_trace"] = float(np.sum(sq))
             out["lh_trace"] = float(np.sum(eig))

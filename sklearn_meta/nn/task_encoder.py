@@ -50,6 +50,8 @@ META_MAX_ROWS = 1024
 #: at 512; every meta-training task has at most 262), with the counts scaled back to the
 #: whole table (``META_COUNT_NAMES``) and ``nr_attr``/``attr_to_inst``/``inst_to_attr`` exact.
 META_MAX_COLS = 512
+#: Bound of the signed-log meta-feature values.
+META_CLIP = 20.0
 META_COUNT_NAMES = ("nr_attr", "nr_num", "nr_cat", "nr_bin", "nr_norm", "nr_outliers")
 
 
@@ -80,7 +82,11 @@ def task_meta_vector(X: np.ndarray, y: np.ndarray, random_state: int = 0) -> np.
     v = s.reindex(list(META_NAMES)).to_numpy(dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         v = np.sign(v) * np.log1p(np.abs(v))
-    return np.clip(np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0), -20, 20).astype(np.float32)
+    # undefined and infinite values as 0 (lh_trace/roy_root are inf when a canonical
+    # correlation is 1, as whenever the rows are no more than the columns; the shipped
+    # encoder was trained with this mapping)
+    return np.clip(np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0),
+                   -META_CLIP, META_CLIP).astype(np.float32)
 
 
 class TaskEncoder(nn.Module):

@@ -342,3 +342,48 @@ def test_vdu_without_any_class_of_two_rows_is_undefined_as_in_pymfe():
         assert np.isnan(out["vdu"])
         assert np.isfinite(meta_features.extract(X[rows + [1]], y[rows + [1]],
                                                  groups="clustering")["vdu"])
+
+
+def test_mutual_information_of_a_column_with_gaps_uses_its_own_rows():
+    """I(X; Y) >= 0 even when the missing values cluster in one class: its class entropy is
+    taken on the rows where the column is present, as its own and the joint entropies are."""
+    rng = np.random.RandomState(0)
+    y = np.r_[np.zeros(900, int), np.ones(100, int)]
+    x = rng.randint(0, 4, size=1000).astype(float)  # categorical codes, unrelated to y
+    x[:800] = np.nan  # present on 100 rows of each class
+    X = pd.DataFrame({"x": pd.Categorical(x)})
+    got = extract(X, y, groups="info-theory", summary=["min"], warn=False)
+    assert got["mut_inf.min"] >= 0
+    present = ~np.isnan(x)
+    alone = extract(X.loc[present, ["x"]], y[present], groups="info-theory", summary=["min"],
+                    warn=False)
+    assert got["mut_inf.min"] == pytest.approx(alone["mut_inf.min"], rel=1e-9)
+
+
+@pytest.mark.parametrize("factor", [1e8, 1e15])
+def test_canonical_correlations_and_sd_ratio_are_unit_free(factor):
+    """Rescaling one column changes neither Box's M (sd_ratio) nor the canonical
+    correlations: before, a column in units 1e8 times another's made sd_ratio NaN and one in
+    1e15 dropped a discriminant function."""
+    from sklearn.datasets import load_iris
+    X, y = load_iris(return_X_y=True)
+    names = ["sd_ratio", "can_cor.mean", "nr_disc", "w_lambda", "lh_trace"]
+    base = extract(X, y, groups="statistical", warn=False)[names]
+    Xs = X.copy()
+    Xs[:, 0] *= factor
+    scaled = extract(Xs, y, groups="statistical", warn=False)[names]
+    assert np.isfinite(base).all()
+    np.testing.assert_allclose(scaled.to_numpy(), base.to_numpy(), rtol=1e-7)
+
+
+def test_perfect_canonical_correlation_gives_infinite_traces():
+    """With no more rows than columns a canonical correlation is exactly 1: lh_trace and
+    roy_root are inf (their value), w_lambda 0, whatever the rounding (it used to flip
+    between inf and ~1e15 noise with the number of rows)."""
+    rng = np.random.RandomState(0)
+    for k, n, p in [(2, 20, 50), (3, 30, 40), (3, 31, 40), (4, 30, 60)]:
+        X = rng.normal(size=(n, p))
+        y = np.arange(n) % k
+        got = extract(X, y, groups="statistical", warn=False)
+        assert got["lh_trace"] == np.inf and got["roy_root"] == np.inf, (n, p)
+        assert got["w_lambda"] == 0.0 and got["can_cor.mean"] <= 1.0
