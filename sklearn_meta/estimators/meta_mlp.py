@@ -201,8 +201,9 @@ class _MetaMLPBase(BaseEstimator):
         w = w / w.max()  # first: the mean of weights near the float limit overflows
         w = w / w.mean()
         y_fit = y_codes.astype(np.float32) if self._regression else y_codes
-        self.embedding_ = task_embedding(encoder, Z, y_fit, n_classes, self._regression,
-                                         net.config.embed_dim).numpy()
+        counted = w > 0  # rows of weight 0 are not part of the task either
+        self.embedding_ = task_embedding(encoder, Z[counted], y_fit[counted], n_classes,
+                                         self._regression, net.config.embed_dim).numpy()
         emb = torch.from_numpy(self.embedding_)
         cfg = AdaptConfig(max_iter=self.max_iter, learning_rate=self.learning_rate,
                           l2_init=self.l2_init, n_iter_no_change=self.n_iter_no_change,
@@ -281,6 +282,8 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
     n_jobs : int or None, default=None
         Torch threads during ``fit``/``predict`` (None: 1, -1: all cores). The tensors are
         small: one thread is fastest, and several threads on a busy machine can be far slower.
+        Results repeat exactly for a given ``n_jobs``, but differ between thread counts: torch
+        sums in another order, and the rounding can move the early-stopping epoch.
 
     Attributes
     ----------
@@ -362,10 +365,21 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
         # standardise without overflow: y / max|y| first, so that targets near the float limit
         # (whose variance overflows) still give finite predictions
         # (and y - mean itself may overflow: the standardised target is formed in units of big)
-        big = float(np.max(np.abs(y))) if len(y) else 0.0
+        # weighted, over the rows that count: rows of weight 0 must not move the scaling
+        w = None if sample_weight is None else _check_sample_weight(
+            sample_weight, y, dtype=np.float64, ensure_non_negative=True)
+        counted = np.ones(len(y), bool) if w is None or not np.any(w > 0) else w > 0
+        big = float(np.max(np.abs(y[counted]))) if len(y) else 0.0
         big = big if big > 0 else 1.0
-        unit = y / big
-        mean, scale = float(unit.mean()), float(unit.std())
+        with np.errstate(over="ignore"):  # uncounted rows may lie far outside (inf: set 0)
+            unit = y / big
+        if w is None or not np.any(w > 0):
+            mean, scale = float(unit.mean()), float(unit.std())
+        else:
+            wc = w[counted] / w[counted].max()  # the sum of weights near the float limit
+            mean = float(np.average(unit[counted], weights=wc))
+            scale = float(np.sqrt(np.average((unit[counted] - mean) ** 2, weights=wc)))
+            unit = np.where(counted, unit, mean)  # weight 0: their target never counts
         self.y_mean_ = mean * big
         self.y_scale_ = scale * big or 1.0
         if not (np.isfinite(self.y_mean_) and np.isfinite(self.y_scale_)):

@@ -182,12 +182,13 @@ class KnowledgeBase:
         """
         from optuna.trial import TrialState
 
-        from .spaces import FAMILIES, family_of, param_prefix, task_type_of
+        from .spaces import FAMILIES, family_of, implied_task_type, param_prefix, task_type_of
+        from .suggest import infer_task_type
 
         family = family_of(estimator)
-        if task_type is None:
+        if task_type is None:  # a key: "ridge"/"svr" name regressors, else read from y
             task_type = task_type_of(estimator) if not isinstance(estimator, str) \
-                else "classification"
+                else infer_task_type(y, implied_task_type(estimator))
         if len(study.directions) != 1 or study.direction.name != "MAXIMIZE":
             raise ValueError("study: only single-objective studies that maximise a score "
                              "can be added")

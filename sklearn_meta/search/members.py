@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+import numpy as np
+
 from sklearn.base import BaseEstimator, clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
@@ -100,7 +102,30 @@ def member_estimator(member: Any, family: str, task_type: str, X: Any,
     return est, prefix
 
 
+class WeightedTargetRegressor(TransformedTargetRegressor):
+    """A ``TransformedTargetRegressor`` whose target transformer is fitted with the
+    ``sample_weight`` the regressor gets: scikit-learn's fits it unweighted, so rows of
+    weight 0 (or tiny weight) in other units moved the standardisation and, with it, every
+    prediction (and SVR's ``epsilon``, which is in standardised units)."""
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any):
+        if sample_weight is not None:
+            fit_params["sample_weight"] = sample_weight
+        self._target_weights = sample_weight
+        try:
+            return super().fit(X, y, **fit_params)
+        finally:
+            del self._target_weights
+
+    def _fit_transformer(self, y: np.ndarray) -> None:
+        super()._fit_transformer(y)
+        w = getattr(self, "_target_weights", None)
+        if w is not None:
+            self.transformer_.fit(y, sample_weight=np.asarray(w, dtype=np.float64))
+
+
 def standardised_target(regressor: BaseEstimator) -> TransformedTargetRegressor:
-    """``regressor`` fitted on the standardised target, its predictions mapped back."""
-    return TransformedTargetRegressor(regressor=regressor, transformer=StandardScaler(),
-                                      check_inverse=False)
+    """``regressor`` fitted on the (weighted) standardised target, its predictions mapped
+    back."""
+    return WeightedTargetRegressor(regressor=regressor, transformer=StandardScaler(),
+                                   check_inverse=False)

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 import numpy as np
 import optuna
+from sklearn.exceptions import DataConversionWarning
 from optuna.distributions import (BaseDistribution, CategoricalDistribution,
                                   FloatDistribution, IntDistribution)
 from sklearn import config_context
@@ -32,17 +33,17 @@ from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interru
                      search_fingerprint)
 from .members import check_members, list_task_type, member_estimator
 from ..estimators._preprocess import records_array
-from .spaces import (FAMILIES, default_space, family_of, final_model, param_prefix,
-                     step_prefix, task_type_of, to_optuna_space, with_prefix)
+from .spaces import (FAMILIES, REGRESSOR_NAMES, default_space, family_of, final_model,  # noqa: F401
+                     implied_task_type, param_prefix, step_prefix, task_type_of,
+                     to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
 from .storage import is_sqlite, make_storage
 from .suggest import (STRATEGIES, _n_rows, check_estimator_arg, default_families,
-                      infer_task_type)
+                      infer_task_type, refuse_unreadable_target)
 from .warm_start import (FAMILY_PARAM, KEYS_ATTR, SOURCE_ATTR, adaptive_warm_start,
                          warm_start_study)
 
 #: Family names that only a regression search uses (an unfitted search of them is a regressor).
-REGRESSOR_NAMES = frozenset({"ridge", "svr"})
 #: ``warm_start`` values: the static lists of :func:`suggest_configs`, and "adaptive" (what
 #: "auto" does here): each warm-start trial chosen from the scores of those before it.
 WARM_STARTS = (*STRATEGIES, "adaptive")
@@ -231,6 +232,10 @@ def _int_seed(random_state: Any) -> int | None:
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
+#: A target whose spread is below this has squared errors that underflow float64 (1e-308).
+TINY_TARGET_SPREAD = 1e-150
+
+
 def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
     """Refuse, before any trial runs, what would make every fit fail: a target with missing
     values, rows of ``X`` and ``y`` that do not match, infinite values in ``X``, duplicated
@@ -268,6 +273,11 @@ def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
                 raise ValueError(f"y: values too large (up to {big:.3g}): sums of their "
                                  f"squares overflow float64 in every model and score; "
                                  f"rescale the target (e.g. divide by 1e100)")
+            if 0 < spread < TINY_TARGET_SPREAD:
+                raise ValueError(f"y: values that vary by only {spread:.3g}: their squared "
+                                 f"errors underflow float64, so every model would score as "
+                                 f"perfect while learning nothing; rescale the target (e.g. "
+                                 f"multiply by 1e100)")
         if y_arr.dtype == object:
             try:
                 np.unique(y_arr)
@@ -731,6 +741,15 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if y is None and supervised:  # fail before any trial runs
             raise ValueError("requires y to be passed, but the target y is None")
         check_search_data(X, y, single_output=not user_models)
+        if y is not None:
+            refuse_unreadable_target(y, fitting=True)
+        if not user_models and y is not None and np.ndim(y) == 2:
+            # one target column, as scikit-learn's regressors take it: 1-D predictions (a
+            # (n, 1) prediction broadcasts silently against a 1-D test target)
+            warnings.warn("A column-vector y was passed when a 1d array was expected; it is "
+                          "read as y.ravel() (the models the search builds are single-output)",
+                          DataConversionWarning, stacklevel=3)
+            y = y.iloc[:, 0] if hasattr(y, "iloc") else np.asarray(y).reshape(-1)
         if isinstance(est, BaseEstimator) and supervised:
             infer_task_type(y, task_type_of(est))  # y suits the estimator: labels, numbers
         score_params: dict[str, Any] = {}
@@ -986,8 +1005,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         families: the type the instances share; family keys only (or ``None``): the type
         comes from ``y`` at fit, so an unfitted search says "classifier" — an outer CV then
         stratifies class labels (sorted labels would otherwise put one class per fold and
-        score 0), and scikit-learn still splits a continuous target with plain K-fold — and a
-        fitted one says what ``y`` made it (regression scorers read a regressor)."""
+        score 0), and scikit-learn still splits a float target with plain K-fold, but an
+        integer one (prices, counts) as classes, and ``VotingRegressor`` refuses it: give
+        ``task_type="regression"`` there — and a fitted one says what ``y`` made it
+        (regression scorers read a regressor)."""
         tags = super().__sklearn_tags__()
         est = self.estimator
         if isinstance(est, str):
@@ -1053,13 +1074,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _implied_task_type(self) -> str | None:
         """"regression" when the family keys are all regressor names (``"ridge"``,
         ``"svr"``): the user named a regression model; else None (read from ``y``)."""
-        est = [self.estimator] if isinstance(self.estimator, str) else self.estimator
-        if not isinstance(est, (list, tuple)):
-            return None
-        keys = [e for e in est if isinstance(e, str)]
-        if keys and all(k.strip().lower() in REGRESSOR_NAMES for k in keys):
-            return "regression"
-        return None
+        return implied_task_type(self.estimator)
 
     def _reads_as_regression(self) -> bool:
         """A search of library-built models that is a regression one: fitted on a regression
@@ -1119,6 +1134,17 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 return True
             if isinstance(self.estimator, BaseEstimator):
                 getattr(self.estimator, name)
+                return True
+            # models the search builds: every family predicts; classifiers give
+            # probabilities and decision values; none transforms or scores samples
+            members = (self.estimator if isinstance(self.estimator, (list, tuple)) else [])
+            if any(hasattr(m, name) for m in members if isinstance(m, BaseEstimator)):
+                return True
+            if name in ("transform", "inverse_transform", "score_samples") or (
+                    name in ("predict_proba", "predict_log_proba", "decision_function")
+                    and self._reads_as_regression()):
+                raise AttributeError(f"{type(self).__name__}({self.estimator!r}) has no "
+                                     f"{name!r}: none of the models it builds has one")
             return True
         return check
 

@@ -132,6 +132,23 @@ def family_of(estimator: BaseEstimator | type | str) -> str:
                      f"{sorted(FAMILIES)} (MetaSearchCV: pass param_distributions to search it without a warm start)")
 
 
+#: Family keys that name a regressor (``"ridge"``, ``"svr"``): a search or suggestion for
+#: them is a regression one whatever the target looks like (integer prices included).
+REGRESSOR_NAMES = frozenset({"ridge", "svr"})
+
+
+def implied_task_type(estimator: Any) -> str | None:
+    """``"regression"`` when ``estimator`` is a regressor name or a list of only such
+    names (besides instances); else None (read from the target)."""
+    est = [estimator] if isinstance(estimator, str) else estimator
+    if not isinstance(est, (list, tuple)):
+        return None
+    keys = [e for e in est if isinstance(e, str)]
+    if keys and all(k.strip().lower() in REGRESSOR_NAMES for k in keys):
+        return "regression"
+    return None
+
+
 def task_type_of(estimator: BaseEstimator) -> str:
     final = getattr(estimator, "_final_estimator", estimator)
     return "regression" if is_regressor(final) else "classification"

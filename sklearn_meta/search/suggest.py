@@ -21,8 +21,8 @@ from .knowledge_base import KnowledgeBase, compute_meta_features, resolve_kb
 from .neighbours import Neighbours, task_space
 from .portfolio import kb_portfolio
 from .members import check_members, list_task_type, member_estimator
-from .spaces import (FAMILIES, Config, config_key, family_of, fit_to_space, param_prefix,
-                     task_type_of, to_optuna_space, with_prefix)
+from .spaces import (FAMILIES, Config, config_key, family_of, fit_to_space,
+                     implied_task_type, param_prefix, task_type_of, to_optuna_space, with_prefix)
 
 STRATEGIES = ("embedding", "meta-features", "portfolio", "auto")
 #: Share of the suggestions (after the estimator's default) that go to portfolio members when
@@ -117,6 +117,7 @@ def infer_task_type(y: Any, task_type: str | None = None) -> str:
     warning says so and how to choose."""
     import pandas as pd
 
+    refuse_unreadable_target(y)
     if task_type is not None:
         if task_type not in TASK_TYPES:
             raise ValueError(f"task_type must be None (read from y), 'classification' or "
@@ -160,6 +161,28 @@ def infer_task_type(y: Any, task_type: str | None = None) -> str:
                       f"is read as {n_values} classes; pass task_type='regression' to search "
                       f"it as regression")
     return kind
+
+
+def refuse_unreadable_target(y: Any, fitting: bool = False) -> None:
+    """Refuse targets no family reads correctly: durations and dates (their numbers are
+    nanoseconds; classifiers would take each value as a class); with ``fitting`` (before a
+    search's first trial), a categorical target whose categories are numbers with fractions
+    (it is classes, but scikit-learn's classifiers refuse such labels as continuous)."""
+    import pandas as pd
+
+    dtypes = y.dtypes.tolist() if isinstance(y, pd.DataFrame) else [getattr(y, "dtype", None)]
+    for dt in dtypes:
+        if dt is not None and (pd.api.types.is_timedelta64_dtype(dt)
+                               or pd.api.types.is_datetime64_any_dtype(dt)):
+            raise ValueError(f"y: a {dt} target; convert it to numbers first (e.g. "
+                             f"y.dt.total_seconds() for durations) or to labels")
+        if fitting and isinstance(dt, pd.CategoricalDtype):
+            cats = np.asarray(dt.categories)
+            if cats.dtype.kind == "f" and not np.all(cats[np.isfinite(cats)]
+                                                     == np.round(cats[np.isfinite(cats)])):
+                raise ValueError("y: a categorical target whose categories are numbers with "
+                                 "fractions; classifiers need labels (y.astype(str)), "
+                                 "regression numbers (y.astype(float))")
 
 
 def check_estimator_arg(estimator: Any) -> None:
@@ -329,6 +352,8 @@ def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, An
     if y is None:  # the knowledge describes supervised tasks: neighbours need the target
         raise ValueError("y: the target is required (None given); suggestions come from past "
                          "tasks like (X, y)")
+    if task_type is None:  # "ridge", "svr": the user named a regressor
+        task_type = implied_task_type(estimator)
     if isinstance(estimator, BaseEstimator):
         own = task_type_of(estimator)
         if task_type is not None and task_type != own:

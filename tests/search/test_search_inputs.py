@@ -238,6 +238,10 @@ def test_a_categorical_target_is_classes_whatever_its_categories():
     search = MetaSearchCV("rf", n_trials=1, cv=2, random_state=0).fit(X, y)
     assert set(search.predict(X)) <= {0, 10, 20, 30}
     assert hasattr(search.best_estimator_, "classes_")
+    # categories with fractions are classes too, but scikit-learn's classifiers refuse such
+    # labels: refused before the first trial instead of after the last
+    with pytest.raises(ValueError, match="categories are numbers with fractions"):
+        MetaSearchCV("rf", n_trials=1, cv=2).fit(X, y.cat.rename_categories([0.5, 1.5, 2.5, 3.5]))
 
 
 def test_object_columns_of_numbers_are_searched_as_numbers():

@@ -1,0 +1,76 @@
+"""Regression targets in the search and MetaMLPRegressor: weights, shapes, units, keys."""
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import DataConversionWarning
+from sklearn.svm import SVR
+
+from sklearn_meta import MetaMLPRegressor, MetaSearchCV, suggest_configs
+from sklearn_meta.search.members import standardised_target
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    return X.iloc[:300], y.iloc[:300].to_numpy(), X.iloc[300:], y.iloc[300:].to_numpy()
+
+
+def _with_zero_weight_rows(X, y, n=60):
+    """``n`` extra rows of weight 0 whose target is in other units (x 1000)."""
+    rng = np.random.default_rng(0)
+    extra = rng.choice(len(y), n, replace=False)
+    X2 = pd.concat([X, X.iloc[extra]], ignore_index=True)
+    y2 = np.r_[y, y[extra] * 1000.0]
+    return X2, y2, np.r_[np.ones(len(y)), np.zeros(n)]
+
+
+def test_zero_weight_rows_do_not_move_the_target_standardisation(diabetes):
+    X, y, Xt, yt = diabetes
+    X2, y2, w = _with_zero_weight_rows(X, y)
+    clean = standardised_target(SVR()).fit(X, y)
+    weighted = standardised_target(SVR()).fit(X2, y2, sample_weight=w)
+    np.testing.assert_allclose(weighted.transformer_.mean_, clean.transformer_.mean_)
+    np.testing.assert_allclose(weighted.transformer_.scale_, clean.transformer_.scale_)
+    # (SVR's gamma="scale" reads the variance of every row of X: close, not equal)
+    np.testing.assert_allclose(weighted.predict(Xt), clean.predict(Xt), rtol=1e-2)
+    m_clean = MetaMLPRegressor(random_state=0, max_iter=5).fit(X, y)
+    m_w = MetaMLPRegressor(random_state=0, max_iter=5).fit(X2, y2, sample_weight=w)
+    assert m_w.y_mean_ == pytest.approx(m_clean.y_mean_, rel=1e-9)
+    assert m_w.y_scale_ == pytest.approx(m_clean.y_scale_, rel=1e-9)
+    assert m_w.score(Xt, yt) > 0.3
+
+
+def test_regressor_keys_mean_regression_everywhere(diabetes):
+    X, y, _, _ = diabetes
+    y_int = np.round(y).astype(int)  # integer target with few values: read as classes alone
+    for key, param in (("ridge", "alpha"), ("svr", "C")):
+        configs = suggest_configs(X, y_int, key, n=3, strategy="portfolio")
+        assert all(set(c) <= {"alpha", "C", "gamma", "epsilon", "kernel"} for c in configs)
+        assert param in configs[0] and "class_weight" not in configs[0]
+    unfitted = MetaSearchCV("ridge")
+    assert not hasattr(unfitted, "predict_proba") and not hasattr(unfitted, "transform")
+    assert hasattr(MetaSearchCV("hgb"), "predict_proba")
+    assert not hasattr(MetaSearchCV("hgb"), "transform")
+
+
+def test_one_column_target_gives_one_dimensional_predictions(diabetes):
+    X, y, Xt, _ = diabetes
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        search = MetaSearchCV("rf", n_trials=1, cv=2, random_state=0, warm_start=False,
+                              task_type="regression").fit(X, pd.DataFrame({"target": y}))
+    assert search.predict(Xt).shape == (len(Xt),)
+
+
+@pytest.mark.parametrize("y_of", [
+    lambda y: y * 1e-200,
+    lambda y: pd.Series(pd.to_timedelta(y, unit="s")),
+])
+def test_targets_no_model_reads_are_refused_before_any_trial(diabetes, y_of):
+    X, y, _, _ = diabetes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="underflow|timedelta64"):
+            MetaSearchCV("hgb", n_trials=1, cv=2).fit(X, y_of(y))
