@@ -6,7 +6,9 @@ O(n p) and always use every row. The pairwise indices ``int``, ``vdu``, ``pb``
 and ``sil`` need all n*(n-1)/2 distances; they use at most ``MAX_ROWS`` (2000)
 rows (stratified sample, ``random_state``) when n is larger, and equal pymfe
 exactly otherwise. On a sample, ``vdu`` still normalises by the full class sizes
-(pymfe divides each inter-class minimum by |A| * |B|).
+(pymfe divides each inter-class minimum by |A| * |B|). A class of one row has diameter 0 in
+``vdu`` (the Dunn index is defined when another class has two rows); pymfe fails on the empty
+list of its distances and returns NaN. With no class of two rows, ``vdu`` is NaN in both.
 """
 from __future__ import annotations
 

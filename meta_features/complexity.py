@@ -19,7 +19,12 @@
   summaries. pymfe fits every pair, O(k^2): 200 classes are 19,900 linear SVMs (150 s here
   for 1,000 rows; 5 s with the sample).
 
-Deviations from pymfe 0.4.4 (tested): ``f1v`` is computed (pymfe returns NaN
+Deviations from pymfe 0.4.4 (tested): a column constant over the data has Fisher ratio 0 in
+``f1`` (pymfe: its rounding noise over its rounding noise, a spurious value, or NaN), and a
+column constant over a class pair overlaps fully in ``f2`` (factor 1; pymfe: 0/0, so ``f2`` of
+that pair, and often its mean, NaN on tables with binary attributes); ``l1 l2 l3`` scale each
+pair with scikit-learn's ``StandardScaler`` as pymfe does (it keeps a column constant up to
+rounding at scale 1); ``f1v`` is computed (pymfe returns NaN
 under numpy 2: it stores a 1x1 array into a float slot); ``n4`` uses correct
 Gower test distances (pymfe's ``gower`` package treats an interpolated set with
 as many rows as the data as symmetric and copies the wrong triangle).
@@ -38,6 +43,7 @@ import scipy.spatial.distance
 import scipy.stats
 from sklearn.decomposition import PCA
 from sklearn.neighbors import KNeighborsClassifier, kneighbors_graph
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from ._sampling import MAX_ROWS, minmax_scale, subsample
@@ -89,7 +95,15 @@ def _f1(N: np.ndarray, y: np.ndarray, k: int, freqs: np.ndarray) -> np.ndarray:
     cent = np.array([N[y == c].mean(axis=0) for c in range(k)])
     numer = np.sum(np.square(cent - N.mean(axis=0)).T * freqs, axis=1)
     denom = np.sum([np.square(N[y == c] - cent[c]).sum(axis=0) for c in range(k)], axis=0)
-    return 1.0 / (1.0 + numer / denom)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = numer / denom
+    # a constant column separates nothing: ratio 0 (pymfe divides its rounding noise by its
+    # rounding noise, a spurious ratio that can become the minimum f1, or 0/0 = NaN)
+    spread = N.std(axis=0)
+    const = spread <= np.abs(N).max(axis=0, initial=0.0) * np.finfo(float).eps * 10 \
+        * np.sqrt(max(N.shape[0], 1))
+    ratio[const] = 0.0
+    return 1.0 / (1.0 + ratio)
 
 
 def _f1v(N: np.ndarray, y: np.ndarray, k: int, freqs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -137,7 +151,9 @@ def _overlap_measures(N: np.ndarray, y: np.ndarray, freqs: np.ndarray, pairs: np
     for i, (a, b) in enumerate(pairs):
         minmax, maxmin = np.minimum(mx[a], mx[b]), np.maximum(mn[a], mn[b])
         maxmax, minmin = np.maximum(mx[a], mx[b]), np.minimum(mn[a], mn[b])
-        f2[i] = np.prod(np.maximum(0.0, minmax - maxmin) / (maxmax - minmin))
+        span = maxmax - minmin
+        with np.errstate(divide="ignore", invalid="ignore"):  # one shared value: full overlap
+            f2[i] = np.prod(np.where(span > 0, np.maximum(0.0, minmax - maxmin) / span, 1.0))
         sub = np.vstack([by_cls[a], by_cls[b]])
         ys = np.repeat([a, b], [by_cls[a].shape[0], by_cls[b].shape[0]])
         region = (sub >= maxmin) & (sub <= minmax)
@@ -181,19 +197,20 @@ def _linearity(N: np.ndarray, y: np.ndarray, k: int, pairs: np.ndarray, rs: int)
         X, t = N[sel], (y[sel] == a)
         if np.unique(t).size < 2:
             continue
-        mu, sd = X.mean(axis=0), X.std(axis=0)
-        sd[sd == 0] = 1.0
+        # scikit-learn's scaler, as pymfe: a column constant within the pair up to rounding
+        # keeps scale 1 (dividing by a ~1e-17 spread turned it into a +-1 column)
+        scaler = StandardScaler().fit(X)
         svc = LinearSVC(penalty="l2", loss="hinge", C=2.0, tol=10e-3, max_iter=100000, random_state=rs)
-        svc.fit((X - mu) / sd, t)
-        pred = svc.predict((X - mu) / sd)
+        svc.fit(scaler.transform(X), t)
+        pred = svc.predict(scaler.transform(X))
         wrong = pred != t
-        dist = np.abs(svc.decision_function((X[wrong] - mu) / sd)).sum() if wrong.any() else 0.0
+        dist = np.abs(svc.decision_function(scaler.transform(X[wrong]))).sum() if wrong.any() else 0.0
         s = dist / sel.sum()
         l1[i] = 1.0 - 1.0 / (1.0 + s)
         l2[i] = wrong.mean()
         yb = y[sel]
         Xi, ti = _interpolate(X, t, [np.flatnonzero(yb == c) for c in range(k)], np.random.RandomState(rs + i + 1))
-        l3[i] = np.mean(svc.predict((Xi - mu) / sd) != ti)
+        l3[i] = np.mean(svc.predict(scaler.transform(Xi)) != ti)
     return {"l1": l1, "l2": l2, "l3": l3}
 
 

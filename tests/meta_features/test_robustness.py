@@ -387,3 +387,27 @@ def test_perfect_canonical_correlation_gives_infinite_traces():
         got = extract(X, y, groups="statistical", warn=False)
         assert got["lh_trace"] == np.inf and got["roy_root"] == np.inf, (n, p)
         assert got["w_lambda"] == 0.0 and got["can_cor.mean"] <= 1.0
+
+
+def test_complexity_constant_columns_and_pair_scaling():
+    """A constant column separates nothing (f1 ratio 0, not its rounding noise over its
+    rounding noise) and overlaps fully in f2 (factor 1, not 0/0); l1-l3 scale each class
+    pair as scikit-learn's StandardScaler does, so a column constant within a pair up to
+    rounding keeps scale 1 instead of becoming a +-1 column."""
+    from sklearn.datasets import load_iris
+    X, y = load_iris(return_X_y=True)
+    summary = ["mean", "min", "max"]
+    base = extract(X, y, groups="complexity", warn=False, summary=summary)
+    for value in (0.1, 1.0):
+        with_const = extract(np.c_[X, np.full(len(X), value)], y, groups="complexity",
+                             warn=False, summary=summary)
+        assert np.isfinite(with_const[["f1.mean", "f1.min", "f2.mean"]]).all(), value
+        assert with_const["f1.min"] == pytest.approx(base["f1.min"])
+        assert with_const["f2.mean"] == pytest.approx(base["f2.mean"])
+    pair = y > 0  # versicolor vs virginica, plus a column constant there (0.1)
+    Xp, yp = X[pair], y[pair]
+    with_col = extract(np.c_[Xp, np.full(len(Xp), 0.1)], yp, groups="complexity",
+                       warn=False, summary=summary)
+    alone = extract(Xp, yp, groups="complexity", warn=False, summary=summary)
+    for name in ("l1.mean", "l2.mean"):  # (l3 draws random points per column)
+        assert with_col[name] == pytest.approx(alone[name], rel=1e-9), name
