@@ -232,6 +232,51 @@ def _int_seed(random_state: Any) -> int | None:
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
+def stored_choices_check(param_distributions: Any) -> None:
+    """Refuse list choices that an Optuna storage cannot hold as they are (a ``class_weight``
+    dict over integer labels comes back with string keys, an estimator object is not JSON):
+    the search keeps its study in a storage with ``n_jobs != 1`` or ``storage=``, and such a
+    choice would fail the refit after every trial ran (or corrupt ``best_params_``)."""
+    plain = (type(None), bool, int, float, str, np.integer, np.floating, np.bool_)
+    items = param_distributions.items() if isinstance(param_distributions, Mapping) else []
+    for name, d in items:
+        if isinstance(d, (list, tuple, np.ndarray)):
+            odd = [c for c in d if not isinstance(c, plain)]
+            if odd:
+                raise ValueError(
+                    f"param_distributions[{name!r}]: the choice {odd[0]!r} is not None, a "
+                    f"bool, a number or a string; with n_jobs != 1 or a storage the study "
+                    f"is stored as JSON, which cannot hold it as it is (dict keys become "
+                    f"strings, objects fail): search it with n_jobs=1 and no storage, or "
+                    f"name the choices by strings and map them in a Pipeline step")
+
+
+#: Scorer names whose binary metric needs the positive class (scikit-learn's default 1).
+POS_LABEL_SCORERS = frozenset({"f1", "precision", "recall", "jaccard", "average_precision"})
+
+
+def check_positive_label_scoring(scoring: Any, y: Any) -> None:
+    """Refuse, before any trial runs, a binary scorer by name (``"f1"``, ``"precision"``...)
+    on two labels of which none is 1: scikit-learn's metric then fails in every fold
+    (``pos_label=1 is not a valid label``), and the search would run every trial for that."""
+    names = [scoring] if isinstance(scoring, str) else (
+        list(scoring) if isinstance(scoring, (list, tuple, set)) else
+        list(scoring.values()) if isinstance(scoring, Mapping) else [])
+    bad = [n for n in names if isinstance(n, str) and n in POS_LABEL_SCORERS]
+    if not bad:
+        return
+    try:
+        labels = np.unique(np.asarray(y).ravel())
+    except TypeError:  # mixed labels: refused elsewhere with their own message
+        return
+    if labels.size == 2 and not any(v == 1 for v in labels.tolist()):
+        raise ValueError(
+            f"scoring={bad[0]!r} scores class 1 as the positive one, but y's labels are "
+            f"{labels.tolist()}; use make_scorer({bad[0]}_score, "
+            f"pos_label={labels.tolist()[-1]!r}) (from sklearn.metrics) to say which label "
+            f"is positive")
+
+
 #: A target whose spread is below this has squared errors that underflow float64 (1e-308).
 TINY_TARGET_SPREAD = 1e-150
 
@@ -658,6 +703,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                              f"{self.return_train_score!r}")
         if not isinstance(self.verbose, (int, np.integer)) or self.verbose < 0:
             raise ValueError(f"verbose must be a non-negative integer, got {self.verbose!r}")
+        if (self.n_jobs != 1 or self.storage is not None) and \
+                self.param_distributions is not None:
+            stored_choices_check(self.param_distributions)
         if self.n_jobs != 1 and is_sqlite(self.storage):
             raise ValueError("storage: SQLite cannot be shared by several worker processes "
                              "(n_jobs != 1); use a journal storage or a server database "
@@ -743,6 +791,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         check_search_data(X, y, single_output=not user_models)
         if y is not None:
             refuse_unreadable_target(y, fitting=True)
+            check_positive_label_scoring(self.scoring, y)
         if not user_models and y is not None and np.ndim(y) == 2:
             # one target column, as scikit-learn's regressors take it: 1-D predictions (a
             # (n, 1) prediction broadcasts silently against a 1-D test target)

@@ -139,6 +139,13 @@ def infer_task_type(y: Any, task_type: str | None = None) -> str:
         return "classification"  # whatever its categories are (OpenML's integer class codes)
     y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
     y_arr = y_arr.ravel()
+    if y_arr.dtype == object and len(y_arr) and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+            for v in y_arr):
+        try:  # integers stored as objects (after a merge, astype(object)): read as integers
+            y_arr = y_arr.astype(np.int64)
+        except OverflowError:
+            pass
     if y_arr.dtype.kind in "iu" and len(y_arr):
         n_values = np.unique(y_arr).size
         if n_values > max(MAX_INT_CLASSES, len(y_arr) / 10):

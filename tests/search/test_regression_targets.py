@@ -74,3 +74,28 @@ def test_targets_no_model_reads_are_refused_before_any_trial(diabetes, y_of):
         warnings.simplefilter("ignore")
         with pytest.raises(ValueError, match="underflow|timedelta64"):
             MetaSearchCV("hgb", n_trials=1, cv=2).fit(X, y_of(y))
+
+
+def test_searches_bound_to_fail_are_refused_before_any_trial():
+    """Classification counterparts: choices a stored study cannot hold as they are (a
+    class_weight dict over integer labels came back with string keys and failed the refit
+    after every trial), and "f1" on labels without a 1."""
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_breast_cancer(return_X_y=True)
+    space = {"class_weight": [None, {0: 1, 1: 20}]}
+    with pytest.raises(ValueError, match=r"param_distributions\['class_weight'\].*JSON"):
+        MetaSearchCV(LogisticRegression(max_iter=200), space, n_trials=2, n_jobs=2).fit(X, y)
+    labels = np.where(y == 1, "yes", "no")
+    with pytest.raises(ValueError, match=r"pos_label='yes'"):
+        MetaSearchCV("logistic_regression", n_trials=2, scoring="f1").fit(X, labels)
+
+
+def test_integers_stored_as_objects_are_read_as_integers():
+    from sklearn_meta.search.suggest import infer_task_type
+
+    codes = np.arange(400) % 60
+    with pytest.warns(UserWarning, match="integer target with 60 distinct values"):
+        assert infer_task_type(codes.astype(object)) == "regression"
+    assert infer_task_type((np.arange(400) % 3).astype(object)) == "classification"
