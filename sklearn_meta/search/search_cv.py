@@ -830,6 +830,14 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 raise ValueError(f"X: sparse, and {type(final_model(only)).__name__} takes "
                                  f"dense input only (every trial would fail); pass "
                                  f"X.toarray(), or an estimator that accepts sparse X")
+        user_keys = [str(k) for k in (self.param_distributions or {})]
+        # (unless the space may give it the method: SVC's probability, a swapped step)
+        may_change = any(k.endswith("probability") or "__" not in k for k in user_keys)
+        if not multi and not may_change:  # no method the scorer needs: every trial fails
+            lacking = unusable_families(bases, {}, self.scoring)
+            if lacking:
+                raise ValueError(f"scoring: {next(iter(lacking.values()))}; every trial would "
+                                 f"fail (choose another scorer or estimator)")
         if multi:  # families that would fail every trial would waste the budget
             unusable = unusable_families(bases, fit_params, self.scoring,
                                          sparse=hasattr(X, "tocsr"),

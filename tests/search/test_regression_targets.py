@@ -99,3 +99,16 @@ def test_integers_stored_as_objects_are_read_as_integers():
     with pytest.warns(UserWarning, match="integer target with 60 distinct values"):
         assert infer_task_type(codes.astype(object)) == "regression"
     assert infer_task_type((np.arange(400) % 3).astype(object)) == "classification"
+
+
+def test_an_instance_without_the_method_its_scorer_needs_is_refused_up_front():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.svm import SVC
+
+    X, y = load_breast_cancer(return_X_y=True)
+    with pytest.raises(ValueError, match="SVC has no predict_proba.*every trial would fail"):
+        MetaSearchCV(SVC(), n_trials=2, scoring="neg_log_loss").fit(X, y)
+    # a space that can switch it on is searched
+    search = MetaSearchCV(SVC(), {"probability": [True], "C": [0.5, 1.0]}, n_trials=2, cv=2,
+                          scoring="neg_log_loss", random_state=0).fit(X[:200], y[:200])
+    assert np.isfinite(search.best_score_)
