@@ -1158,6 +1158,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
 
                 request = MetadataRequest(owner="MetaSearchCV (the models it builds)")
                 request.fit.add_request(param="sample_weight", alias=True)
+                if self._scorer() is None:  # their own score methods take weights too
+                    request.score.add_request(param="sample_weight", alias=True)
                 router.add_self_request(request)
         scorer = self._scorer()
         if scorer is not None:
@@ -1253,7 +1255,14 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         when metadata routing is enabled."""
         best = self._best()
         if _routing_enabled():
-            params = _routed(process_routing(self, "score", **params), "scorer", "score")
+            routed = process_routing(self, "score", **params)
+            if self._scorer() is not None:
+                params = _routed(routed, "scorer", "score")
+            else:  # a model the search built: its own score takes them, as its fit did
+                import sklearn
+
+                with sklearn.config_context(enable_metadata_routing=False):
+                    return float(self._scorer(best)(best, X, y, **params))
         score = self._scorer(best)(best, X, y, **params)
         if self.multimetric_:
             if not isinstance(self.refit, str):

@@ -112,3 +112,20 @@ def test_an_instance_without_the_method_its_scorer_needs_is_refused_up_front():
     search = MetaSearchCV(SVC(), {"probability": [True], "C": [0.5, 1.0]}, n_trials=2, cv=2,
                           scoring="neg_log_loss", random_state=0).fit(X[:200], y[:200])
     assert np.isfinite(search.best_score_)
+
+
+def test_score_takes_sample_weight_under_metadata_routing():
+    """With routing on and no scorer, the models the search builds score with their own
+    score method, which takes sample_weight (it used to be refused as routed nowhere)."""
+    import sklearn
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    w = np.where(y == 1, 1.0, 3.0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        search = MetaSearchCV("logistic_regression", n_trials=2, cv=2, random_state=0,
+                              warm_start=False).fit(X, y, sample_weight=w)
+        got = search.score(X, y, sample_weight=w)
+        unweighted = search.score(X, y)
+    assert got == pytest.approx(search.best_estimator_.score(X, y, sample_weight=w))
+    assert got != pytest.approx(unweighted)
