@@ -292,6 +292,16 @@ def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
                                           warn_number_text_columns)
 
     n = _n_rows(X)
+    if single_output:  # the models the search builds need rows and columns
+        shape = getattr(X, "shape", None)
+        if shape is None and n is not None:
+            try:
+                shape = np.shape(X)
+            except ValueError:  # ragged rows: left to the estimators' own checks
+                shape = None
+        if shape is not None and len(shape) == 2 and (shape[0] == 0 or shape[1] == 0):
+            raise ValueError(f"X: expected at least one row and one column, got shape "
+                             f"{tuple(shape)}; every trial would fail")
     if y is not None:
         y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
         if n is not None and len(y_arr) != n:

@@ -159,6 +159,8 @@ def test_every_trial_failing_says_why():
     ("short_y", r"y: expected 60 values"),
     ("inf_y", r"y: contains 1 infinite value"),
     ("huge_y", r"y: values too large \(up to .*e\+300\)"),
+    ("no_columns", r"X: expected at least one row and one column, got shape \(60, 0\)"),
+    ("no_column_frame", r"X: expected at least one row and one column, got shape \(60, 0\)"),
 ])
 def test_search_refuses_data_every_fit_would_fail_on(what, match):
     import pandas as pd
@@ -176,6 +178,10 @@ def test_search_refuses_data_every_fit_would_fail_on(what, match):
         y[7] = np.inf
     elif what == "huge_y":
         y = y * 1e300  # every model's and score's sum of squares would overflow
+    elif what == "no_columns":  # every trial failed, each with a warning
+        X = X[:, :0]
+    elif what == "no_column_frame":
+        X = pd.DataFrame(index=range(60))
     else:
         y = y[:-1]
     with pytest.raises(ValueError, match=match):
