@@ -112,8 +112,9 @@ def main(argv: list[str] | None = None) -> int:
             for name, m in models.items():
                 acc, ll, sec = score(m, task.X[tr], task.y[tr], task.X[te], task.y[te], classes)
                 rows.append(dict(task=task.name, rep=r, model=name, acc=acc, ll=ll, sec=sec))
-        print(task.name, pd.DataFrame(rows).query("task == @task.name").groupby("model")
-              .acc.mean().round(3).to_dict(), flush=True)
+        done = [r for r in rows if r["task"] == task.name]  # none: too few rows for --size
+        print(task.name, pd.DataFrame(done).groupby("model").acc.mean().round(3).to_dict()
+              if done else "(skipped: too few rows)", flush=True)
     df = pd.DataFrame(rows)
     df.to_csv(a.out, index=False)
     print(df.groupby(["task", "model"]).acc.mean().unstack().mean().sort_values().round(4))

@@ -55,7 +55,8 @@ def candidate_pool(families: Iterable[str], task_type: str = "classification",
 #: Version of how a configuration is turned into the estimator that is scored
 #: (:func:`~sklearn_meta.search.evaluate.evaluate_config`). 2: the estimator ``MetaSearchCV``
 #: builds (scale-sensitive families behind standardisation, regressors on a standardised
-#: target); 3: the MetaMLP family at the estimator's default ``n_ensemble`` (3, was 1).
+#: target); 3: the MetaMLP family with ``n_ensemble=3`` (was 1; the estimator's default
+#: then, a fixed argument of the family since the default became "auto").
 #: Scores stored under another version are not resumed into a build.
 SCORING_VERSION = 3
 

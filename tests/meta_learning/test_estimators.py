@@ -159,3 +159,23 @@ def test_init_blend_mixes_the_meta_learned_and_the_random_start():
     assert resolve_init("pretrained", 3, blend=1.0)[0] is meta
     with pytest.raises(ValueError, match="init_blend"):
         MetaMLPClassifier(init_blend=1.5).fit(X, y)
+
+
+def test_auto_ensemble_gives_small_data_more_members():
+    """``n_ensemble="auto"``: 3000 / rows, between 3 and 10 members; an int is kept."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from sklearn_meta.estimators.meta_mlp import ensemble_size
+
+    assert [ensemble_size("auto", n) for n in (5, 64, 315, 316, 500, 857, 1000, 10**6)] == \
+        [10, 10, 10, 9, 6, 4, 3, 3]
+    assert ensemble_size(2, 64) == 2
+    X, y = make_classification(1200, 6, random_state=0)
+    small = MetaMLPClassifier(init="random", max_iter=5, random_state=0).fit(X[:64], y[:64])
+    assert small.n_ensemble_ == len(small.members_) == 10
+    large = MetaMLPClassifier(init="random", max_iter=5, random_state=0).fit(X, y)
+    assert large.n_ensemble_ == len(large.members_) == 3
+    fixed = MetaMLPClassifier(init="random", max_iter=5, n_ensemble=2, random_state=0)
+    assert len(fixed.fit(X[:64], y[:64]).members_) == 2
+    with pytest.raises(InvalidParameterError, match="n_ensemble"):
+        MetaMLPClassifier(n_ensemble="many").fit(X[:64], y[:64])
