@@ -573,6 +573,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         Trials in total (warm-start trials included).
     warm_start : {"auto", "adaptive", "embedding", "meta-features", "portfolio"} or None
         How to seed the search from the knowledge base; None/False for a cold search.
+        With any warm start the first trials are the estimator's own settings (a list's
+        instances each, in list order; a family key: its default).
         "auto" (= "adaptive"): the estimator's default, then warm-start trials chosen one at
         a time from the knowledge-base candidates, each from the scores of those before it
         (past tasks that rank the tried configurations as this task does count more;
@@ -909,11 +911,11 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 kb = KnowledgeBase.load(kb)
             space = None if multi else self.param_distributions
             try:
+                if multi:  # a list's instances: their own settings first, as a single
+                    # instance's (one family by its key: its default; the adaptive rule
+                    # then waits for their scores)
+                    self._enqueue_own_settings(study, X, y, bases, kb)
                 if self.warm_start in ("auto", "adaptive"):
-                    if multi and len(bases) == 1 and self._builds_models():
-                        # one family by its key: its default first, as for an instance
-                        # (the adaptive rule then waits for its score)
-                        self._enqueue_family_default(study, X, y, next(iter(bases)), kb)
                     callbacks.append(adaptive_warm_start(
                         study, X, y, target, n=n_warm, search_space=space,
                         knowledge_base=kb, n_waiting=n_jobs, max_trials=self.n_trials,
@@ -1103,18 +1105,29 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             tags.input_tags.sparse = sub[0].input_tags.sparse
         return tags
 
-    def _enqueue_family_default(self, study: optuna.Study, X: Any, y: Any, family: str,
-                                kb: Any) -> None:
-        """Enqueue ``family``'s default configuration (fitted into its space) as the first
-        warm-start trial of a search across that one family."""
+    def _enqueue_own_settings(self, study: optuna.Study, X: Any, y: Any,
+                              bases: Mapping[str, Any], kb: Any) -> None:
+        """First warm-start trials of a family list: each estimator instance's own settings
+        (fitted into its family's space), in list order, as a single instance's search
+        starts from them; a search across one family given by its key starts from the
+        family's default."""
         from .suggest import suggest_pairs
         from .warm_start import trial_params
 
-        pairs, _ = suggest_pairs(X, y, family, 1, "portfolio", knowledge_base=kb,
-                                 task_type=getattr(self, "task_type_", None))
-        params = trial_params(*pairs[0], single=False)
-        study.enqueue_trial(params, user_attrs={KEYS_ATTR: sorted(params), SOURCE_ATTR: 0},
-                            skip_if_exists=True)
+        est = self.estimator
+        members = [m for m in est if isinstance(m, BaseEstimator)] \
+            if isinstance(est, (list, tuple)) else []
+        if not members and len(bases) == 1 and self._builds_models():
+            members = [next(iter(bases))]  # the family's key: its default
+        tt = getattr(self, "task_type_", None)
+        for i, member in enumerate(members):
+            pairs, _ = suggest_pairs(X, y, member, 1, "portfolio", knowledge_base=kb,
+                                     task_type=tt)
+            if not pairs or pairs[0][0] not in bases:
+                continue
+            params = trial_params(*pairs[0], single=False)
+            study.enqueue_trial(params, user_attrs={KEYS_ATTR: sorted(params),
+                                                    SOURCE_ATTR: i}, skip_if_exists=True)
 
     def _routed_members(self) -> list[tuple[str, BaseEstimator]]:
         """``(routing name, instance)`` of the estimator instances in a family list."""

@@ -291,6 +291,25 @@ def test_family_lists_one_member_each_of_the_targets_type_pipelines_kept():
     assert lr and all("C" in p for p in lr) and s.best_score_ > 0.9
 
 
+def test_a_lists_instances_are_tried_first_with_their_own_settings():
+    """As a single instance's search starts from its settings, so does a list's (it started
+    from the family defaults of the knowledge base, never trying what the user set)."""
+    from sklearn.datasets import load_wine
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = load_wine(return_X_y=True)
+    rf = RandomForestClassifier(n_estimators=17, min_samples_leaf=3, random_state=0)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression(C=0.05, max_iter=500))
+    for warm in ("auto", "portfolio"):
+        s = _quiet_search(estimator=[rf, "knn", pipe], n_trials=4, warm_start=warm).fit(X, y)
+        first = s.cv_results_["params"][:2]
+        assert first[0]["estimator"] == "random_forest"
+        assert (first[0]["n_estimators"], first[0]["min_samples_leaf"]) == (17, 3)
+        assert first[1]["estimator"] == "logistic_regression" and first[1]["C"] == 0.05
+    one = _quiet_search(estimator=[rf], n_trials=2, warm_start="auto").fit(X, y)
+    assert one.cv_results_["params"][0]["n_estimators"] == 17
+
+
 def test_searches_across_families_stratify_and_scale_what_needs_scaling():
     from sklearn.base import is_classifier
     from sklearn.datasets import load_breast_cancer, load_iris
