@@ -44,9 +44,11 @@ def test_sample_configs_deterministic_and_in_bounds():
     assert all(0.1 <= c["C"] <= 10 and 1 <= c["k"] <= 50 for c in a)
 
 
-def test_metamlp_family_runs_the_estimators_defaults():
-    """The search and the knowledge base score MetaMLP as a user fitting it gets it (the
-    ensemble included): a cheaper fixed setting would understate the family."""
+def test_metamlp_family_runs_the_estimators_defaults_with_the_scored_ensemble():
+    """The search and the knowledge base score MetaMLP as a user fitting it gets it (a
+    cheaper fixed setting would understate the family), but for the ensemble size: 3
+    members, what the shipped knowledge bases scored, so the warm start reads scores of the
+    models the search builds (the estimator's own default is now "auto")."""
     from sklearn_meta.estimators import MetaMLPClassifier, MetaMLPRegressor
     from sklearn_meta.search.spaces import FAMILIES
 
@@ -56,6 +58,8 @@ def test_metamlp_family_runs_the_estimators_defaults():
         est = fam.make(task_type, {"learning_rate": 1e-3}, random_state=3)
         defaults = cls().get_params()
         got = est.get_params()
-        assert {k: got[k] for k in defaults if k not in ("learning_rate", "random_state")} \
-            == {k: v for k, v in defaults.items() if k not in ("learning_rate", "random_state")}
+        fixed = ("learning_rate", "random_state", "n_ensemble")
+        assert {k: got[k] for k in defaults if k not in fixed} \
+            == {k: v for k, v in defaults.items() if k not in fixed}
+        assert got["n_ensemble"] == 3 and defaults["n_ensemble"] == "auto"
         assert got["learning_rate"] == 1e-3 and got["random_state"] == 3
