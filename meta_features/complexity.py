@@ -25,7 +25,8 @@ column constant over a class pair overlaps fully in ``f2`` (factor 1; pymfe: 0/0
 that pair, and often its mean, NaN on tables with binary attributes); ``l1 l2 l3`` scale each
 pair with scikit-learn's ``StandardScaler`` as pymfe does (it keeps a column constant up to
 rounding at scale 1); ``f1v`` is computed (pymfe returns NaN
-under numpy 2: it stores a 1x1 array into a float slot); ``n4`` uses correct
+under numpy 2: it stores a 1x1 array into a float slot), a one-row class with zero
+covariance (its ``ddof=1`` covariance is NaN, which made ``f1v`` NaN for every pair with it); ``n4`` uses correct
 Gower test distances (pymfe's ``gower`` package treats an interpolated set with
 as many rows as the data as symmetric and copies the wrong triangle).
 """
@@ -132,12 +133,14 @@ def _f1v(N: np.ndarray, y: np.ndarray, k: int, freqs: np.ndarray, pairs: np.ndar
             quad = float(np.sum((Z @ direc) ** 2))
         else:
             for c in (a, b):
-                if c not in covs:
-                    covs[c] = np.atleast_2d(np.cov(by_cls[c], rowvar=False, ddof=1))
+                if c not in covs:  # a one-row class shows no spread: zero covariance
+                    covs[c] = (np.atleast_2d(np.cov(by_cls[c], rowvar=False, ddof=1))
+                               if by_cls[c].shape[0] > 1 else np.zeros((p, p)))
             W = wa * covs[a] + wb * covs[b]
             direc = scipy.linalg.pinv(W) @ diff
             quad = (direc.T @ W @ direc).item()
-        out[i] = float((direc.T @ diff).item() ** 2) / quad
+        # both classes single rows: no within-class spread at all, the ratio is undefined
+        out[i] = float((direc.T @ diff).item() ** 2) / quad if quad > 0 else np.nan
     return 1.0 / (1.0 + out)
 
 

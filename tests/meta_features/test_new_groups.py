@@ -131,3 +131,26 @@ def test_f1v_low_rank_path_equals_the_pseudo_inverse_formula():
         d = scipy.linalg.pinv(W) @ diff
         expected.append(1 / (1 + ((d.T @ diff @ diff.T @ d) / (d.T @ W @ d)).item()))
     np.testing.assert_allclose(_f1v(N, y, 3, freqs, pairs), expected, rtol=1e-9)
+
+
+def test_f1v_one_row_class_has_zero_spread():
+    """A one-row class has no within-class spread: its covariance counts as zero (its
+    ddof=1 covariance is NaN, which made f1v NaN for every pair with it); a pair of two
+    one-row classes has no spread at all and stays NaN."""
+    import scipy.linalg
+
+    from meta_features.complexity import _f1v
+
+    rng = np.random.RandomState(1)
+    N = rng.normal(size=(42, 3))
+    y = np.r_[np.zeros(20, int), np.ones(20, int), 2, 3]
+    freqs = np.bincount(y) / len(y)
+    pairs = np.array([(0, 2), (1, 2), (2, 3)])
+    got = _f1v(N, y, 4, freqs, pairs)
+    for i, (a, b) in enumerate(pairs[:2]):
+        diff = (N[y == a].mean(0) - N[y == b].mean(0)).reshape(-1, 1)
+        W = freqs[a] / (freqs[a] + freqs[b]) * np.cov(N[y == a], rowvar=False, ddof=1)
+        d = scipy.linalg.pinv(W) @ diff
+        np.testing.assert_allclose(
+            got[i], 1 / (1 + ((d.T @ diff) ** 2 / (d.T @ W @ d)).item()), rtol=1e-9)
+    assert np.isnan(got[2])
