@@ -122,9 +122,12 @@ def _f1v(N: np.ndarray, y: np.ndarray, k: int, freqs: np.ndarray, pairs: np.ndar
         diff = (cent[a] - cent[b]).reshape(-1, 1)
         wa, wb = freqs[a] / (freqs[a] + freqs[b]), freqs[b] / (freqs[a] + freqs[b])
         na, nb = by_cls[a].shape[0], by_cls[b].shape[0]
-        if na + nb < p and na > 1 and nb > 1:
-            Z = np.vstack([(by_cls[a] - cent[a]) * np.sqrt(wa / (na - 1)),
-                           (by_cls[b] - cent[b]) * np.sqrt(wb / (nb - 1))])
+        if na == 1 and nb == 1:  # no within-class spread at all: the ratio is undefined
+            out[i] = np.nan
+            continue
+        if na + nb < p:  # a one-row class adds no rows to Z (zero covariance)
+            Z = np.vstack([(by_cls[c] - cent[c]) * np.sqrt(w / (m - 1))
+                           for c, m, w in ((a, na, wa), (b, nb, wb)) if m > 1])
             _, sv, Vt = scipy.linalg.svd(Z, full_matrices=False)
             ev = sv ** 2  # singular values of W
             keep = ev > p * np.finfo(float).eps * (ev.max() if ev.size else 0.0)  # W is p x p
@@ -139,7 +142,6 @@ def _f1v(N: np.ndarray, y: np.ndarray, k: int, freqs: np.ndarray, pairs: np.ndar
             W = wa * covs[a] + wb * covs[b]
             direc = scipy.linalg.pinv(W) @ diff
             quad = (direc.T @ W @ direc).item()
-        # both classes single rows: no within-class spread at all, the ratio is undefined
         out[i] = float((direc.T @ diff).item() ** 2) / quad if quad > 0 else np.nan
     return 1.0 / (1.0 + out)
 
