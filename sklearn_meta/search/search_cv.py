@@ -281,27 +281,29 @@ def check_positive_label_scoring(scoring: Any, y: Any) -> None:
 TINY_TARGET_SPREAD = 1e-150
 
 
-def check_search_data(X: Any, y: Any, single_output: bool = True) -> None:
+def check_search_data(X: Any, y: Any, single_output: bool = True,
+                      need_columns: bool = True) -> None:
     """Refuse, before any trial runs, what would make every fit fail: a target with missing
     values, rows of ``X`` and ``y`` that do not match, infinite values in ``X``, duplicated
-    or mixed-type column names; with ``single_output`` (models the search builds), a ``y``
-    of several columns."""
+    or mixed-type column names, no rows; with ``need_columns`` (every model but a user's
+    single estimator, whose pipeline may make columns), no columns; with ``single_output``
+    (models the search builds), a ``y`` of several columns."""
     import pandas as pd
 
     from ..estimators._preprocess import (infinite_columns, mixed_labels_message,
                                           warn_number_text_columns)
 
     n = _n_rows(X)
-    if single_output:  # the models the search builds need rows and columns
-        shape = getattr(X, "shape", None)
-        if shape is None and n is not None:
-            try:
-                shape = np.shape(X)
-            except ValueError:  # ragged rows: left to the estimators' own checks
-                shape = None
-        if shape is not None and len(shape) == 2 and (shape[0] == 0 or shape[1] == 0):
-            raise ValueError(f"X: expected at least one row and one column, got shape "
-                             f"{tuple(shape)}; every trial would fail")
+    shape = getattr(X, "shape", None)
+    if shape is None and n is not None:
+        try:
+            shape = np.shape(X)
+        except ValueError:  # ragged rows: left to the estimators' own checks
+            shape = None
+    if shape is not None and len(shape) == 2 and (
+            shape[0] == 0 or (need_columns and shape[1] == 0)):
+        raise ValueError(f"X: expected at least one row and one column, got shape "
+                         f"{tuple(shape)}; every trial would fail")
     if y is not None:
         y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
         if n is not None and len(y_arr) != n:
@@ -573,8 +575,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         Trials in total (warm-start trials included).
     warm_start : {"auto", "adaptive", "embedding", "meta-features", "portfolio"} or None
         How to seed the search from the knowledge base; None/False for a cold search.
-        With any warm start the first trials are the estimator's own settings (a list's
-        instances each, in list order; a family key: its default).
+        With a warm start the first warm-start trials are the estimator's own settings (a
+        list's instances each, in list order; a single family key: its default); they
+        count towards ``n_warm_start``.
         "auto" (= "adaptive"): the estimator's default, then warm-start trials chosen one at
         a time from the knowledge-base candidates, each from the scores of those before it
         (past tasks that rank the tried configurations as this task does count more;
@@ -614,7 +617,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     timeout : float, optional
         Seconds; stop starting new trials after it.
     n_warm_start : int
-        How many suggestions to enqueue (capped at ``n_trials``).
+        How many warm-start trials to run (capped at ``n_trials``), the estimator's own
+        settings included; 0: none.
     knowledge_base : KnowledgeBase or path, optional
         Default: the packaged one of the task type.
     verbose : int, default=0
@@ -800,7 +804,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             is_classifier(final_model(est)) or is_regressor(final_model(est))
         if y is None and supervised:  # fail before any trial runs
             raise ValueError("requires y to be passed, but the target y is None")
-        check_search_data(X, y, single_output=not user_models)
+        check_search_data(X, y, single_output=not user_models,
+                          need_columns=not isinstance(est, BaseEstimator))
         if y is not None:
             refuse_unreadable_target(y, fitting=True)
             check_positive_label_scoring(self.scoring, y)
@@ -910,19 +915,22 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             if isinstance(kb, (str, Path)):  # a file the user named must load: errors raise
                 kb = KnowledgeBase.load(kb)
             space = None if multi else self.param_distributions
+            adaptive = self.warm_start in ("auto", "adaptive")
             try:
-                if multi:  # a list's instances: their own settings first, as a single
-                    # instance's (one family by its key: its default; the adaptive rule
-                    # then waits for their scores)
-                    self._enqueue_own_settings(study, X, y, bases, kb)
-                if self.warm_start in ("auto", "adaptive"):
+                # a list's instances: their own settings first, as a single instance's (one
+                # family by its key: its default, which a fixed list starts with anyway);
+                # they count towards n_warm_start, and the adaptive rule waits for them
+                k = self._enqueue_own_settings(study, X, y, bases, kb, n_warm,
+                                               family_default=adaptive) if multi else 0
+                if adaptive:
                     callbacks.append(adaptive_warm_start(
                         study, X, y, target, n=n_warm, search_space=space,
                         knowledge_base=kb, n_waiting=n_jobs, max_trials=self.n_trials,
                         task_type=getattr(self, "task_type_", None)))
-                else:
-                    warm_start_study(study, X, y, target, n=n_warm, strategy=self.warm_start,
-                                     search_space=space, knowledge_base=kb,
+                elif n_warm > k:
+                    warm_start_study(study, X, y, target, n=n_warm - k,
+                                     strategy=self.warm_start, search_space=space,
+                                     knowledge_base=kb, first_rank=k,
                                      task_type=getattr(self, "task_type_", None))
             except (ValueError, TypeError, FileNotFoundError) as exc:
                 # warm start is best-effort: a cold search is still a correct search
@@ -1106,28 +1114,36 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         return tags
 
     def _enqueue_own_settings(self, study: optuna.Study, X: Any, y: Any,
-                              bases: Mapping[str, Any], kb: Any) -> None:
-        """First warm-start trials of a family list: each estimator instance's own settings
-        (fitted into its family's space), in list order, as a single instance's search
-        starts from them; a search across one family given by its key starts from the
-        family's default."""
+                              bases: Mapping[str, Any], kb: Any, limit: int,
+                              family_default: bool = True) -> int:
+        """Enqueue the first warm-start trials of a family list: each estimator instance's
+        own settings (fitted into its family's space), in list order and at most ``limit``,
+        as a single instance's search starts from them; with ``family_default``, a search
+        across one family given by its key starts from the family's default. Returns how
+        many were enqueued (ranks 0 to that number - 1)."""
         from .suggest import suggest_pairs
         from .warm_start import trial_params
 
         est = self.estimator
-        members = [m for m in est if isinstance(m, BaseEstimator)] \
+        members: list[Any] = [m for m in est if isinstance(m, BaseEstimator)] \
             if isinstance(est, (list, tuple)) else []
-        if not members and len(bases) == 1 and self._builds_models():
+        if not members and family_default and len(bases) == 1 and self._builds_models():
             members = [next(iter(bases))]  # the family's key: its default
         tt = getattr(self, "task_type_", None)
-        for i, member in enumerate(members):
+        done = 0
+        for member in members:
+            if done >= limit:
+                break
             pairs, _ = suggest_pairs(X, y, member, 1, "portfolio", knowledge_base=kb,
                                      task_type=tt)
-            if not pairs or pairs[0][0] not in bases:
+            if not pairs or pairs[0][0] not in bases:  # e.g. left out as unusable
                 continue
             params = trial_params(*pairs[0], single=False)
+            before = len(study.get_trials(deepcopy=False))
             study.enqueue_trial(params, user_attrs={KEYS_ATTR: sorted(params),
-                                                    SOURCE_ATTR: i}, skip_if_exists=True)
+                                                    SOURCE_ATTR: done}, skip_if_exists=True)
+            done += len(study.get_trials(deepcopy=False)) > before
+        return done
 
     def _routed_members(self) -> list[tuple[str, BaseEstimator]]:
         """``(routing name, instance)`` of the estimator instances in a family list."""

@@ -22,17 +22,22 @@ FAMILY_PARAM = "estimator"
 
 def warm_start_study(study: optuna.Study, X: Any, y: Any, estimator: Any, n: int = 10,
                      strategy: str = "auto", *, search_space: Mapping[str, Any] | None = None,
-                     **suggest_kwargs: Any) -> list[dict[str, Any]]:
+                     first_rank: int = 0, **suggest_kwargs: Any) -> list[dict[str, Any]]:
     """Enqueue up to ``n`` suggestions (``skip_if_exists``) and return the enqueued params.
 
     For one estimator the parameter names are the estimator's (``set_params`` names). For
     several families (``estimator`` None or a list) each trial fixes ``"estimator"`` to the
     family key and names parameters ``"<family>__<param>"``; :class:`MetaSearchCV` uses the
     same convention. Each enqueued trial carries the user attribute ``sklearn_meta_keys``:
-    the parameters it sets; an objective may leave the others at their defaults.
+    the parameters it sets; an objective may leave the others at their defaults, and
+    ``sklearn_meta_warm_start``: the suggestion's rank, counted from ``first_rank`` (for
+    trials enqueued after others of the same warm start).
     """
     if not isinstance(study, optuna.Study):
         raise ValueError(f"study must be an optuna.Study, got {type(study).__name__}")
+    if not isinstance(first_rank, (int, np.integer)) or isinstance(first_rank, bool) or \
+            first_rank < 0:
+        raise ValueError(f"first_rank: expected a non-negative int, got {first_rank!r}")
     pairs, details = suggest_pairs(X, y, estimator, n, strategy, search_space=search_space,
                                    **suggest_kwargs)
     single = estimator is not None and not isinstance(estimator, (list, tuple))
@@ -44,7 +49,8 @@ def warm_start_study(study: optuna.Study, X: Any, y: Any, estimator: Any, n: int
         params = trial_params(fam, cfg, single, prefix)
         before = len(study.get_trials(deepcopy=False))
         study.enqueue_trial(params, user_attrs={KEYS_ATTR: sorted(params),
-                                                SOURCE_ATTR: rank}, skip_if_exists=True)
+                                                SOURCE_ATTR: first_rank + rank},
+                            skip_if_exists=True)
         if len(study.get_trials(deepcopy=False)) > before:  # not skipped as already there
             enqueued.append(params)
     return enqueued

@@ -308,6 +308,18 @@ def test_a_lists_instances_are_tried_first_with_their_own_settings():
         assert first[1]["estimator"] == "logistic_regression" and first[1]["C"] == 0.05
     one = _quiet_search(estimator=[rf], n_trials=2, warm_start="auto").fit(X, y)
     assert one.cv_results_["params"][0]["n_estimators"] == 17
+    # they count towards n_warm_start, with ranks that go on from theirs
+    from sklearn.neighbors import KNeighborsClassifier
+
+    knn = KNeighborsClassifier(n_neighbors=7)
+    for warm in ("auto", "portfolio"):
+        for n_warm, expect in ((1, [0, -1, -1, -1, -1, -1]), (2, [0, 1, -1, -1, -1, -1]),
+                               (4, [0, 1, 2, 3, -1, -1])):
+            s = _quiet_search(estimator=[rf, pipe, knn], n_trials=6, warm_start=warm,
+                              n_warm_start=n_warm).fit(X, y)
+            assert list(s.cv_results_["warm_start"]) == expect, (warm, n_warm)
+            assert s.cv_results_["params"][0]["n_estimators"] == 17
+        assert s.cv_results_["params"][2]["n_neighbors"] == 7
 
 
 def test_searches_across_families_stratify_and_scale_what_needs_scaling():

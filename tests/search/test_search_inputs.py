@@ -555,3 +555,18 @@ def test_sample_weight_is_checked_before_any_trial(weights, match):
     with pytest.raises(ValueError, match=r"sample_weight \(for fit\): " + match):
         search.fit(X, y, sample_weight=weights)
     assert not hasattr(search, "study_")
+
+
+def test_no_rows_always_and_no_columns_unless_a_single_instance_are_refused():
+    """A list holding an instance fails every trial on 0 columns, as the families the search
+    builds; a single instance may be a pipeline that makes its own columns, so only 0 rows
+    are refused for it."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    rf = RandomForestClassifier(n_estimators=5, random_state=0)
+    y = np.arange(40) % 2
+    match = r"X: expected at least one row and one column"
+    with pytest.raises(ValueError, match=match + r", got shape \(40, 0\)"):
+        MetaSearchCV([rf, "knn"], n_trials=2, warm_start=None).fit(np.empty((40, 0)), y)
+    with pytest.raises(ValueError, match=match + r", got shape \(0, 3\)"):
+        MetaSearchCV(rf, {"max_depth": [2, 3]}, n_trials=2).fit(np.empty((0, 3)), y[:0])
