@@ -182,13 +182,16 @@ class _MetaMLPBase(BaseEstimator):
         Z = np.asarray(self.preprocessor_.transform(X), dtype=np.float64)
         return np.clip(np.nan_to_num(Z), -CLIP, CLIP)
 
-    def _splits(self, y_codes: np.ndarray, rng: np.random.RandomState):
+    def _splits(self, y_codes: np.ndarray, rng: np.random.RandomState,
+                n_counted: int | None = None):
         n = len(y_codes)
         n_val = int(round(self.validation_fraction * n))
         if n >= 10 and n_val >= 2 and n - n_val < 2:
             raise ValueError(f"validation_fraction={self.validation_fraction} leaves "
                              f"{n - n_val} of {n} rows to train on; use a smaller fraction")
-        k = self.n_ensemble_ = ensemble_size(self.n_ensemble, n)
+        # rows of weight 0 are not part of the task: "auto" sizes by the others
+        k = self.n_ensemble_ = ensemble_size(self.n_ensemble, n if n_counted is None
+                                             else n_counted)
         if n < 10 or n_val < 2:
             return [(np.arange(n), None)] * k
         out = []
@@ -228,7 +231,7 @@ class _MetaMLPBase(BaseEstimator):
                           deadline=None if self.max_time is None else start + self.max_time)
         self.members_, self.n_iter_, self.best_iter_ = [], [], []
         split_codes = y_codes if not self._regression else np.zeros(len(y_codes), np.int64)
-        for i, (tr, va) in enumerate(self._splits(split_codes, rs)):
+        for i, (tr, va) in enumerate(self._splits(split_codes, rs, int(counted.sum()))):
             va_args = (None, None, None) if va is None else (Z[va], y_fit[va], w[va])
             fast, kept, ran = adapt_member(net, emb, Z[tr], y_fit[tr], w[tr], *va_args,
                                        n_classes=n_classes, regression=self._regression,
@@ -279,12 +282,12 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
         Strength of the L2 pull of the weights towards the initialization.
     n_ensemble : int or "auto", default="auto"
         Fine-tuned copies, each with its own validation split; probabilities are averaged.
-        "auto": 3000 / (training rows), rounded, between 3 and 10 (10 members up to 315
-        rows, 3 from 858 rows on), so the members together train on about as many rows as
-        3 members of 1000 rows; on small data each member's early-stopping split is noisy
-        and more members average it out (64 rows: +0.7 points over 3 members on both
-        meta-validation folds, ``benchmarks/results/metaval_metamlp.md``). ``n_ensemble_``
-        is the number used.
+        "auto": 3000 / (training rows of positive weight), rounded, between 3 and 10 (10
+        members up to 315 rows, 3 from 858 rows on), so the members together train on about
+        as many rows as 3 members of 1000 rows; on small data each member's early-stopping
+        split is noisy and more members average it out (64 rows: +0.7 points over 3 members
+        on both meta-validation folds, ``benchmarks/results/metaval_metamlp.md``).
+        ``n_ensemble_`` is the number used.
     init_blend : float in [0, 1], default=0.5
         Weight of the meta-learned initialization in the starting weights; the rest is the
         fresh random initialization ``init="random"`` would use ("shrink and perturb", Ash &

@@ -175,6 +175,9 @@ def test_auto_ensemble_gives_small_data_more_members():
     assert small.n_ensemble_ == len(small.members_) == 10
     large = MetaMLPClassifier(init="random", max_iter=5, random_state=0).fit(X, y)
     assert large.n_ensemble_ == len(large.members_) == 3
+    w = np.r_[np.ones(64), np.zeros(len(y) - 64)]  # rows of weight 0 are not the task's
+    weighted = MetaMLPClassifier(init="random", max_iter=5, random_state=0)
+    assert weighted.fit(X, y, sample_weight=w).n_ensemble_ == 10
     fixed = MetaMLPClassifier(init="random", max_iter=5, n_ensemble=2, random_state=0)
     assert len(fixed.fit(X[:64], y[:64]).members_) == 2
     with pytest.raises(InvalidParameterError, match="n_ensemble"):
