@@ -126,7 +126,17 @@ def _is_missing(v: Any) -> bool:
         return False
 
 
+def arrow_to_pandas(X: Any) -> Any:
+    """A pyarrow Table / RecordBatch or a polars DataFrame as a pandas DataFrame, each
+    column's type kept (``np.asarray`` of one gives a single dtype for all columns: text,
+    dates and numbers mixed in one object array); any other input unchanged."""
+    if type(X).__module__.split(".")[0] in ("pyarrow", "polars") and hasattr(X, "to_pandas"):
+        return X.to_pandas()
+    return X
+
+
 def _to_frame(X: ArrayLike) -> pd.DataFrame:
+    X = arrow_to_pandas(X)
     if isinstance(X, pd.DataFrame):
         return X
     if isinstance(X, pd.Series):
@@ -240,7 +250,20 @@ def _encode_categorical(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.array([], dtype=object)
 
 
-def _discretize(col: np.ndarray, num_bins: int, tol: float = 1e-8) -> np.ndarray:
+#: Quantile cut points closer than this (times the column's range when that is below 1) are
+#: merged. pymfe's absolute 1e-8 merged every cut of a column measured in small units
+#: (metres as 1e-9 km), so its entropies depended on the unit; relative to the range below
+#: 1 the binning is unit-free, and columns of range >= 1 bin exactly as before.
+MERGE_TOL = 1e-8
+
+
+def _merge_tol(divs: np.ndarray) -> float:
+    """Merge tolerance of one column's cut points (see :data:`MERGE_TOL`)."""
+    span = float(divs[-1] - divs[0]) if divs.size else 0.0
+    return MERGE_TOL * min(1.0, span) if span > 0 else MERGE_TOL
+
+
+def _discretize(col: np.ndarray, num_bins: int) -> np.ndarray:
     """pymfe's equal-frequency discretisation of one numeric column (missing -> -1)."""
     obs = ~np.isnan(col)
     out = np.full(col.shape[0], -1, dtype=np.int64)
@@ -248,9 +271,20 @@ def _discretize(col: np.ndarray, num_bins: int, tol: float = 1e-8) -> np.ndarray
         return out
     v = col[obs]
     divs = np.quantile(v, np.linspace(0, 1, num_bins + 1)[1:])
-    divs = np.unique(divs[np.append(True, np.diff(divs) > tol)])
+    divs = np.unique(divs[np.append(True, np.diff(divs) > _merge_tol(divs))])
     out[obs] = np.searchsorted(divs, v, side="left")  # == np.digitize(right=True)
     return out
+
+
+def _numeric_values(col: pd.Series) -> np.ndarray:
+    """A numeric column as float64 (missing -> NaN). Numeric extension dtypes that
+    ``pd.to_numeric`` cannot handle (pyarrow's half floats) are cast directly."""
+    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        try:
+            return col.to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError):
+            pass
+    return pd.to_numeric(col, errors="raise").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _discretize_columns(cols: list[np.ndarray], num_bins: int) -> list[np.ndarray]:
@@ -262,7 +296,7 @@ def _discretize_columns(cols: list[np.ndarray], num_bins: int) -> list[np.ndarra
         q = np.linspace(0, 1, num_bins + 1)[1:]
         all_divs = np.quantile(np.column_stack([cols[j] for j in full]), q, axis=0)
         for divs, j in zip(all_divs.T, full):
-            divs = np.unique(divs[np.append(True, np.diff(divs) > 1e-8)])
+            divs = np.unique(divs[np.append(True, np.diff(divs) > _merge_tol(divs))])
             out[j] = np.searchsorted(divs, cols[j], side="left").astype(np.int64)
     for j in sorted(set(range(len(cols))) - set(full)):
         out[j] = _discretize(cols[j], num_bins)
@@ -296,8 +330,21 @@ def infer_target_type(y: Any) -> str:
     return "regression" if n_values > max(MAX_FLOAT_CLASSES, yf.size / 10) else "classification"
 
 
+def _refuse_temporal_target(y: Any, y_arr: np.ndarray) -> None:
+    """Dates and durations are neither classes nor a numeric target as they stand: read as
+    they are, every distinct timestamp would count as a class."""
+    dtypes = (y.dtypes.tolist() if isinstance(y, pd.DataFrame)
+              else [getattr(y, "dtype", None), y_arr.dtype])
+    for dt in dtypes:
+        if dt is not None and (pd.api.types.is_datetime64_any_dtype(dt)
+                               or pd.api.types.is_timedelta64_dtype(dt)):
+            raise ValueError(f"y: a {dt} target; convert it to numbers first (e.g. "
+                             f"y.dt.total_seconds() for durations) or to labels.")
+
+
 def _encode_target(y: Any, n: int, target_type: str) -> tuple[np.ndarray, Optional[np.ndarray], Optional[np.ndarray], str]:
     y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
+    _refuse_temporal_target(y, y_arr)
     if y_arr.ndim == 2 and 1 in y_arr.shape:
         y_arr = y_arr.ravel()
     if y_arr.ndim != 1:
@@ -387,7 +434,7 @@ def prepare(
             try:
                 v = _seconds(col) if _is_temporal(col.dtype) or (
                     col.dtype == object and _is_time_object_column(col.to_numpy())) else \
-                    pd.to_numeric(col, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+                    _numeric_values(col)
             except (ValueError, TypeError) as exc:
                 raise ValueError(
                     f"X: column {df.columns[j]!r} is marked numeric but holds non-numeric values "

@@ -27,6 +27,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, OneHotEncoder
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from meta_features._validation import arrow_to_pandas  # noqa: F401  (shared input rule)
+
 
 def _arrow_temporal(dt) -> bool:
     """A pyarrow-backed date, time-stamp or duration dtype (``read_parquet(...,
@@ -649,9 +651,15 @@ class TailRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         Z = self._compress(X)
         self.mean_ = Z.mean(axis=0)
         sd = Z.std(axis=0)
+        mag = np.abs(Z).max(axis=0, initial=0.0)
+        # a column of magnitude below ~1e-154 has a variance below the smallest float: its
+        # standard deviation is taken on the column divided by its magnitude instead
+        under = (sd <= 1e-12 * mag) & (mag > 0)
+        if under.any():
+            sd[under] = (Z[:, under] / mag[under]).std(axis=0) * mag[under]
         # relative to the column's own magnitude (a column of values near 1e-16 varies;
         # one value repeated, up to rounding, does not)
-        self.constant_ = ~(sd > 1e-12 * np.abs(Z).max(axis=0, initial=0.0))
+        self.constant_ = ~(sd > 1e-12 * mag)
         self.scale_ = np.where(self.constant_, 1.0, sd)
         return self
 

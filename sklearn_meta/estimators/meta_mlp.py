@@ -28,7 +28,7 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, che
 
 from ..nn.episodes import CLIP
 from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
-from ._preprocess import (_as_float, check_column_kinds, check_same_columns, column_kinds,
+from ._preprocess import (_as_float, arrow_to_pandas, check_column_kinds, check_same_columns, column_kinds,
                           holds_text_objects, infinite_columns, make_preprocessor, missing_as_nan,
                           mixed_labels_message, object_array_frame, records_array,
                           warn_number_text_columns)
@@ -108,7 +108,7 @@ class _MetaMLPBase(BaseEstimator):
 
     # ------------------------------------------------------------------ input handling
     def _validate_X(self, X, reset: bool):
-        X = records_array(X)
+        X = records_array(arrow_to_pandas(X))
         if reset:
             self._from_array = holds_text_objects(X)
             if self._from_array:  # df.to_numpy() of a mixed frame: read as its frame

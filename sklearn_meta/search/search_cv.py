@@ -32,7 +32,7 @@ from .cv_scoring import FIT_FAILED_ATTR, cross_validate_scored, metric_to_optimi
 from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interrupted,
                      search_fingerprint)
 from .members import check_members, list_task_type, member_estimator
-from ..estimators._preprocess import records_array
+from ..estimators._preprocess import arrow_to_pandas, records_array
 from .spaces import (FAMILIES, REGRESSOR_NAMES, default_space, family_of, final_model,  # noqa: F401
                      implied_task_type, param_prefix, step_prefix, task_type_of,
                      to_optuna_space, with_prefix)
@@ -795,6 +795,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         for attr in _FITTED:  # nothing of an earlier fit may survive this one
             if attr in self.__dict__:
                 delattr(self, attr)
+        X = arrow_to_pandas(X)  # pyarrow / polars tables: column types kept
         est = self.estimator
         user_models = hasattr(est, "fit") or (isinstance(est, (list, tuple)) and
                                               any(hasattr(e, "fit") for e in est))
@@ -1248,31 +1249,31 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     @available_if(_has("predict"))
     def predict(self, X: Any) -> np.ndarray:
-        return self._best().predict(X)
+        return self._best().predict(arrow_to_pandas(X))
 
     @available_if(_has("predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
-        return self._best().predict_proba(X)
+        return self._best().predict_proba(arrow_to_pandas(X))
 
     @available_if(_has("predict_log_proba"))
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        return self._best().predict_log_proba(X)
+        return self._best().predict_log_proba(arrow_to_pandas(X))
 
     @available_if(_has("score_samples"))
     def score_samples(self, X: Any) -> np.ndarray:
-        return self._best().score_samples(X)
+        return self._best().score_samples(arrow_to_pandas(X))
 
     @available_if(_has("inverse_transform"))
     def inverse_transform(self, X: Any) -> np.ndarray:
-        return self._best().inverse_transform(X)
+        return self._best().inverse_transform(arrow_to_pandas(X))
 
     @available_if(_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
-        return self._best().decision_function(X)
+        return self._best().decision_function(arrow_to_pandas(X))
 
     @available_if(_has("transform"))
     def transform(self, X: Any) -> np.ndarray:
-        return self._best().transform(X)
+        return self._best().transform(arrow_to_pandas(X))
 
     def _scorer(self, estimator: Any = None) -> Any:
         """The scorer object of ``scoring`` (several metrics: one scorer returning a dict),
@@ -1293,6 +1294,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         ``params`` (e.g. ``sample_weight``) go to the scorer, routed as it requests them
         when metadata routing is enabled."""
         best = self._best()
+        X = arrow_to_pandas(X)
         if _routing_enabled():
             routed = process_routing(self, "score", **params)
             if self._scorer() is not None:

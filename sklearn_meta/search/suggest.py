@@ -14,6 +14,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from meta_features import infer_target_type
+from meta_features._validation import arrow_to_pandas
 
 from ..estimators._preprocess import make_preprocessor
 from .._warnings import warn_user
@@ -413,6 +414,7 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                                     or n_neighbors < 1):
         raise ValueError(f"n_neighbors must be a positive integer or None (every "
                          f"knowledge-base task, weighted by similarity), got {n_neighbors!r}")
+    X = arrow_to_pandas(X)
     n_rows = _n_rows(X)
     if y is not None and n_rows is not None and hasattr(y, "__len__") and len(y) != n_rows:
         # every strategy, "portfolio" (which reads no data) included
@@ -545,6 +547,7 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         None: read from ``y`` (a warning says so where the reading goes against its dtype);
         an estimator instance decides by itself.
     """
+    X = arrow_to_pandas(X)  # pyarrow / polars tables: column types kept
     pairs, details = suggest_pairs(X, y, estimator, n, strategy, search_space=search_space,
                                    knowledge_base=knowledge_base, embedder=embedder,
                                    n_neighbors=n_neighbors, exclude_tasks=exclude_tasks,

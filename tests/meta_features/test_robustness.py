@@ -416,3 +416,33 @@ def test_complexity_constant_columns_and_pair_scaling():
     alone = extract(Xp, yp, groups="complexity", warn=False, summary=summary)
     for name in ("l1.mean", "l2.mean"):  # (l3 draws random points per column)
         assert with_col[name] == pytest.approx(alone[name], rel=1e-9), name
+
+
+def test_binned_features_do_not_depend_on_the_unit():
+    """A column measured in small units (1e-9) is binned as in large ones: pymfe's absolute
+    1e-8 tolerance merged every cut point of such a column."""
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    groups = ["info-theory"]
+    a = extract(X, y, groups=groups)
+    b = extract(X * 1e-9, y, groups=groups)
+    pd.testing.assert_series_equal(a, b, atol=1e-9, rtol=0)
+
+
+@pytest.mark.parametrize("y", [pd.Series(pd.date_range("2020", periods=40)),
+                               pd.Series(pd.to_timedelta(np.arange(40) % 5, unit="D"))])
+def test_date_and_duration_targets_are_refused(y):
+    with pytest.raises(ValueError, match=r"^y: a (datetime|timedelta)64"):
+        extract(np.random.RandomState(0).normal(size=(40, 3)), y)
+
+
+def test_arrow_inputs_keep_their_column_types():
+    pa = pytest.importorskip("pyarrow")
+    X, y = _frame()
+    half = pd.array(pa.array(X["a"].to_numpy(np.float16), type=pa.float16()),
+                    dtype=pd.ArrowDtype(pa.float16()))
+    res, _ = _run(X.assign(a=half), y, groups="default")  # was refused as non-numeric
+    assert res["attr_to_inst"] == 4 / 60
+    np.testing.assert_allclose(_run(pa.table(X), y, groups="default")[0],
+                               _run(X, y, groups="default")[0], equal_nan=True)

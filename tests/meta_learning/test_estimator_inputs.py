@@ -743,3 +743,29 @@ def test_frame_after_fit_on_its_object_array_is_read_by_position():
     with pytest.warns(UserWarning, match="X has feature names"):
         by_frame = model.predict_proba(frame)
     np.testing.assert_array_equal(by_frame, model.predict_proba(frame.to_numpy()))
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-300])
+def test_columns_of_tiny_magnitude_are_not_dropped(scale):
+    """Their variance underflows to 0: they were taken for constant columns and zeroed."""
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    kw = dict(KW, max_iter=20)
+    ref = MetaMLPClassifier(**kw).fit(X[:300], y[:300]).score(X[300:], y[300:])
+    tiny = MetaMLPClassifier(**kw).fit(X[:300] * scale, y[:300])
+    assert tiny.score(X[300:] * scale, y[300:]) == pytest.approx(ref, abs=0.02)
+    assert ref > 0.85
+
+
+def test_arrow_table_is_read_as_its_frame():
+    """A pyarrow Table with a date column fits as the same DataFrame would (numpy could not
+    promote its columns to one dtype)."""
+    pa = pytest.importorskip("pyarrow")
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"a": rng.randn(60), "c": rng.choice(list("xy"), 60),
+                       "t": pd.date_range("2020", periods=60)})
+    y = ((df.a > 0) ^ (df.c == "x")).astype(int)
+    m = MetaMLPClassifier(**KW).fit(pa.table(df), y)
+    np.testing.assert_array_equal(m.predict(pa.table(df)), m.predict(df))
+    np.testing.assert_array_equal(m.predict(df), MetaMLPClassifier(**KW).fit(df, y).predict(df))

@@ -570,3 +570,19 @@ def test_no_rows_always_and_no_columns_unless_a_single_instance_are_refused():
         MetaSearchCV([rf, "knn"], n_trials=2, warm_start=None).fit(np.empty((40, 0)), y)
     with pytest.raises(ValueError, match=match + r", got shape \(0, 3\)"):
         MetaSearchCV(rf, {"max_depth": [2, 3]}, n_trials=2).fit(np.empty((0, 3)), y[:0])
+
+
+def test_arrow_table_gets_the_families_preprocessing():
+    """A pyarrow Table with a text column: every family fitted behind the preprocessing, as
+    for the same DataFrame (before, each trial of hgb failed on the strings)."""
+    pa = pytest.importorskip("pyarrow")
+    import pandas as pd
+
+    rng = np.random.RandomState(0)
+    df = pd.DataFrame({"a": rng.randn(90), "c": rng.choice(list("xy"), 90)})
+    yy = ((df.a > 0) ^ (df.c == "x")).astype(int).to_numpy()
+    s = MetaSearchCV("hgb", n_trials=2, cv=3, random_state=0).fit(pa.table(df), yy)
+    ref = MetaSearchCV("hgb", n_trials=2, cv=3, random_state=0).fit(df, yy)
+    assert s.best_score_ == ref.best_score_
+    np.testing.assert_array_equal(s.predict(pa.table(df)), ref.predict(df))
+    assert s.score(pa.table(df), yy) == ref.score(df, yy)
