@@ -202,8 +202,9 @@ def report(df: pd.DataFrame, out: Path) -> None:
             secs = sub.groupby("model")["seconds"].median()
             lines.append(f"## {kind}, training size {size} ({len(wide)} tasks)\n")
             extra = " | mean log-loss" if kind == "classification" else ""
-            lines.append(f"| model | mean {metric}{extra} | avg rank | median fit+predict s |")
-            lines.append("|---|---|---|---|")
+            header = f"| model | mean {metric}{extra} | avg rank | median fit+predict s |"
+            lines.append(header)
+            lines.append("|" + "---|" * (header.count("|") - 1))
             ll = (sub.groupby(["task", "model"])["log_loss"].mean().unstack().mean()
                   if kind == "classification" else None)
             for c in cols:

@@ -59,7 +59,7 @@ def test_build_kb_problems_are_caught_before_any_evaluation(tmp_path, capsys):
     base = ["build-kb", "--suite", "sklearn", "--families", "knn", "--storage",
             str(tmp_path / "kb.log")]
     assert main([*base, "--heldout", str(tmp_path / "nope.txt")]) == 2
-    assert "nope.txt not found" in capsys.readouterr().err
+    assert "--heldout: name list file" in capsys.readouterr().err
     afile = tmp_path / "afile"
     afile.write_text("")
     assert main([*base, "--out", str(afile / "x.kb.json.gz")]) == 2
@@ -155,3 +155,12 @@ def test_build_kb_on_another_suite_holds_out_the_twins_of_held_out_uci121_tasks(
     from sklearn_meta.search import KnowledgeBase
 
     assert not {"iris", "wine"} & set(KnowledgeBase.load(out).tasks)
+
+
+def test_missing_files_are_named_with_their_argument(tmp_path, capsys):
+    """One-line errors that say which argument named the missing file."""
+    assert main(["report", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "r")]) == 2
+    assert "results file" in capsys.readouterr().err
+    assert main(["meta-train", "--exclude-file", str(tmp_path / "nope.txt"),
+                 "--out", str(tmp_path / "mt")]) == 2
+    assert "--exclude-file: name list file" in capsys.readouterr().err

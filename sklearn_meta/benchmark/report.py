@@ -132,6 +132,9 @@ def read_results(path: str | Path) -> pd.DataFrame:
     """A results CSV; ValueError naming the file when it lacks the columns reports need."""
     try:
         results = pd.read_csv(path)
+    except FileNotFoundError:
+        raise ValueError(f"results file {path} not found; expected a CSV written by "
+                         "'sklearn-meta bench'") from None
     except pd.errors.EmptyDataError:
         raise ValueError(f"results file {path} is empty; expected a CSV written by "
                          "'sklearn-meta bench'") from None

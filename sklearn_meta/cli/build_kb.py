@@ -107,7 +107,10 @@ def run(args: argparse.Namespace) -> int:
     from ..search import build as kb_build
     from ..search.spaces import FAMILIES
 
-    heldout = set(read_heldout(args.heldout, args.suite))
+    try:
+        heldout = set(read_heldout(args.heldout, args.suite))
+    except FileNotFoundError as exc:
+        raise ValueError(f"--heldout: {exc}") from None
     tasks = load_suite(args.suite, data_home=args.data_home)
     unknown = sorted(heldout - {t.name for t in tasks})
     if unknown:  # a misspelt name would leave its task in the knowledge base

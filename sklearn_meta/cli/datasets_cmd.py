@@ -11,7 +11,7 @@ from ._table import format_table
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("datasets", help="list and inspect task suites")
-    sub = p.add_subparsers(dest="datasets_command", required=True)
+    sub = p.add_subparsers(dest="datasets_command", required=True, metavar="{list,show}")
 
     ls = sub.add_parser("list", help="one line per task: name, rows, features, classes")
     ls.add_argument("--suite", default="uci121", help="uci121, sklearn or openml:<suite>")

@@ -120,7 +120,10 @@ def run(args: argparse.Namespace) -> int:
 
     args.data_home = str(get_data_home(args.data_home))
     exclude_file = Path(args.exclude_file) if args.exclude_file else packaged_heldout_path()
-    heldout = read_name_list(exclude_file)
+    try:
+        heldout = read_name_list(exclude_file)
+    except FileNotFoundError as exc:
+        raise ValueError(f"--exclude-file: {exc}") from None
     names = args.tasks
     from ..datasets.uci121 import list_headers
 

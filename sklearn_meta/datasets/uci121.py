@@ -177,8 +177,9 @@ def suite_folder(data_home: Path) -> Path:
     folder = Path(data_home) / SUITE
     if not folder.is_dir():
         raise DatasetError(
-            f"suite {SUITE!r}: folder {folder} not found; set data_home or the environment "
-            "variable SKLEARN_META_DATA to the folder that contains 'uci121/'")
+            f"suite {SUITE!r}: folder {folder} not found; set data_home (--data-home on the "
+            "command line) or the environment variable SKLEARN_META_DATA to the folder that "
+            "contains 'uci121/'")
     return folder
 
 

@@ -23,6 +23,7 @@ import gzip
 import hashlib
 import json
 import warnings
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -302,7 +303,8 @@ class KnowledgeBase:
             if not isinstance(d, dict):
                 raise ValueError(f"expected a JSON object, got {type(d).__name__}")
             return cls.from_dict(d)
-        except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (OSError, EOFError, zlib.error, ValueError, KeyError, TypeError,
+                AttributeError) as exc:
             cause = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
             raise ValueError(f"{path}: not a valid sklearn-meta knowledge base ({cause})") \
                 from exc

@@ -25,6 +25,31 @@ def test_corrupt_knowledge_base_file_is_named(tmp_path, content, cause):
         KnowledgeBase.load(path)
 
 
+def test_damaged_gzip_knowledge_base_is_named(tmp_path):
+    """A byte flipped inside the compressed stream of a saved file (no manifest beside it)
+    is zlib's error, not an OSError: it too is named as a knowledge-base error."""
+    import gzip
+    import json
+    import zlib
+
+    good = gzip.compress(json.dumps({"tasks": np.random.RandomState(0).rand(300).tolist()})
+                         .encode(), mtime=0)
+    for pos in range(len(good) // 2, len(good)):  # the first flip that zlib itself rejects
+        raw = bytearray(good)
+        raw[pos] ^= 0xFF
+        try:
+            gzip.decompress(bytes(raw))
+        except zlib.error:
+            break
+        except Exception:  # noqa: BLE001 - a CRC or JSON error: not the case tested here
+            continue
+    path = tmp_path / "damaged.kb.json.gz"
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ValueError, match="damaged.kb.json.gz: not a valid sklearn-meta "
+                                         "knowledge base"):
+        KnowledgeBase.load(path)
+
+
 def test_knowledge_base_given_as_path_is_loaded():
     by_path = suggest_configs(X, y, LogisticRegression(), n=3, knowledge_base=str(DEFAULT_KB))
     by_object = suggest_configs(X, y, LogisticRegression(), n=3,
