@@ -77,6 +77,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-noise", type=non_negative_float, default=1.0,
                    help="initial scale of the random per-column part of the input layer, "
                         "redrawn for every task (meta-learned; 0: none)")
+    p.add_argument("--synthetic-tasks", type=non_negative_int, default=0,
+                   help="add this many synthetic classification tasks drawn from a random "
+                        "prior (sklearn_meta.meta_learning.synthetic) to the training tasks "
+                        "(default %(default)s)")
+    p.add_argument("--synthetic-seed", type=seed, default=0,
+                   help="seed of the synthetic tasks (default %(default)s)")
     p.add_argument("--seed", type=seed, default=0, help="random seed (default %(default)s)")
     p.add_argument("--device", type=torch_device, default="auto",
                    help="'auto' (cuda when available), 'cpu', 'cuda' or 'cuda:<index>'")
@@ -156,6 +162,14 @@ def run(args: argparse.Namespace) -> int:
     overlap = {t.name for t in tasks} & (set(heldout) | set(same_data))
     if overlap:  # pragma: no cover - load_uci121 already excludes them
         raise SystemExit(f"training tasks overlap the held-out list: {sorted(overlap)}")
+    synthetic = None
+    if args.synthetic_tasks:
+        from ..meta_learning.synthetic import GENERATOR_VERSION, synthetic_tasks
+
+        tasks = tasks + synthetic_tasks(args.synthetic_tasks, args.synthetic_seed)
+        synthetic = {"n_tasks": args.synthetic_tasks, "seed": args.synthetic_seed,
+                     "generator": "sklearn_meta.meta_learning.synthetic",
+                     "generator_version": GENERATOR_VERSION}
     # the knowledge base only supervises the task encoder: none without one
     targets, kb_info = (encoder_targets(args.kb, [t.name for t in tasks])
                         if args.encoder_steps > 0 else ({}, None))
@@ -196,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
             "heldout_tasks": sorted(heldout), "heldout_file": exclude_file.name,
             "excluded_same_data_as_heldout": same_data,
             "encoder_supervision": kb_info,
+            "synthetic_tasks": synthetic,
             "metrics": metrics, "device": str(trainer.device),
             "inner_lr_learned": float(torch.exp(trainer.net.log_lr.detach())),
         }

@@ -34,6 +34,24 @@ def test_meta_train_command_end_to_end(uci_home, tmp_path):
     assert clf.init_ == str(out)
 
 
+def test_meta_train_with_synthetic_tasks_records_them(uci_home, tmp_path):
+    """--synthetic-tasks adds tasks from the random prior; the manifest names each one and
+    the generator, so the artifact's training list stays exact."""
+    out = tmp_path / "syn"
+    assert main(["meta-train", "--data-home", str(uci_home), "--tasks", "seeds,pima",
+                 "--exclude-file", str(tmp_path / "none.txt"), "--out", str(out)]) == 2
+    (tmp_path / "none.txt").write_text("glass\n")
+    assert main(["meta-train", "--data-home", str(uci_home), "--tasks", "seeds,pima",
+                 "--exclude-file", str(tmp_path / "none.txt"), "--out", str(out),
+                 "--steps", "2", "--meta-batch", "4", "--encoder-steps", "0",
+                 "--synthetic-tasks", "3", "--synthetic-seed", "7", "--no-progress"]) == 0
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["training_tasks"] == ["pima", "seeds", "synthetic-7-0", "synthetic-7-1",
+                                   "synthetic-7-2"]
+    assert m["synthetic_tasks"] == {"n_tasks": 3, "seed": 7, "generator_version": 1,
+                                    "generator": "sklearn_meta.meta_learning.synthetic"}
+
+
 
 @pytest.mark.parametrize("argv, match", [
     (["--hidden", "0"], "argument --hidden: expected a positive integer, got '0'"),
@@ -47,6 +65,7 @@ def test_meta_train_command_end_to_end(uci_home, tmp_path):
     (["--steps", "0"], "argument --steps: expected a positive integer, got '0'"),
     (["--proto-weight", "nan"], "argument --proto-weight: expected a number >= 0, got 'nan'"),
     (["--input-noise", "-3"], "argument --input-noise: expected a number >= 0, got '-3'"),
+    (["--synthetic-tasks", "-1"], "argument --synthetic-tasks: expected a non-negative"),
     (["--tasks", " , "], "argument --tasks: expected comma-separated names"),
 ])
 def test_meta_train_bad_arguments_are_usage_errors(argv, match, tmp_path, usage_error):
