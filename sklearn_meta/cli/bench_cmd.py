@@ -132,8 +132,12 @@ def _publish(args: argparse.Namespace) -> int:
 
     if not args.task.startswith("openml:"):
         raise ValueError(f"task must look like 'openml:<task id>', got {args.task!r}")
+    try:  # a misspelt name fails now, not after the task's download
+        spec = get_spec(args.estimator)
+    except ValueError as exc:
+        raise ValueError(f"--estimator: {exc}") from None
     task = load_task(args.task, args.data_home)
-    model = get_spec(args.estimator).build(task.task_type, args.seed, {})
+    model = spec.build(task.task_type, args.seed, {})
     run_id = publish_run(model, int(args.task.split(":", 1)[1]), get_data_home(args.data_home))
     print(f"published OpenML run {run_id}")
     return 0

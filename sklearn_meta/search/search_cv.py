@@ -881,8 +881,11 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             self._scorer(first)
         except ValueError as exc:
             raise ValueError(f"scoring: {exc}") from None
-        cv = check_cv(self.cv, y, classifier=is_classifier(first))
-        splits = list(cv.split(X, y, groups))
+        try:  # sklearn's own messages name n_splits, which the caller never set
+            cv = check_cv(self.cv, y, classifier=is_classifier(first))
+            splits = list(cv.split(X, y, groups))
+        except ValueError as exc:
+            raise ValueError(f"cv={self.cv!r}: {exc}") from None
         storage = self.storage
         tmpdir = None
         if self.n_jobs != 1 and storage is None:  # workers need a shared storage

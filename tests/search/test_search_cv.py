@@ -712,3 +712,13 @@ def test_a_family_key_tries_its_default_first(wine):
     first = s.cv_results_["params"][0]
     assert (first["learning_rate"], first["max_iter"], first["max_leaf_nodes"]) == (0.1, 100, 31)
     assert len(s.warm_start_params_) == 3  # the default counts as a warm-start trial
+
+
+@pytest.mark.parametrize("cv", [1, 10_000])
+def test_bad_cv_is_named(cv):
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.raises(ValueError, match=f"^cv={cv}: "):
+        MetaSearchCV(LogisticRegression(), n_trials=2, cv=cv, warm_start=None).fit(X, y)
