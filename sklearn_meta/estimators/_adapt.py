@@ -83,7 +83,8 @@ def resolve_init(init, random_state: int | None, blend: float = 1.0
         raise ValueError(f"init must be 'pretrained', 'random' or a path to an artifact "
                          f"folder, got {init!r} (no such folder: {folder})")
     art = _cached_artifact(str(folder), _file_stamp(folder))
-    return blend_with_random(art.net, blend, random_state), art.encoder, str(path)
+    desc = "pretrained" if isinstance(init, str) and init == "pretrained" else str(path)
+    return blend_with_random(art.net, blend, random_state), art.encoder, desc
 
 
 #: Rows the task encoder reads (a fixed random subset of larger training sets, as

@@ -182,8 +182,24 @@ NUMBER_TEXT_SHARE = 0.9
 NUMBER_TEXT_MIN_LEVELS = 20
 
 
-#: Levels kept by the one-hot coding of a text column (the others are grouped).
-MAX_TEXT_LEVELS = 20
+#: Levels a categorical column keeps in its one-hot coding (the others are grouped into one
+#: "infrequent" column): up to :data:`MAX_TEXT_LEVELS` per column while the table's
+#: categorical columns together keep at most :data:`TOTAL_TEXT_LEVELS`, never fewer than
+#: :data:`MIN_TEXT_LEVELS` (a 50-level state column that drives the target lost most of
+#: its information when every column kept 20), and only levels seen at least
+#: :data:`MIN_LEVEL_ROWS` times at fit (a level seen once can only memorise its row).
+MAX_TEXT_LEVELS = 100
+MIN_TEXT_LEVELS = 20
+TOTAL_TEXT_LEVELS = 2000
+MIN_LEVEL_ROWS = 2
+
+
+def text_levels_per_column(n_categorical: int) -> int:
+    """One-hot levels kept per categorical column of a table with ``n_categorical`` such
+    columns (see :data:`MAX_TEXT_LEVELS`): wide text tables keep the width they had."""
+    share = TOTAL_TEXT_LEVELS // max(int(n_categorical), 1)
+    return int(min(MAX_TEXT_LEVELS, max(MIN_TEXT_LEVELS, share)))
+
 _DATE_TEXT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}")
 
 
@@ -243,8 +259,8 @@ def warn_number_text_columns(X, where: str = "X") -> None:
     if dates:
         shown = ", ".join(repr(c) for c in dates[:10]) + (" ..." if len(dates) > 10 else "")
         warn_user(f"{where}: text columns of dates or date-times are one-hot coded as text "
-                  f"(each date its own level; all but the {MAX_TEXT_LEVELS} most frequent "
-                  f"grouped): {shown}; to read one as a date-time (seconds since 1970) pass "
+                  f"(each date its own level; all but the most frequent grouped): "
+                  f"{shown}; to read one as a date-time (seconds since 1970) pass "
                   f"pd.to_datetime(X[name])")
     if not flagged:
         return
@@ -252,7 +268,9 @@ def warn_number_text_columns(X, where: str = "X") -> None:
 
     warn_user(f"{where}: text columns of numbers are one-hot coded as text (their order lost): "
               f"{', '.join(flagged[:10])}{' ...' if len(flagged) > 10 else ''}; to read one "
-              f"as numbers pass pd.to_numeric(X[name], errors='coerce'){hint}")
+              f"as numbers pass pd.to_numeric(X[name], errors='coerce'){hint}; codes that "
+              f"only look like numbers (zip codes, identifiers) are categories: "
+              f"X[name].astype('category') says so and silences this warning")
 
 
 def categorical_columns(X: pd.DataFrame) -> list:
@@ -513,7 +531,8 @@ def make_preprocessor(X) -> ColumnTransformer | object:
                                                       keep_empty_features=True,
                                                       add_indicator=True),
                                 OneHotEncoder(handle_unknown="infrequent_if_exist",
-                                              max_categories=MAX_TEXT_LEVELS,
+                                              max_categories=text_levels_per_column(len(cats)),
+                                              min_frequency=MIN_LEVEL_ROWS,
                                               sparse_output=False),
                                 ConstantToZero())
     temporal = make_pipeline(TimeToSeconds(), MedianImputer(), MaxAbsScaler(),

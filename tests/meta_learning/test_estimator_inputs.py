@@ -769,3 +769,26 @@ def test_arrow_table_is_read_as_its_frame():
     m = MetaMLPClassifier(**KW).fit(pa.table(df), y)
     np.testing.assert_array_equal(m.predict(pa.table(df)), m.predict(df))
     np.testing.assert_array_equal(m.predict(df), MetaMLPClassifier(**KW).fit(df, y).predict(df))
+
+
+def test_a_categorical_column_keeps_its_frequent_levels_beyond_twenty():
+    """A 50-level column (a US state, say) that drives the target keeps one column per level
+    seen often enough, instead of lumping all but 20 into one; singletons are grouped; wide
+    text tables keep at least 20 levels per column and a bounded total width."""
+    from sklearn_meta.estimators._preprocess import (MIN_TEXT_LEVELS, TOTAL_TEXT_LEVELS,
+                                                     text_levels_per_column)
+
+    rng = np.random.default_rng(0)
+    n = 1500
+    states = np.array([f"S{k:02d}" for k in range(50)])
+    effect = rng.normal(0, 2, 50)
+    s = rng.integers(0, 50, n)
+    X = pd.DataFrame({"state": states[s], "x": rng.normal(size=n)})
+    X.loc[0, "state"] = "only-once"
+    y = (effect[s] + X["x"] + rng.normal(0, 0.5, n) > 0).astype(int)
+    model = MetaMLPClassifier(**KW).fit(X.iloc[:1000], y[:1000])
+    # 50 frequent levels + 1 infrequent group (the singleton) + x
+    assert model._transform(X.iloc[:1]).shape[1] == 52
+    assert model.score(X.iloc[1000:], y[1000:]) > 0.85
+    assert text_levels_per_column(1) == 100 and text_levels_per_column(500) == MIN_TEXT_LEVELS
+    assert 30 * text_levels_per_column(30) <= TOTAL_TEXT_LEVELS
