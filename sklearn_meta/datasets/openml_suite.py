@@ -17,9 +17,13 @@ are never requested: they need the network and are not used here.
 
 Caveats of openml 0.15.1: when a step of ``openml.tasks.get_task`` fails (e.g. a file is
 missing and the server cannot be reached), openml deletes that task's cache folder, and a
-failing ``get_dataset`` deletes the dataset's cache folder; the next attempt with network
-access downloads them again.  Suites are not cached by openml at all, hence the JSON files
-written by `load_openml_suite_ids`.
+failing ``get_dataset`` deletes the dataset's cache folder.  So before calling openml the
+loader checks that every file the task needs is cached (`_cache_needs`); when one is missing
+and the server cannot be reached it raises at once, naming the missing files, and openml
+never runs (and deletes nothing).  openml writes ``<data file>.pkl.py3`` pickles of the
+parsed data but does not read them back when data is loaded lazily; `_point_at_cached_data`
+makes it.  Suites are not cached by openml at all, hence the JSON files written by
+`load_openml_suite_ids`.
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -106,9 +111,14 @@ def _is_network_error(exc: BaseException) -> bool:
 
 def _failure(task_id: int, stage: str, exc: Exception, cache: Path) -> DatasetError:
     """Turn an exception raised inside openml into a `DatasetError` saying what to do."""
-    from openml.exceptions import OpenMLServerException
+    from openml.exceptions import OpenMLPrivateDatasetError, OpenMLServerException
 
     where = f"suite {SUITE!r}, OpenML task {task_id}"
+    if isinstance(exc, OpenMLPrivateDatasetError):  # not an OpenMLServerException
+        return DatasetError(
+            f"{where}: the task's dataset is private or not accessible ({_short(exc)}); "
+            f"the OpenML server refused it while reading {stage}: use an OpenML API key "
+            f"with access to it (openml.config.apikey) or leave the task out")
     if isinstance(exc, OpenMLServerException):
         return DatasetError(
             f"{where}: the OpenML server refused {stage} ({_short(exc)}); "
@@ -147,22 +157,100 @@ def _server_unreachable(server: str, timeout: float = 3.0) -> str | None:
         return f"{type(exc).__name__}: {exc}"
 
 
-@contextmanager
-def _one_try_when_offline(needs_server: bool):
-    """openml retries a failed request five times with growing pauses (about 10 s on a
-    machine without network); when a file must come from a server that cannot be reached
-    at all, one try is enough to fail with the usual message."""
+#: openml task types whose ``get_task`` reads features.xml (for the class labels)
+_TYPES_WITH_CLASS_LABELS = (1, 3)  # supervised classification, learning curve
+#: openml task types loaded here (supervised classification, regression); for others only
+#: the descriptions are needed before `_task_type` refuses them
+_SUPPORTED_TYPES = (1, 2)
+
+
+def _task_xml_ids(path: Path) -> tuple[int | None, int | None]:
+    """Dataset id and task type id named by a cached task.xml (tags in the ``oml:``
+    namespace); None for what is missing or unreadable (openml then reports the problem)."""
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (OSError, ElementTree.ParseError):
+        return None, None
+    found: dict[str, int | None] = {}
+    for element in root.iter():
+        name = element.tag.rsplit("}", 1)[-1]  # "{http://openml.org/openml}data_set_id"
+        if name in ("data_set_id", "task_type_id") and name not in found:
+            try:
+                found[name] = int((element.text or "").strip())
+            except ValueError:
+                found[name] = None
+    return found.get("data_set_id"), found.get("task_type_id")
+
+
+def _cache_needs(task_id: int, cache: Path) -> tuple[int | None, dict[str, list[Path]]]:
+    """The dataset id named by the cached task.xml (None when it is missing or unreadable)
+    and the cache files that loading the task reads, by role; each role lists alternatives
+    (one existing file is enough).  Without a readable task.xml only the task's own files
+    are known."""
+    tdir = cache / "tasks" / str(task_id)
+    needs: dict[str, list[Path]] = {"task description": [tdir / "task.xml"]}
+    did, type_id = _task_xml_ids(tdir / "task.xml")
+    if did is not None:
+        ddir = cache / "datasets" / str(did)
+        needs["dataset description"] = [ddir / "description.xml"]
+        if type_id in _TYPES_WITH_CLASS_LABELS:
+            needs["dataset features"] = [ddir / "features.xml"]
+        if type_id in _SUPPORTED_TYPES:
+            needs["data"] = [ddir / f"dataset_{did}.pq", ddir / "dataset.pq",
+                             ddir / "dataset.arff"]
+    if did is None or type_id in _SUPPORTED_TYPES:
+        needs["official splits"] = [tdir / "datasplits.arff", tdir / "datasplits.pkl.py3"]
+    return did, needs
+
+
+def _missing(needs: dict[str, list[Path]]) -> list[str]:
+    """The roles of ``needs`` without any cached file, each as 'role path (or name, ...)'."""
+    out = []
+    for role, paths in needs.items():
+        if not any(p.is_file() for p in paths):
+            others = ", ".join(p.name for p in paths[1:])
+            out.append(f"{role} {paths[0]}" + (f" (or {others})" if others else ""))
+    return out
+
+
+def _refuse_when_offline(task_id: int, needs: dict[str, list[Path]], cache: Path) -> None:
+    """Raise `DatasetError` naming the missing files when a file the task needs is not cached
+    and the OpenML server cannot be reached.  Calling openml then would cost 5 retries with
+    growing pauses per file (10-16 s), could name the wrong file, and its clean-up after the
+    failure deletes good cached files (task.xml, datasplits.arff, the data)."""
     import openml
 
-    if not needs_server or _server_unreachable(openml.config.server) is None:
+    missing = _missing(needs)
+    if not missing:
+        return
+    reason = _server_unreachable(openml.config.server)
+    if reason is None:
+        return  # reachable (or behind a proxy): openml downloads what is missing
+    raise DatasetError(
+        f"suite {SUITE!r}, OpenML task {task_id}: the local cache {cache} lacks "
+        f"{'; '.join(missing)}, and the OpenML server could not be reached ({reason}); run "
+        f"once with network access and the same data_home to fill the cache, or copy a warm "
+        f"openml cache there")
+
+
+@contextmanager
+def _no_parquet_download(dataset_dir: Path | None):
+    """Stop openml from trying to download the parquet file while the dataset's ARFF file
+    (and no parquet file) is cached: ``get_task`` loads the data itself for a classification
+    task with a string target, and would otherwise spend seconds of minio retries offline
+    before falling back to the cached ARFF file.  Sets ``OPENML_SKIP_PARQUET`` meanwhile."""
+    from openml.config import OPENML_SKIP_PARQUET_ENV_VAR as var
+
+    if (dataset_dir is None or var in os.environ
+            or not (dataset_dir / "dataset.arff").is_file()
+            or any(dataset_dir.glob("dataset*.pq"))):
         yield
         return
-    before = openml.config.connection_n_retries
-    openml.config.connection_n_retries = 1
+    os.environ[var] = "true"
     try:
         yield
     finally:
-        openml.config.connection_n_retries = before
+        os.environ.pop(var, None)
 
 
 def _task_type(task: Any, task_id: int) -> TaskType:
@@ -178,21 +266,66 @@ def _task_type(task: Any, task_id: int) -> TaskType:
                        f"supported; only SUPERVISED_CLASSIFICATION and SUPERVISED_REGRESSION")
 
 
-def _prefer_cached_arff(dataset: Any, cache_dir: Path) -> None:
-    """Use a cached ``dataset.arff`` when no cached parquet file exists.
+def _point_at_cached_data(dataset: Any, cache_dir: Path) -> Path | None:
+    """Point ``dataset`` at its cached data file, and at openml's pickle of it when that is
+    newer than the file; return the pickle used (None if none).
 
-    openml 0.15 otherwise tries to download the parquet file first (via minio, ignoring
-    openml's retry settings) whenever the description has a parquet url, even when the
-    ARFF file is already in the cache: slow offline, and pointless.
+    With lazily loaded data openml 0.15 otherwise tries to download the parquet file first
+    (via minio, ignoring openml's retry settings) whenever the description has a parquet url,
+    even when the ARFF file is cached; and it never reads back the ``<file>.pkl.py3`` pickle
+    it writes, so every load parses the raw file again (10x slower for a large ARFF file).
+    A pickle older than its file is ignored (openml rewrites it); a broken one is dropped by
+    `_get_data`.
     """
     did = dataset.dataset_id
     if dataset.parquet_file is not None or dataset.data_file is not None:
-        return
-    if (cache_dir / f"dataset_{did}.pq").is_file() or (cache_dir / "dataset.pq").is_file():
-        return  # openml finds the parquet file in the cache by itself
-    arff = cache_dir / "dataset.arff"
-    if arff.is_file():
-        dataset.data_file = str(arff)
+        return None
+    pq = next((p for p in (cache_dir / f"dataset_{did}.pq", cache_dir / "dataset.pq")
+               if p.is_file()), None)
+    arff: Path | None = cache_dir / "dataset.arff"
+    if not arff.is_file():
+        arff = None
+    source = pq or arff
+    if source is None:
+        return None  # not cached: openml downloads it
+    if pq is not None:
+        dataset.parquet_file = str(pq)  # openml reads the parquet file when one is set
+    dataset.data_file = str(arff or pq)  # set: openml then looks for no download
+    pickle = source.with_suffix(".pkl.py3")
+    if pq is not None and arff is not None and pq.name == "dataset.pq":
+        return None  # dataset.pkl.py3 may be either file's pickle
+    try:
+        fresh = pickle.stat().st_mtime >= source.stat().st_mtime
+    except OSError:
+        return None
+    if not fresh:
+        return None
+    dataset.data_pickle_file = pickle
+    return pickle
+
+
+def _get_data(dataset: Any, target: str, pickle: Path | None) -> tuple:
+    """``dataset.get_data`` as a dataframe; when it fails while reading the pickle that
+    `_point_at_cached_data` chose, read the data file instead (openml rewrites the pickle)."""
+    try:
+        return dataset.get_data(target=target, dataset_format="dataframe")
+    except Exception:
+        if pickle is None:
+            raise
+    dataset.data_pickle_file = None
+    return dataset.get_data(target=target, dataset_format="dataframe")
+
+
+def _dense(data: Any) -> Any:
+    """``data`` (a DataFrame or Series) with pandas sparse columns made dense: openml returns
+    sparse ARFF data that way, and the consumers here expect ordinary columns."""
+    if isinstance(data, pd.Series):
+        return data.sparse.to_dense() if isinstance(data.dtype, pd.SparseDtype) else data
+    if isinstance(data, pd.DataFrame) and any(isinstance(t, pd.SparseDtype)
+                                              for t in data.dtypes):
+        return pd.concat([col.sparse.to_dense() if isinstance(col.dtype, pd.SparseDtype)
+                          else col for _, col in data.items()], axis=1)
+    return data
 
 
 # ------------------------------------------------------------------------ public API
@@ -238,8 +371,10 @@ def _load_openml_task(task_id: int, data_home: Path) -> Task:
     configure_cache(data_home)
     cache = Path(openml.config.get_cache_directory())
 
-    with _one_try_when_offline(not (cache / "tasks" / str(task_id) / "task.xml").is_file()):
-        return _read_openml_task(task_id, cache)
+    did, needs = _cache_needs(task_id, cache)
+    _refuse_when_offline(task_id, needs, cache)
+    with _no_parquet_download(None if did is None else cache / "datasets" / str(did)):
+        return _read_openml_task(task_id, cache, needs)
 
 
 def _check_splits(oml_task: Any, task_id: int, splits: list, n_rows: int, cache: Path) -> None:
@@ -248,12 +383,13 @@ def _check_splits(oml_task: Any, task_id: int, splits: list, n_rows: int, cache:
     a truncated or foreign ``datasplits.arff`` gives; evaluating on them would be silently
     wrong."""
     where = cache / "tasks" / str(task_id) / "datasplits.arff"
-    params = dict(getattr(oml_task, "estimation_parameters", None) or {})
+    procedure = getattr(oml_task, "estimation_procedure", None) or {}
+    params = dict(procedure.get("parameters") or {})  # not .estimation_parameters: deprecated
     try:
         declared = int(params.get("number_folds") or 0)
     except (TypeError, ValueError):
         declared = 0
-    kind = str((getattr(oml_task, "estimation_procedure", None) or {}).get("type", ""))
+    kind = str(procedure.get("type", ""))
     if declared and len(splits) != declared:
         raise DatasetError(f"suite {SUITE!r}, OpenML task {task_id}: {where} holds "
                            f"{len(splits)} folds, the task declares {declared} (an incomplete "
@@ -267,28 +403,46 @@ def _check_splits(oml_task: Any, task_id: int, splits: list, n_rows: int, cache:
                                f"row once); delete the file so that it is fetched again")
 
 
-def _read_openml_task(task_id: int, cache: Path) -> Task:
+def _stage(needs: dict[str, list[Path]], roles: tuple[str, ...], cache: Path) -> str:
+    """'role, role (file, file)' for the failure messages: what a step of openml reads."""
+    present = [r for r in roles if r in needs]
+    files = ", ".join(str(needs[r][0].relative_to(cache)) for r in present)
+    return f"{', '.join(present)} ({files})"
+
+
+def _read_openml_task(task_id: int, cache: Path, needs: dict[str, list[Path]]) -> Task:
     import openml
     from openml.tasks import OpenMLSupervisedTask
 
-    try:
+    where = f"suite {SUITE!r}, OpenML task {task_id}"
+    try:  # reads task.xml, description.xml and (classification) features.xml
         oml_task = openml.tasks.get_task(
             task_id, download_splits=False, download_data=False, download_qualities=False,
             download_features_meta_data=False)
     except Exception as exc:  # openml raises many unrelated types here
-        raise _failure(task_id, "task description (task.xml)", exc, cache) from None
+        raise _failure(task_id, _stage(needs, ("task description", "dataset description",
+                                               "dataset features"), cache),
+                       exc, cache) from None
     task_type = _task_type(oml_task, task_id)
     assert isinstance(oml_task, OpenMLSupervisedTask)
 
+    dataset = None
     try:
         dataset = oml_task.get_dataset(download_data=False, download_qualities=False,
                                        download_features_meta_data=False)
-        _prefer_cached_arff(dataset, cache / "datasets" / str(dataset.dataset_id))
-        X, y, categorical, _ = dataset.get_data(target=oml_task.target_name,
-                                                dataset_format="dataframe")
+        pickle = _point_at_cached_data(dataset, cache / "datasets" / str(dataset.dataset_id))
+        X, y, categorical, _ = _get_data(dataset, oml_task.target_name, pickle)
     except Exception as exc:
+        if (dataset is not None and dataset.parquet_file is None
+                and str(dataset.format).lower() == "sparse_arff"):
+            raise DatasetError(
+                f"{where}: dataset {oml_task.dataset_id} is stored as sparse ARFF, and sparse "
+                f"ARFF data sets are not supported without a cached parquet file (openml "
+                f"{openml.__version__} cannot parse it with pandas {pd.__version__}: "
+                f"{_short(exc)})") from None
         raise _failure(task_id, f"data for dataset {oml_task.dataset_id}", exc,
                        cache) from None
+    X, y = _dense(X), _dense(y)
     if not isinstance(X, pd.DataFrame):
         raise DatasetError(f"suite {SUITE!r}, OpenML task {task_id}: dataset "
                            f"{oml_task.dataset_id} is sparse; only dense data is supported")
@@ -301,7 +455,8 @@ def _read_openml_task(task_id: int, cache: Path) -> Task:
         splits: list[Split] = [oml_task.get_train_test_split_indices(fold=f, repeat=0, sample=0)
                                for f in range(n_folds)]
     except Exception as exc:
-        raise _failure(task_id, "official splits (datasplits.arff)", exc, cache) from None
+        raise _failure(task_id, _stage(needs, ("official splits",), cache), exc,
+                       cache) from None
     _check_splits(oml_task, task_id, splits, len(X), cache)
 
     y_arr = np.asarray(y.to_numpy() if isinstance(y, pd.Series) else y)
@@ -326,9 +481,11 @@ def _read_openml_task(task_id: int, cache: Path) -> Task:
         X, y_arr = X.iloc[keep].reset_index(drop=True), y_arr[keep]
         source["dropped_rows_missing_target"] = int(missing.sum())
     # string (and other non-numeric) features are categorical for every consumer here;
-    # OpenML's mask marks only its nominal features
+    # OpenML's mask marks only its nominal features.  Boolean columns too: a {TRUE,FALSE}
+    # nominal feature is categorical read from ARFF but bool from parquet, and the mask
+    # (hence the meta-features) must not depend on the cache's file format
     cat = np.asarray(categorical, dtype=bool) | np.array(
-        [not (pd.api.types.is_numeric_dtype(X[c]) or pd.api.types.is_bool_dtype(X[c]))
+        [pd.api.types.is_bool_dtype(X[c]) or not pd.api.types.is_numeric_dtype(X[c])
          for c in X.columns], dtype=bool)
     return Task(name=_sanitise(dataset.name), X=X, y=y_arr, task_type=task_type,
                 categorical=cat, splits=splits, source=source)

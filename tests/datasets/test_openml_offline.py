@@ -160,7 +160,8 @@ def test_missing_task_fails_fast_with_task_id(tmp_path: Path, iris: FixtureTask,
 def test_uncached_task_on_a_machine_without_network_is_tried_once(
         tmp_path: Path, offline: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """openml's default five retries with growing pauses cost ~10 s offline; when the server
-    cannot be reached at all, the load tries once and leaves openml's setting as it was."""
+    cannot be reached at all, the load fails after the probe alone (openml is not called)
+    and leaves openml's setting as it was."""
     monkeypatch.setattr(openml.config, "connection_n_retries", 5)
     from sklearn_meta.datasets.openml_suite import _PROXY_VARS
     for var in _PROXY_VARS:
