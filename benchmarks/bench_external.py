@@ -134,6 +134,9 @@ def main(argv=None) -> None:
                    help="with --resume: comma-separated models whose rows are computed again")
     p.add_argument("--report-only", action="store_true")
     args = p.parse_args(argv)
+    if args.rerun_models and args.tasks:  # the checkpoint drops those models' rows of all tasks
+        p.error("--rerun-models re-runs the models on every task; it cannot be combined "
+                "with --tasks (the other tasks would lose their rows)")
     out = Path(args.out)
     csv = out / "external_per_task.csv"
     if args.report_only:
