@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import socket
 import time
 import warnings
 from pathlib import Path
@@ -34,27 +33,6 @@ from sklearn_meta.datasets.openml_suite import load_openml_task  # noqa: E402
 
 TID, DID = 7010, 8010
 N = 30
-
-
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Refuse all network access (recording attempts); restore openml's config afterwards."""
-    attempts: list[str] = []
-
-    def no_dns(host, *args, **kwargs):
-        attempts.append(f"dns {host}")
-        raise socket.gaierror(socket.EAI_NONAME, "network disabled in tests")
-
-    def no_connect(self, address):
-        attempts.append(f"connect {address}")
-        raise ConnectionRefusedError("network disabled in tests")
-
-    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
-    monkeypatch.setattr(socket.socket, "connect", no_connect)
-    monkeypatch.setattr(openml.config, "connection_n_retries", 1)
-    old_cache = openml.config.get_config_as_dict()["cachedir"]
-    yield attempts
-    openml.config.set_root_cache_directory(old_cache)
 
 
 @pytest.fixture

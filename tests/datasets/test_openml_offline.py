@@ -6,7 +6,6 @@ loads from the warm cache also proves openml did not try the server.
 from __future__ import annotations
 
 import json
-import socket
 import time
 from pathlib import Path
 
@@ -29,27 +28,6 @@ from sklearn_meta.datasets.openml_suite import (  # noqa: E402
 
 IRIS_TASK, IRIS_DID = 59, 61
 DIAB_TASK, DIAB_DID = 4823, 4800
-
-
-@pytest.fixture
-def offline(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Refuse all network access (recording attempts); restore openml's config afterwards."""
-    attempts: list[str] = []
-
-    def no_dns(host, *args, **kwargs):
-        attempts.append(f"dns {host}")
-        raise socket.gaierror(socket.EAI_NONAME, "network disabled in tests")
-
-    def no_connect(self, address):
-        attempts.append(f"connect {address}")
-        raise ConnectionRefusedError("network disabled in tests")
-
-    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
-    monkeypatch.setattr(socket.socket, "connect", no_connect)
-    monkeypatch.setattr(openml.config, "connection_n_retries", 1)
-    old_cache = openml.config.get_config_as_dict()["cachedir"]
-    yield attempts
-    openml.config.set_root_cache_directory(old_cache)
 
 
 def _iris_frame() -> pd.DataFrame:
