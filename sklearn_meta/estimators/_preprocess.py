@@ -5,7 +5,8 @@ division by the column's largest magnitude, so that values near the float limit 
 overflow the variance and wipe out a column). Heavy-tailed columns (a sentinel such as 999999,
 log-normal amounts) are first centred on the median, scaled by the interquartile range and
 compressed with ``asinh`` (:class:`TailRobustScaler`): standardised as they are, a few extreme
-values would squash every other value of the column to the same number.
+values would squash every other value of the column to the same number. A zero-inflated
+amount (most values 0) is judged and scaled on its non-zero values.
 Date-time and time-delta columns: seconds (since the epoch), then as numeric columns.
 Categorical/boolean/string columns: most-frequent imputation (+ missing indicator where the
 column had gaps at fit) + one-hot (rare levels grouped).
@@ -644,12 +645,33 @@ class MedianImputer(TransformerMixin, BaseEstimator):
                                                 dtype=object)])
 
 
+def _spread_off_the_mode(x: np.ndarray, median: float) -> tuple[float, float]:
+    """Robust scale and standard deviation of the values of a column that differ from its median.
+
+    Meant for a column whose interquartile range is 0 (over half its values equal): a
+    zero-inflated count or amount (80 % zeros, the rest from 1 to 10^4) has no interquartile
+    range, and its many zeros shrink its standard deviation, so its tail is judged on the
+    other values instead: their interquartile range / 1.349 (1.4826 x their median absolute
+    deviation when that is 0 too) and their standard deviation. (0, 0) when every value is
+    the median.
+    """
+    off = x[x != median]
+    if off.size < 2:
+        return 0.0, 0.0
+    q25, q75 = np.percentile(off, [25, 75])
+    robust = (q75 - q25) / 1.349
+    if robust == 0:
+        robust = 1.4826 * float(np.median(np.abs(off - np.median(off))))
+    return float(robust), float(off.std())
+
+
 class TailRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Standardises columns; heavy-tailed ones are made robust first.
 
     A column is heavy-tailed when its standard deviation exceeds ``ratio`` times its robust
     scale (interquartile range / 1.349; equal for a normal column, 2x for a log-normal one of
-    unit log-scale). Such a column becomes ``asinh((x - median) / robust scale)``: linear near
+    unit log-scale); when over half the values are equal (a zero-inflated amount), the
+    test and the robust scale use the other values. Such a column becomes ``asinh((x - median) / robust scale)``: linear near
     the bulk of the values, logarithmic in the tails. Every column is then centred and scaled
     to unit variance. Columns that are not heavy-tailed are plainly standardised. Columns
     constant at fit (a missing-value indicator of a column never missing or always missing,
@@ -664,7 +686,10 @@ class TailRobustScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64)
         q25, med, q75 = np.percentile(X, [25, 50, 75], axis=0)
         robust = (q75 - q25) / 1.349
-        self.heavy_ = (robust > 0) & (X.std(axis=0) > self.ratio * robust)
+        sd = X.std(axis=0)
+        for j in np.flatnonzero(robust == 0):
+            robust[j], sd[j] = _spread_off_the_mode(X[:, j], med[j])
+        self.heavy_ = (robust > 0) & (sd > self.ratio * robust)
         self.center_ = med
         self.robust_scale_ = np.where(robust > 0, robust, 1.0)
         Z = self._compress(X)

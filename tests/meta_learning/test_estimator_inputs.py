@@ -792,3 +792,24 @@ def test_a_categorical_column_keeps_its_frequent_levels_beyond_twenty():
     assert model.score(X.iloc[1000:], y[1000:]) > 0.85
     assert text_levels_per_column(1) == 100 and text_levels_per_column(500) == MIN_TEXT_LEVELS
     assert 30 * text_levels_per_column(30) <= TOTAL_TEXT_LEVELS
+
+
+def test_tail_robust_scaler_compresses_zero_inflated_heavy_tails():
+    # 80 % zeros, the rest log-normal: no interquartile range, yet a heavy tail
+    from sklearn_meta.estimators._preprocess import TailRobustScaler
+
+    rng = np.random.default_rng(0)
+    amount = np.where(rng.random(4000) < 0.8, 0.0, rng.lognormal(3, 1.5, 4000))
+    onehot = (rng.random(4000) < 0.1).astype(float)  # a rare level: two values, not heavy
+    sc = TailRobustScaler().fit(np.c_[amount, onehot])
+    assert sc.heavy_.tolist() == [True, False]
+    z = sc.transform(np.c_[amount, onehot])
+    some = amount > 0
+    # the bulk of the non-zero amounts keeps its spread instead of being squeezed by the few
+    # largest (plain standardisation: median absolute deviation 0.26, correlation 0.64)
+    nz = z[some, 0]
+    assert np.median(np.abs(nz - np.median(nz))) > 0.6
+    assert np.corrcoef(nz, np.log(amount[some]))[0, 1] > 0.9
+    np.testing.assert_allclose(z[:, 1], (onehot - onehot.mean()) / onehot.std())
+    # a column with one value is still constant
+    assert TailRobustScaler().fit(np.zeros((10, 1))).constant_.tolist() == [True]
