@@ -147,14 +147,24 @@ def test_build_kb_on_another_suite_holds_out_the_twins_of_held_out_uci121_tasks(
     """sklearn's iris is uci121's iris, which the shipped artifact and knowledge base hold
     out: a knowledge base built from the sklearn suite must not contain it either."""
     out = tmp_path / "k.kb.json.gz"
+    # all four of its classification tasks are such twins: nothing is left to build from,
+    # which is an error (it wrote an empty knowledge base and exited 0)
     assert main(["build-kb", "--suite", "sklearn", "--families", "knn", "--embedder", "none",
                  "--subsample", "60", "--cv", "2", "--storage", str(tmp_path / "s.log"),
-                 "--out", str(out)]) == 0
+                 "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "same data as held-out uci121 tasks" in err and "'iris'" in err
+    assert "all 4 classification tasks are held out" in err
+    assert not out.exists() and not (tmp_path / "s.log").exists()
+    # with its own (empty) held-out list, the uci121 twins are not held out
+    none = tmp_path / "none.txt"
+    none.write_text("")
+    assert main(["build-kb", "--suite", "sklearn", "--families", "knn", "--embedder", "none",
+                 "--subsample", "60", "--cv", "2", "--storage", str(tmp_path / "s.log"),
+                 "--heldout", str(none), "--out", str(out)]) == 0
     from sklearn_meta.search import KnowledgeBase
 
-    assert not {"iris", "wine"} & set(KnowledgeBase.load(out).tasks)
+    assert {"iris", "wine"} <= set(KnowledgeBase.load(out).tasks)
 
 
 def test_missing_files_are_named_with_their_argument(tmp_path, capsys):

@@ -194,6 +194,10 @@ def run(args: argparse.Namespace) -> int:
                              f"--replace-packaged to replace it")
     if "://" not in str(args.storage):
         ensure_parent_dir(Path(args.storage), "--storage")
+    if not train:  # every task held out: an empty knowledge base helps no search
+        raise ValueError(f"--suite {args.suite}: all {len(tasks)} {task_type} tasks are held "
+                         f"out (listed in --heldout, or the same data as held-out uci121 "
+                         f"tasks); no training task is left to build a knowledge base from")
     start = time.time()
 
     finished = []

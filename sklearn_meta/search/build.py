@@ -333,8 +333,11 @@ def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
 
     # what the scores mean: how each configuration became an estimator (with these fixed
     # arguments of its family), so a reader can tell a knowledge base scored another way
+    types = {t.task_type for t in tasks}
+    task_type = "regression" if types == {"regression"} else "classification"
     info = {**dict(info or {}), "scoring_version": SCORING_VERSION,
-            "fixed_arguments": {f: dict(FAMILIES[f].fixed) for f in pool if f in FAMILIES}}
+            "fixed_arguments": {f: FAMILIES[f].fixed_for(task_type) for f in pool
+                                if f in FAMILIES}}
     if "metamlp" in pool:  # its scores depend on the meta-learned initialization used
         info[ARTIFACT_KEY] = scoring_artifact(storage, [t.name for t in tasks])
     kb = KnowledgeBase(pool={f: list(v) for f, v in pool.items()}, scores={},
@@ -343,8 +346,10 @@ def export(storage: Any, tasks: Sequence[Any], pool: Mapping[str, list[Config]],
         if not any(s is not None for f in pool for s in scores[f][task.name]):
             continue  # not evaluated (yet)
         kb.add_task(task.name, task.X, task.y, task.task_type, embedder)
-    for f in pool:
-        kb.scores[f] = {t: v for t, v in scores[f].items() if t in kb.tasks}
+    for f in pool:  # rounded as the file stores them, so that what is chosen from them
+        # below (portfolio share, adaptive prior) is what a reader recomputes from the file
+        kb.scores[f] = {t: [None if s is None or not np.isfinite(s) else round(s, 5)
+                            for s in v] for t, v in scores[f].items() if t in kb.tasks}
     task_types = {kb.tasks[t]["task_type"] for t in kb.tasks}
     if len(task_types) == 1:  # how "auto" mixes neighbours and portfolio, chosen by LOO
         from .composition import adaptive_prior_info, choose_adaptive_prior, \

@@ -42,13 +42,72 @@ DEFAULT_KBS = {"classification": DEFAULT_KB,
                "regression": KB_DIR / "uci121-regression.kb.json.gz"}
 
 
+def _standardized(col: np.ndarray) -> np.ndarray:
+    """A float column centred and scaled to unit variance (NaN kept; constant: 0)."""
+    col = np.asarray(col, dtype=np.float64)
+    col = np.where(np.isfinite(col), col, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns
+        big = np.nanmax(np.abs(col)) if np.isfinite(col).any() else 0.0
+        if not big > 0:
+            return np.where(np.isnan(col), np.nan, 0.0)
+        unit = col / big  # no overflow in the variance of values near the float limit
+        sd = np.nanstd(unit)
+        centred = unit - np.nanmean(unit)
+    return centred / sd if sd > 1e-12 else np.where(np.isnan(col), np.nan, 0.0)
+
+
+def scale_free(X: Any) -> Any:
+    """``X`` as the knowledge base's tasks were described: every column numeric and
+    standardised, as uci121 ships its data sets (categorical, text and boolean columns as
+    the codes of their sorted levels, date-times as numbers; missing values kept; sparse
+    matrices unchanged: centring would densify them).
+
+    A task is described this way both when it enters a knowledge base and when its
+    neighbours are looked up: a third of the meta-features (mean, sd, range, covariance,
+    ...) depend on the units of the columns, and others on whether levels are text or codes,
+    so the same table in dollars or in thousands of dollars, or raw instead of coded and
+    standardised as uci121 ships it, would otherwise look like another task and never be
+    near any past one.
+    """
+    import pandas as pd
+
+    if isinstance(X, pd.DataFrame):
+        cols = []
+        for j in range(X.shape[1]):
+            col = X.iloc[:, j]
+            if pd.api.types.is_bool_dtype(col.dtype) or not pd.api.types.is_numeric_dtype(
+                    col.dtype):
+                if pd.api.types.is_datetime64_any_dtype(col.dtype) or \
+                        pd.api.types.is_timedelta64_dtype(col.dtype):
+                    values = col.astype("int64").where(col.notna()).to_numpy(np.float64)
+                else:
+                    codes, _ = pd.factorize(col.astype(str).where(col.notna()), sort=True)
+                    values = np.where(codes < 0, np.nan, codes).astype(np.float64)
+            else:
+                values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+            cols.append(_standardized(values))
+        return pd.DataFrame(np.column_stack(cols) if cols else np.empty((len(X), 0)),
+                            index=X.index, columns=X.columns)
+    if hasattr(X, "tocsr"):
+        return X
+    arr = np.asarray(X)
+    if arr.ndim != 2 or arr.dtype.kind not in "iufb":
+        if arr.ndim == 2 and arr.dtype == object:
+            return scale_free(pd.DataFrame(arr).infer_objects())
+        return X  # bad shapes: described (or refused) as given
+    return np.column_stack([_standardized(arr[:, j]) for j in range(arr.shape[1])]) \
+        if arr.shape[1] else arr.astype(np.float64)
+
+
 def compute_meta_features(X: Any, y: Any) -> dict[str, float]:
-    """pymfe-named meta-features (``meta_features.extract``), NaN where undefined."""
+    """pymfe-named meta-features (``meta_features.extract``) of :func:`scale_free` ``X``,
+    NaN where undefined."""
     import meta_features
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        s = meta_features.extract(X, y, groups=list(MF_GROUPS), random_state=0)
+        s = meta_features.extract(scale_free(X), y, groups=list(MF_GROUPS), random_state=0)
     return {str(k): float(v) for k, v in s.items()}
 
 
@@ -193,6 +252,15 @@ class KnowledgeBase:
         if len(study.directions) != 1 or study.direction.name != "MAXIMIZE":
             raise ValueError("study: only single-objective studies that maximise a score "
                              "can be added")
+        own_types = {t["task_type"] for n, t in self.tasks.items()
+                     if not any(r.task == n for r in self.extra)}
+        if own_types and task_type not in own_types:  # e.g. a regressor's study into the
+            # classifiers' file: searches would read it against none of the shipped tasks
+            raise ValueError(
+                f"study: a {task_type} study, but this knowledge base holds "
+                f"{'/'.join(sorted(own_types))} tasks; add it to a {task_type} knowledge "
+                f"base (the shipped one: KnowledgeBase.load(DEFAULT_KBS[{task_type!r}]), "
+                f"DEFAULT_KBS from sklearn_meta.search.knowledge_base)")
         if task_name in self.tasks and not any(r.task == task_name for r in self.extra):
             raise ValueError(f"task_name: {task_name!r} is already one of the knowledge "
                              f"base's own tasks; add the study under a new name")

@@ -24,12 +24,45 @@ RETRIED_ATTR = "sklearn_meta_retried_trials"
 ERROR_ATTR = "fit_error"
 
 
+#: Study attribute holding a digest of each part of the search (since format 2 of resume).
+PARTS_ATTR = "sklearn_meta_search_parts"
+
+
+class SearchFingerprint(str):
+    """The digest of a search (a ``str``, as stored on studies), with ``parts``: a digest
+    per part a resumed search must share, to name the ones that differ."""
+
+    parts: dict[str, str]
+
+
+def _digest(obj: Any) -> str:
+    return hashlib.sha256(repr(obj).encode()).hexdigest()[:16]
+
+
+def _param_values(est: Any, searched: Any = ()) -> list:
+    """An estimator's own parameters by name and value, but those ``searched`` (each trial
+    sets them); estimators and functions among them described in words that stay the same
+    across processes."""
+    out = []
+    for k, v in sorted(est.get_params(deep=False).items()):
+        if k in searched:
+            continue
+        if hasattr(v, "get_params") and not isinstance(v, type):
+            v = (type(v).__name__, _param_values(v))
+        elif isinstance(v, (list, tuple)) and any(hasattr(e, "get_params") for e in v):
+            v = [_param_values(e[1] if isinstance(e, tuple) else e) for e in v]
+        else:
+            v = _describe(v)
+        out.append((k, v))
+    return out
+
+
 def search_fingerprint(X: Any, y: Any, bases: Mapping[str, Any], spaces: Mapping[str, Any],
                        splits: Sequence, scoring: Any, error_score: Any = float("nan"),
-                       return_train_score: bool = False) -> str:
+                       return_train_score: bool = False) -> SearchFingerprint:
     """A digest of what makes two searches the same search (the trials' records depend on
     ``error_score`` and ``return_train_score`` too; at their defaults they leave the digest
-    of earlier versions unchanged)."""
+    of earlier versions unchanged), with the digest of each part in ``.parts``."""
     what = (joblib.hash(X), joblib.hash(y),
             sorted((fam, type(est).__name__, repr(sorted(est.get_params(deep=False))))
                    for fam, est in bases.items()),
@@ -38,7 +71,19 @@ def search_fingerprint(X: Any, y: Any, bases: Mapping[str, Any], spaces: Mapping
             joblib.hash([(tr, te) for tr, te in splits]), _describe(scoring))
     if isinstance(error_score, str) or error_score == error_score or return_train_score:
         what = (*what, repr(error_score), bool(return_train_score))
-    return hashlib.sha256(repr(what).encode()).hexdigest()[:32]
+    fp = SearchFingerprint(hashlib.sha256(repr(what).encode()).hexdigest()[:32])
+    fp.parts = {
+        "data (X, y)": _digest(what[:2]),
+        "estimators": _digest(what[2]),
+        # values too: the digest above has the parameters' names only
+        "estimator parameters": _digest(sorted((fam, _param_values(est, spaces.get(fam, ())))
+                                               for fam, est in bases.items())),
+        "search space": _digest(what[3]),
+        "folds (cv)": _digest(what[4]),
+        "scoring": _digest(what[5]),
+        "error_score / return_train_score": _digest(what[6:]),
+    }
+    return fp
 
 
 def _describe(scoring: Any) -> Any:
@@ -53,16 +98,25 @@ def _describe(scoring: Any) -> Any:
 
 
 def check_resumable(study: optuna.Study, fingerprint: str) -> None:
-    """Record the fingerprint on a new study; refuse a stored one of another search."""
+    """Record the fingerprint on a new study; refuse a stored one of another search, naming
+    what differs where the study recorded its parts (studies of earlier versions did not)."""
     stored = study.user_attrs.get(FINGERPRINT_ATTR)
+    parts = dict(getattr(fingerprint, "parts", None) or {})
     if stored is None:
         if not study.get_trials(deepcopy=False):
-            study.set_user_attr(FINGERPRINT_ATTR, fingerprint)
+            study.set_user_attr(FINGERPRINT_ATTR, str(fingerprint))
+            if parts:
+                study.set_user_attr(PARTS_ATTR, parts)
         return  # a study from elsewhere with trials: taken as it is (warm start by hand)
-    if stored != fingerprint:
-        raise ValueError(f"study_name: the stored study {study.study_name!r} was run on other "
-                         f"data, estimators, search space, folds or scoring; resume it with "
-                         f"the same ones, or give another study_name")
+    stored_parts = study.user_attrs.get(PARTS_ATTR) or {}
+    differ = [k for k in parts if k in stored_parts and stored_parts[k] != parts[k]]
+    if stored != fingerprint or differ:
+        what = (" ".join(["differs in", ", ".join(differ)]) if differ else
+                "was run on other data, estimators, search space, folds or scoring")
+        hint = (" (a splitter that shuffles needs a fixed random_state to give the same "
+                "folds again)" if "folds (cv)" in differ else "")
+        raise ValueError(f"study_name: the stored study {study.study_name!r} {what}{hint}; "
+                         f"resume it with the same ones, or give another study_name")
 
 
 def _interrupted(t: optuna.trial.FrozenTrial) -> bool:

@@ -196,7 +196,7 @@ _QUIET_STATE: dict[str, int] = {"depth": 0, "before": 0}
 _FITTED = ("best_estimator_", "best_index_", "best_score_", "best_params_", "cv_results_",
            "refit_time_", "classes_", "n_features_in_", "feature_names_in_", "study_",
            "study_name_", "warm_start_params_", "similar_tasks_", "multimetric_", "n_splits_",
-           "task_type_",
+           "task_type_", "scorer_",
            "_best_family_params")
 
 
@@ -227,7 +227,15 @@ def _as_step_params(estimator: Any, params: Mapping[str, Any]) -> dict[str, Any]
 def _int_seed(random_state: Any) -> int | None:
     """An int seed for Optuna's samplers from scikit-learn's ``random_state`` (None, an int
     or a ``RandomState``, from which one number is drawn)."""
+    if isinstance(random_state, (bool, np.bool_)) or not (
+            random_state is None or isinstance(random_state, (int, np.integer,
+                                                              np.random.RandomState))):
+        raise ValueError(f"random_state: expected None, an int or a numpy RandomState, got "
+                         f"{random_state!r}")
     if random_state is None or isinstance(random_state, (int, np.integer)):
+        if random_state is not None and not 0 <= random_state < 2 ** 32:
+            raise ValueError(f"random_state: an int seed must be between 0 and 2**32 - 1, "
+                             f"got {random_state}")
         return None if random_state is None else int(random_state)
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
@@ -555,6 +563,11 @@ def _run_worker(storage: Any, name: str, sampler: Any, objective: _Objective,
     study.optimize(objective, n_trials=n_trials, timeout=timeout, callbacks=callbacks)
 
 
+class AllTrialsFailedError(ValueError, RuntimeError):
+    """Every fit of every trial failed. A ``ValueError``, as scikit-learn's searches raise
+    then ("All the N fits failed"), and a ``RuntimeError``, as earlier versions raised."""
+
+
 class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     """Hyper-parameter search with Optuna, warm-started from past tasks.
 
@@ -769,8 +782,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         if not multi:
             named = self.refit == "score" or (isinstance(sc, str) and self.refit == sc)
             if not (isinstance(self.refit, bool) or callable(self.refit) or named):
-                raise ValueError(f"refit: with one metric, True/False, a callable or the "
-                                 f"metric's name ({sc!r}), got {self.refit!r}")
+                name = (f"the metric's name ({sc!r})" if isinstance(sc, str) else
+                        "'score' (the one metric)")
+                raise ValueError(f"refit: with one metric, True/False, a callable or "
+                                 f"{name}, got {self.refit!r}")
             return sc, "score", False
         names = list(sc) if not isinstance(sc, dict) else list(sc.keys())
         if isinstance(self.refit, str):
@@ -850,7 +865,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                                  f"X.toarray(), or an estimator that accepts sparse X")
         user_keys = [str(k) for k in (self.param_distributions or {})]
         # (unless the space may give it the method: SVC's probability, a swapped step)
-        may_change = any(k.endswith("probability") or "__" not in k for k in user_keys)
+        current = (est.get_params(deep=True) if isinstance(est, BaseEstimator) else {})
+        may_change = any(k.endswith("probability") or (
+            "__" not in k and hasattr(current.get(k), "fit")) for k in user_keys)
         if not multi and not may_change:  # no method the scorer needs: every trial fails
             lacking = unusable_families(bases, {}, self.scoring)
             if lacking:
@@ -1000,6 +1017,14 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             for attr in ("classes_", "n_features_in_", "feature_names_in_"):
                 if hasattr(self.best_estimator_, attr):
                     setattr(self, attr, getattr(self.best_estimator_, attr))
+        # as scikit-learn's searches: the scorer, or {metric: scorer} for several metrics
+        best = getattr(self, "best_estimator_", None)
+        if self.multimetric_ and not callable(self.scoring):
+            from .cv_scoring import _named_scorers
+
+            self.scorer_ = _named_scorers(best, self.scoring)
+        else:
+            self.scorer_ = self._scorer(best)
         return self
 
     def _collect(self, study: optuna.Study, main: str, multi: bool, n_splits: int) -> None:
@@ -1050,7 +1075,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             errors = [t.user_attrs[ERROR_ATTR] for t in trials if ERROR_ATTR in t.user_attrs]
             why = (f"; the first failure: {errors[0]}" if errors else
                    "; check the estimator and data")
-            raise RuntimeError(f"every trial failed ({len(trials)} trials){why}")
+            raise AllTrialsFailedError(f"every trial failed ({len(trials)} trials){why}")
         if callable(self.refit):  # scikit-learn's contract: refit(cv_results_) -> best index
             index = self.refit(res)
             if not isinstance(index, (int, np.integer)) or not 0 <= index < len(trials):

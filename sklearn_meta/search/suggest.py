@@ -114,8 +114,9 @@ def infer_task_type(y: Any, task_type: str | None = None) -> str:
     scikit-learn's diabetes, are regression), except that integers with many distinct values
     are regression too: more than :data:`MAX_INT_CLASSES` and more than a tenth of the rows
     (a 2000-row integer price is not a 450-class problem). Where that reading goes against
-    the dtype (integers read as regression, whole-number floats as more than 10 classes) a
-    warning says so and how to choose."""
+    the dtype (integers read as regression, whole-number floats as more than 10 classes), or
+    integers are read as more than 10 classes (counts such as visits or days), a warning says
+    so and how to choose."""
     import pandas as pd
 
     refuse_unreadable_target(y)
@@ -154,6 +155,10 @@ def infer_task_type(y: Any, task_type: str | None = None) -> str:
                       f"regression; pass task_type='classification' (or y as strings) to "
                       f"search it as classes")
             return "regression"
+        if n_values > 10:  # counts (visits, days) read as classes: say so, and how to choose
+            warn_user(f"y: an integer target with {n_values} distinct values is read as "
+                      f"{n_values} classes; pass task_type='regression' (or y as floats) if "
+                      f"it is a count or a measurement")
     kind = infer_target_type(y_arr)
     if kind == "regression" and y_arr.dtype.kind == "f":
         yf = y_arr[np.isfinite(y_arr)]

@@ -115,6 +115,11 @@ def test_user_study_can_be_added(tmp_path):
     assert len(kb.records("svc")) == n_before + 2
     kb.save(tmp_path / "mine.kb.json.gz")
     assert "my-iris" in KnowledgeBase.load(tmp_path / "mine.kb.json.gz").tasks
+    # a regressor's study does not go silently into the classifiers' knowledge base
+    from sklearn.svm import SVR
+    with pytest.raises(ValueError, match=r"study: a regression study, but this knowledge "
+                                         r"base holds classification tasks.*DEFAULT_KBS"):
+        kb.add_study(study, X, y.astype(float) * 1.5, SVR(), "my-reg")
 
 
 def test_pool_of_a_family_does_not_depend_on_the_other_families():
@@ -245,3 +250,29 @@ def test_a_knowledge_base_changed_after_export_is_refused(tmp_path):
     assert len(KnowledgeBase.load(kb_file).tasks) == 78
     kb.save(kb_file)
     assert kb_file.read_bytes() == first
+
+
+def test_scale_free_codes_levels_and_standardises_every_column():
+    import numpy as np
+    import pandas as pd
+
+    from sklearn_meta.search.knowledge_base import scale_free
+
+    df = pd.DataFrame({"x": [1.0, 2.0, np.nan, 4.0], "n": pd.array([1, 2, 3, None], "Int64"),
+                       "c": pd.Categorical(["b", "a", None, "b"]), "s": ["y", "x", "y", "y"],
+                       "b": [True, False, True, True], "k": [5.0] * 4,
+                       "big": [1e308, -1e308, 0.0, 1e308]})
+    out = scale_free(df)
+    assert list(out.columns) == list(df.columns) and (out.index == df.index).all()
+    for col in ("x", "n", "c", "s", "b", "big"):
+        v = out[col].to_numpy(dtype=float)
+        assert np.nanmean(v) == pytest.approx(0, abs=1e-12)
+        assert np.nanstd(v) == pytest.approx(1)
+    # missing stays missing; levels coded in sorted order (as uci121 codes its categories)
+    assert np.isnan(out["x"][2]) and np.isnan(out["n"][3]) and np.isnan(out["c"][2])
+    assert out["c"][0] > out["c"][1] and out["s"][0] > out["s"][1]
+    assert (out["k"] == 0).all()  # constant: 0
+    arr = np.random.default_rng(0).normal(size=(50, 3)) * [1e-3, 1, 1e6]
+    np.testing.assert_allclose(scale_free(arr).std(axis=0), 1)
+    mixed = scale_free(np.array([["a", 1.5], ["b", 2.5], ["a", 0.5]], dtype=object))
+    np.testing.assert_allclose(np.asarray(mixed, dtype=float).std(axis=0), 1)

@@ -108,6 +108,9 @@ def test_an_instance_without_the_method_its_scorer_needs_is_refused_up_front():
     X, y = load_breast_cancer(return_X_y=True)
     with pytest.raises(ValueError, match="SVC has no predict_proba.*every trial would fail"):
         MetaSearchCV(SVC(), n_trials=2, scoring="neg_log_loss").fit(X, y)
+    # also with a space of its own that cannot switch it on (it ran every trial, then failed)
+    with pytest.raises(ValueError, match="SVC has no predict_proba.*every trial would fail"):
+        MetaSearchCV(SVC(), {"C": [0.5, 1.0]}, n_trials=2, scoring="neg_log_loss").fit(X, y)
     # a space that can switch it on is searched
     search = MetaSearchCV(SVC(), {"probability": [True], "C": [0.5, 1.0]}, n_trials=2, cv=2,
                           scoring="neg_log_loss", random_state=0).fit(X[:200], y[:200])

@@ -54,8 +54,15 @@ def test_multi_metric_refit_names_the_metric(wine):
     assert search.best_score_ == pytest.approx(
         np.nanmax(search.cv_results_["mean_test_f1_macro"]))
     assert "estimator" in search.best_params_
+    # scikit-learn's scorer_: {metric: scorer}, each scoring the refitted model
+    assert set(search.scorer_) == {"accuracy", "f1_macro"}
+    assert search.scorer_["f1_macro"](search.best_estimator_, X, y) == pytest.approx(
+        search.score(X, y))
     with pytest.raises(ValueError, match="refit"):
         MetaSearchCV(SVC(), n_trials=2, scoring=["accuracy", "f1_macro"]).fit(X, y)
+    one = MetaSearchCV(SVC(), n_trials=2, cv=3, scoring="balanced_accuracy",
+                       random_state=0).fit(X, y)
+    assert one.scorer_(one.best_estimator_, X, y) == pytest.approx(one.score(X, y))
 
 
 def test_predefined_splits_from_a_task(data_home):
@@ -454,10 +461,24 @@ def test_resuming_a_named_study_is_safe(tmp_path):
     firsts = [t.params for t in more.study_.trials[:4]]
     assert all(t.params not in firsts for t in more.study_.trials[6:])
     Xw, yw = load_wine(return_X_y=True)
-    with pytest.raises(ValueError, match="study_name: the stored study 'a' was run on other"):
+    with pytest.raises(ValueError, match=r"study_name: the stored study 'a' differs in "
+                                         r"data \(X, y\)"):
         search(10, study_name="a").fit(Xw, yw)
-    with pytest.raises(ValueError, match="study_name"):
+    with pytest.raises(ValueError, match="study_name.*differs in estimators"):
         search(10, est=RandomForestClassifier(), study_name="a").fit(X, y)
+    # the same estimator with other fixed parameters: its trials scored another model
+    with pytest.raises(ValueError, match="differs in estimator parameters;"):
+        search(10, est=LogisticRegression(max_iter=300, fit_intercept=False),
+               study_name="a").fit(X, y)
+    # a shuffling splitter without random_state: other folds at every fit, named as such
+    from sklearn.model_selection import StratifiedKFold
+    shuffled = dict(cv=StratifiedKFold(3, shuffle=True), study_name="b")
+    MetaSearchCV(LogisticRegression(max_iter=300), n_trials=2, warm_start=None, storage=log,
+                 random_state=0, **shuffled).fit(X, y)
+    with pytest.raises(ValueError, match=r"differs in folds \(cv\) \(a splitter that "
+                                         r"shuffles needs a fixed random_state"):
+        MetaSearchCV(LogisticRegression(max_iter=300), n_trials=3, warm_start=None,
+                     storage=log, random_state=0, **shuffled).fit(X, y)
 
 
 def test_a_storage_that_cannot_be_opened_is_named(tmp_path):
@@ -535,9 +556,11 @@ def test_error_score_raise_stops_the_search_and_bad_values_are_named():
         _quiet_search(return_train_score="yes").fit(X, y)
     with warnings.catch_warnings():  # every fit failing is an error whatever error_score
         warnings.simplefilter("ignore")
-        with pytest.raises(RuntimeError, match="every trial failed"):
+        # a ValueError, as scikit-learn's searches raise (and a RuntimeError, as before)
+        with pytest.raises(ValueError, match="every trial failed") as info:
             _quiet_search(param_distributions={"C": [-1.0]}, n_trials=2,
                           error_score=0.0).fit(X, y)
+        assert isinstance(info.value, RuntimeError)
 
 
 def test_routed_scoring_gives_train_scores_and_error_score_as_grid_search():

@@ -85,6 +85,13 @@ def test_unknown_excluded_task_warns():
     (dict(estimator="ridgex"), ValueError, "unknown family 'ridgex'.*also accepted"),
     (dict(estimator="hgb", param_distributions={"max_iter": [10, 20]}), ValueError,
      "param_distributions: not supported for a family key"),
+    (dict(estimator=LogisticRegression(), random_state="0"), ValueError,
+     "random_state: expected None, an int or a numpy RandomState, got '0'"),
+    (dict(estimator=LogisticRegression(), random_state=-1), ValueError,
+     r"random_state: an int seed must be between 0 and 2\*\*32 - 1, got -1"),
+    (dict(estimator=LogisticRegression(), refit="yes"), ValueError,
+     r"refit: with one metric, True/False, a callable or 'score' \(the one metric\), "
+     r"got 'yes'"),
 ])
 def test_meta_search_cv_refuses_bad_arguments(kwargs, err, match):
     with pytest.raises(err, match=match):

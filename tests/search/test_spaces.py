@@ -58,8 +58,12 @@ def test_metamlp_family_runs_the_estimators_defaults_with_the_scored_ensemble():
         est = fam.make(task_type, {"learning_rate": 1e-3}, random_state=3)
         defaults = cls().get_params()
         got = est.get_params()
-        fixed = ("learning_rate", "random_state", "n_ensemble")
+        fixed = ("learning_rate", "random_state", "n_ensemble", "target_transform")
         assert {k: got[k] for k in defaults if k not in fixed} \
             == {k: v for k, v in defaults.items() if k not in fixed}
         assert got["n_ensemble"] == 3 and defaults["n_ensemble"] == "auto"
+        if task_type == "regression":  # scored standardised; "auto" would cross-validate
+            # every heavy-tailed trial again inside the search's own cross-validation
+            assert got["target_transform"] == "standardize"
+            assert defaults["target_transform"] == "auto"
         assert got["learning_rate"] == 1e-3 and got["random_state"] == 3

@@ -71,6 +71,25 @@ def test_known_task_is_its_own_nearest_neighbour(kb, data_home):
     assert name not in info["neighbours"]
 
 
+def test_a_known_task_in_other_units_is_still_near_itself(kb, data_home):
+    # uci121 ships standardised columns; a user's copy of the same table comes in its own
+    # units (cm, dollars, counts). Described unit-free, it is still its own nearest
+    # neighbour and "auto" uses the neighbours (it fell back to the portfolio on every raw
+    # table: mean, sd, range, covariance... made any raw table look far from all)
+    (task,) = load_suite("uci121", data_home=data_home, names=["glass"])
+    task = subsample_task(task, kb.info.get("subsample_rows", 300))
+    rng = np.random.default_rng(0)
+    scales = 10.0 ** rng.uniform(-3, 4, task.X.shape[1])
+    X_raw = task.X * scales + rng.uniform(-100, 1000, task.X.shape[1])
+    _, info = suggest_pairs(X_raw, task.y, SVC(), n=3, strategy="meta-features",
+                            knowledge_base=kb)
+    assert info["neighbours"][0] == "glass" and info["distances"][0] < 1e-6
+    _, info = suggest_pairs(X_raw, task.y, None, n=5, strategy="auto", knowledge_base=kb)
+    assert info["near"] and info["used_neighbours"]
+    assert compute_meta_features(X_raw, task.y) == pytest.approx(
+        compute_meta_features(task.X, task.y), rel=1e-6, abs=1e-9, nan_ok=True)
+
+
 def test_auto_falls_back_to_portfolio_when_far(kb):
     rng = np.random.default_rng(0)
     X, y = rng.standard_cauchy((40, 300)) * 1e3, np.arange(40) % 2

@@ -129,3 +129,19 @@ def test_two_dimensional_target_is_refused_clearly_on_large_tables():
     X, Y = rng.standard_normal((400, 3)), rng.integers(0, 2, (400, 2))
     with pytest.raises(ValueError):  # not an IndexError from the description sub-sample
         suggest_configs(X, Y, RandomForestClassifier(), n=2)
+
+
+def test_integer_counts_read_as_classes_warn():
+    """A count with 43 values on 400 rows (doctor visits) stays classification, as
+    scikit-learn reads integers, but the warning says so and how to search it as regression;
+    a few integer class codes pass silently."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((400, 4))
+    visits = np.minimum(rng.poisson(np.exp(1.5 + X[:, 0])), 42)
+    visits[:43] = np.arange(43)  # every count from 0 to 42 present
+    with pytest.warns(UserWarning, match=r"integer target with 43 distinct values is read "
+                                         r"as 43 classes; pass task_type='regression'"):
+        suggest_configs(X, visits, None, n=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        suggest_configs(X, visits % 5, None, n=1)
