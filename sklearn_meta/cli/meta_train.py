@@ -219,6 +219,9 @@ def run(args: argparse.Namespace) -> int:
         (Path(args.out) / "history.json").write_text(json.dumps(state.history) + "\n")
         print(json.dumps(metrics, indent=1))
     if distributed:
+        # every rank waits for rank 0's save: a rank that tears gloo down while its peer
+        # still holds the connection can abort ("terminate called without an active exception")
+        torch.distributed.barrier()
         torch.distributed.destroy_process_group()
     return 0
 

@@ -25,6 +25,7 @@ def _worker(rank, world, port, home, out):
         tr.train()
         if rank == 0:
             torch.save(tr.net.state_dict(), out)
+        dist.barrier()  # no rank tears gloo down while another is still using it
     finally:
         dist.destroy_process_group()
 
