@@ -31,6 +31,7 @@ from sklearn.utils.metaestimators import available_if
 from .cv_scoring import FIT_FAILED_ATTR, cross_validate_scored, metric_to_optimise
 from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interrupted,
                      search_fingerprint)
+from .grid import REPEAT_ATTR, GridGuard, grid_size, n_distinct, repeated_trial
 from .members import check_members, list_task_type, member_estimator
 from ..estimators._preprocess import arrow_to_pandas, records_array
 from .spaces import (FAMILIES, REGRESSOR_NAMES, default_space, family_of, final_model,  # noqa: F401
@@ -84,6 +85,7 @@ class _Objective:
         self.any_metric = any_metric  # refit False/callable: a dict-returning scorer may
         # report any of its metrics (the first by name is optimised)
         self.error_score, self.return_train_score = error_score, return_train_score
+        self.skip_repeats = False  # a grid: a configuration already scored is not fitted again
 
     def configure(self, trial: optuna.Trial) -> tuple[str, dict[str, Any]]:
         keys = trial.user_attrs.get(KEYS_ATTR)
@@ -101,6 +103,11 @@ class _Objective:
 
     def __call__(self, trial: optuna.Trial) -> float:
         fam, params = self.configure(trial)
+        if self.skip_repeats:
+            seen = repeated_trial(trial)
+            if seen is not None:
+                trial.set_user_attr(REPEAT_ATTR, seen)
+                raise optuna.TrialPruned(f"repeats trial {seen}")
         prefix = self.prefixes.get(fam, "")
         est = configured(self.bases[fam], params, prefix)
         fit_prefix = step_prefix(self.bases[fam]) if fam in self.prefixes else ""
@@ -283,6 +290,44 @@ def check_positive_label_scoring(scoring: Any, y: Any) -> None:
             f"{labels.tolist()}; use make_scorer({bad[0]}_score, "
             f"pos_label={labels.tolist()[-1]!r}) (from sklearn.metrics) to say which label "
             f"is positive")
+
+
+def check_classification_target(scoring: Any, y: Any) -> None:
+    """Refuse, before any trial runs, a classification target every trial would fail on: a
+    single class (no classifier fits one), or labels that are not numbers under a regression
+    metric by name (``"r2"``, ``"neg_mean_squared_error"``...), which subtracts labels."""
+    import pandas as pd
+
+    arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
+    arr = arr.ravel()
+    try:
+        labels = pd.unique(arr)
+    except TypeError:  # unhashable labels: refused elsewhere with their own message
+        return
+    if len(labels) < 2:
+        shown = repr(getattr(labels[0], "item", lambda: labels[0])()) if len(labels) else "none"
+        raise ValueError(f"y: a single class ({shown}) in {len(arr)} rows; a classifier "
+                         f"needs at least 2 classes")
+    if arr.dtype.kind in "biuf":
+        return  # numeric labels: a regression metric is odd but computable
+    from sklearn.metrics import get_scorer
+
+    names = [scoring] if isinstance(scoring, str) else (
+        list(scoring) if isinstance(scoring, (list, tuple, set)) else
+        list(scoring.values()) if isinstance(scoring, Mapping) else [])
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        try:
+            func = get_scorer(name)._score_func
+        except (ValueError, AttributeError):  # unknown names: refused by the scorer check
+            continue
+        if getattr(func, "__module__", "").startswith("sklearn.metrics._regression"):
+            raise ValueError(f"scoring={name!r} is a regression metric, and y holds class "
+                             f"labels that are not numbers ({', '.join(map(repr, labels[:3].tolist()))}"
+                             f"{', ...' if len(labels) > 3 else ''}); "
+                             f"choose a classification metric such as 'accuracy' or "
+                             f"'neg_log_loss'")
 
 
 #: A target whose spread is below this has squared errors that underflow float64 (1e-308).
@@ -530,9 +575,14 @@ class _Progress:
             best = f"{study.best_value:.4f}"
         except ValueError:  # no trial completed yet
             best = "-"
+        if REPEAT_ATTR in trial.user_attrs:
+            print(f"[MetaSearchCV] repeat of trial {trial.user_attrs[REPEAT_ATTR] + 1}: not "
+                  f"fitted again", flush=True)
+            return
         value = "failed" if trial.value is None else f"{trial.value:.4f}"
         source = ("warm start" if SOURCE_ATTR in trial.user_attrs else "sampler")
-        print(f"[MetaSearchCV] trial {trial.number + 1}/{self.n_trials} ({source}): {value}, "
+        k = len(finished_trials(study))  # repeats of a grid and interrupted trials not counted
+        print(f"[MetaSearchCV] trial {k}/{self.n_trials} ({source}): {value}, "
               f"best {best}, {time.perf_counter() - self.start:.1f}s", flush=True)
 
 
@@ -585,7 +635,11 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     param_distributions : dict, optional
         Search space (Optuna, scipy or list distributions); default: the family's space.
     n_trials : int
-        Trials in total (warm-start trials included).
+        Trials in total (warm-start trials included). When every entry of
+        ``param_distributions`` is a list (a grid), each configuration runs at most once, as
+        in scikit-learn's ``RandomizedSearchCV``: a repeated proposal is pruned and an
+        untried configuration runs instead, and a grid smaller than ``n_trials`` runs once
+        through, with a warning (:mod:`sklearn_meta.search.grid`).
     warm_start : {"auto", "adaptive", "embedding", "meta-features", "portfolio"} or None
         How to seed the search from the knowledge base; None/False for a cold search.
         With a warm start the first warm-start trials are the estimator's own settings (a
@@ -893,6 +947,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 for f in unusable:
                     bases.pop(f), spaces.pop(f), prefixes.pop(f, None)
         first = next(iter(bases.values()))
+        if y is not None and (self.task_type_ == "classification" if multi else
+                              is_classifier(final_model(first))):
+            check_classification_target(self.scoring, y)
         scoring, main, multimetric = self._scoring(first)
         try:  # an unknown metric name fails here, not after every trial
             self._scorer(first)
@@ -926,7 +983,6 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                    else optuna.samplers.TPESampler(
                        seed=None if seed is None else seed + done))
         study.sampler = sampler
-        n_left = max(0, self.n_trials - done)
         n_jobs = self.n_jobs if self.n_jobs > 0 else max(1, __import__("os").cpu_count() or 1)
         callbacks: list = [_Progress(self.n_trials)] if self.verbose else []
         n_warm = int(min(self.n_warm_start, self.n_trials))
@@ -963,11 +1019,27 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                                error_score=self.error_score,
                                return_train_score=bool(self.return_train_score),
                                family_fit_params=family_fit)
-        if n_jobs == 1:
-            if n_left:
-                study.optimize(objective, n_trials=n_left, timeout=self.timeout,
-                               callbacks=callbacks)
-        else:
+        # a grid (every parameter a list): each configuration once, at most the grid's size
+        grid = grid_size(spaces[next(iter(spaces))]) if not multi else None
+        target = self.n_trials
+        if grid is not None:
+            if grid < self.n_trials:
+                warnings.warn(f"param_distributions: its grid has {grid} configurations, "
+                              f"fewer than n_trials={self.n_trials}; each runs once ({grid} "
+                              f"trials)", UserWarning, stacklevel=3)
+            target = min(self.n_trials, grid)
+            objective.skip_repeats = True
+            callbacks.append(GridGuard(spaces[next(iter(spaces))], target, seed))
+        deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        for _ in range(1 if grid is None else 50):  # a grid: pruned repeats are run again
+            n_left = max(0, target - len(finished_trials(study)))
+            left_s = None if deadline is None else deadline - time.monotonic()
+            if not n_left or (left_s is not None and left_s <= 0) or (
+                    grid is not None and n_distinct(finished_trials(study)) >= grid):
+                break
+            if n_jobs == 1:
+                study.optimize(objective, n_trials=n_left, timeout=left_s, callbacks=callbacks)
+                continue
             from joblib import Parallel, delayed
 
             shares = [n_left // n_jobs + (i < n_left % n_jobs) for i in range(n_jobs)]
@@ -975,21 +1047,22 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             for i in range(n_jobs):
                 s = copy.deepcopy(sampler)
                 if self.sampler is None and seed is not None:
-                    s = optuna.samplers.TPESampler(seed=seed + done + i * self.n_trials)
+                    s = optuna.samplers.TPESampler(seed=seed + len(finished_trials(study))
+                                                   + i * self.n_trials)
                 elif i > 0:
                     s.reseed_rng()  # copies of one seeded sampler would propose the same trials
                 samplers.append(s)
             Parallel(n_jobs=n_jobs, backend="loky")(
                 delayed(_run_worker)(storage, name, samplers[i], objective, shares[i],
-                                     self.timeout, callbacks)
+                                     left_s, callbacks)
                 for i in range(n_jobs) if shares[i])
             study = optuna.load_study(study_name=name, storage=storage_obj, sampler=sampler)
-            if tmpdir is not None:  # the workers' scratch journal: keep the study in memory
-                memory = optuna.storages.InMemoryStorage()
-                optuna.copy_study(from_study_name=name, from_storage=storage_obj,
-                                  to_storage=memory)
-                study = optuna.load_study(study_name=name, storage=memory, sampler=sampler)
-                shutil.rmtree(tmpdir, ignore_errors=True)
+        if n_jobs != 1 and tmpdir is not None:  # the workers' scratch journal: keep the study
+            memory = optuna.storages.InMemoryStorage()  # in memory
+            optuna.copy_study(from_study_name=name, from_storage=storage_obj,
+                              to_storage=memory)
+            study = optuna.load_study(study_name=name, storage=memory, sampler=sampler)
+            shutil.rmtree(tmpdir, ignore_errors=True)
         self.study_ = study
         self.study_name_ = name
         self.warm_start_params_ = warm_start_params_that_ran(study, multi)

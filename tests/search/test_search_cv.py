@@ -161,7 +161,9 @@ def test_refit_false_ties_callable_refit_and_delegation():
     X, y = load_iris(return_X_y=True)
     assert not hasattr(_quiet_search(estimator=Ridge()), "predict_proba")
     assert not hasattr(_quiet_search(refit=False), "predict")
-    s = _quiet_search(param_distributions={"C": [1.0]}, n_trials=3).fit(X, y)
+    # three configurations that score the same (a grid runs each once)
+    s = _quiet_search(param_distributions={"C": [1.0, 1.0 + 1e-9, 1.0 + 2e-9]},
+                      n_trials=3).fit(X, y)
     assert list(s.cv_results_["rank_test_score"]) == [1, 1, 1]  # ties share the best rank
     assert "std_fit_time" in s.cv_results_ and "std_score_time" in s.cv_results_
     np.testing.assert_allclose(s.predict_log_proba(X), np.log(s.predict_proba(X)))
@@ -529,13 +531,15 @@ def test_error_score_and_train_scores_match_grid_search():
         g = GridSearchCV(LogisticRegression(max_iter=300), {"C": [-1.0, 0.1, 1.0]},
                          **kw).fit(X, y)
     rows, grid = _by_param(s.cv_results_, "C"), _by_param(g.cv_results_, "C")
-    assert set(rows) == set(grid)  # every value tried at least once
+    assert set(rows) == set(grid)  # every value tried, each once (a grid of 3)
+    assert len(s.cv_results_["params"]) == 3
     for c, i in rows.items():
         for key in ("split0_test_score", "mean_test_score", "split2_train_score",
                     "mean_train_score", "std_train_score"):
             assert s.cv_results_[key][i] == pytest.approx(g.cv_results_[key][grid[c]]), key
     assert s.cv_results_["mean_test_score"][rows[-1.0]] == -1.0  # failed: error_score
-    states = {t.state for t in s.study_.trials}  # a numeric error_score completes the trial
+    # a numeric error_score completes the trial (repeated proposals are pruned, not fitted)
+    states = {t.state for t in s.study_.trials if "sklearn_meta:repeat_of" not in t.user_attrs}
     assert states == {optuna.trial.TrialState.COMPLETE}
     assert s.best_params_ != {"C": -1.0} and s.best_score_ == g.best_score_
     assert "mean_train_score" not in _quiet_search(

@@ -618,3 +618,26 @@ def test_arrow_table_gets_the_families_preprocessing():
     assert s.best_score_ == ref.best_score_
     np.testing.assert_array_equal(s.predict(pa.table(df)), ref.predict(df))
     assert s.score(pa.table(df), yy) == ref.score(df, yy)
+
+
+@pytest.mark.parametrize("estimator", [LogisticRegression(), None])
+def test_a_single_class_is_refused_before_any_trial(estimator):
+    """No classifier fits one class: the search says so at once instead of running (and
+    failing) every trial."""
+    search = MetaSearchCV(estimator, n_trials=5, cv=3, random_state=0)
+    with pytest.raises(ValueError, match=r"y: a single class \('a'\) in 150 rows"):
+        search.fit(X, np.full(len(y), "a"))
+    assert not hasattr(search, "study_")
+
+
+@pytest.mark.parametrize("scoring", ["r2", ["accuracy", "neg_mean_absolute_error"]])
+def test_regression_metric_on_text_labels_is_refused_before_any_trial(scoring):
+    labels = np.array(["setosa", "versicolor", "virginica"])[y]
+    search = MetaSearchCV(LogisticRegression(), n_trials=5, cv=3, random_state=0,
+                          scoring=scoring, refit=False)
+    with pytest.raises(ValueError, match="is a regression metric, and y holds class labels "
+                                         "that are not numbers .'setosa', 'versicolor'"):
+        search.fit(X, labels)
+    # numeric labels: odd, but the metric is computable and the search runs
+    MetaSearchCV(LogisticRegression(), n_trials=2, cv=3, random_state=0,
+                 scoring="r2").fit(X, y)

@@ -1,0 +1,54 @@
+"""A search space of lists (a grid): every configuration runs at most once."""
+import numpy as np
+import optuna
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.linear_model import LogisticRegression
+
+from sklearn_meta.search import MetaSearchCV
+from sklearn_meta.search.grid import REPEAT_ATTR, grid_size
+
+X, y = load_iris(return_X_y=True)
+GRID = {"C": [0.01, 0.1, 1, 10], "fit_intercept": [True, False]}
+
+
+def _configs(search):
+    return [(p["C"], p["fit_intercept"]) for p in search.cv_results_["params"]]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_a_budget_larger_than_the_grid_runs_each_configuration_once(n_jobs):
+    search = MetaSearchCV(LogisticRegression(max_iter=500), GRID, n_trials=12, cv=3,
+                          random_state=0, n_jobs=n_jobs)
+    with pytest.warns(UserWarning, match="its grid has 8 configurations, fewer than "
+                                         "n_trials=12; each runs once"):
+        search.fit(X, y)
+    assert sorted(_configs(search)) == sorted((c, f) for c in GRID["C"]
+                                              for f in GRID["fit_intercept"])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_repeated_proposals_are_not_fitted_again_nor_counted(seed):
+    """TPE draws each list independently and proposes repeats; they are pruned (not fitted,
+    not in cv_results_, not one of n_trials) and an untried configuration runs instead."""
+    search = MetaSearchCV(LogisticRegression(max_iter=500), GRID, n_trials=6, cv=3,
+                          random_state=seed, warm_start=None).fit(X, y)
+    configs = _configs(search)
+    assert len(configs) == 6 and len(set(configs)) == 6
+    pruned = search.study_.get_trials(states=(optuna.trial.TrialState.PRUNED,))
+    by_number = {t.number: t for t in search.study_.trials}
+    for t in pruned:
+        assert by_number[t.user_attrs[REPEAT_ATTR]].params == t.params
+    assert len(search.study_.trials) == 6 + len(pruned)
+
+
+def test_spaces_with_a_range_are_not_grids():
+    search = MetaSearchCV(LogisticRegression(max_iter=500),
+                          {"C": optuna.distributions.FloatDistribution(0.01, 10, log=True),
+                           "fit_intercept": [True, False]}, n_trials=4, cv=3,
+                          random_state=0).fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert grid_size(search.study_.trials[0].distributions) is None
+    assert grid_size({"a": optuna.distributions.CategoricalDistribution([1, 2, 3]),
+                      "b": optuna.distributions.CategoricalDistribution(["x", "y"])}) == 6
+    assert np.isfinite(search.best_score_)
