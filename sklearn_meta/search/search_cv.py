@@ -34,8 +34,8 @@ from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interru
 from .grid import REPEAT_ATTR, GridGuard, grid_size, n_distinct, repeated_trial
 from .members import check_members, list_task_type, member_estimator
 from ..estimators._preprocess import arrow_to_pandas, records_array
-from .spaces import (FAMILIES, REGRESSOR_NAMES, default_space, family_of, final_model,  # noqa: F401
-                     implied_task_type, param_prefix, step_prefix, task_type_of,
+from .spaces import (FAMILIES, REGRESSOR_NAMES, default_space, family_label,  # noqa: F401
+                     family_of, final_model, implied_task_type, param_prefix, step_prefix, task_type_of,
                      to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
 from .storage import is_sqlite, make_storage
@@ -586,23 +586,25 @@ class _Progress:
               f"best {best}, {time.perf_counter() - self.start:.1f}s", flush=True)
 
 
-def warm_start_params_that_ran(study: optuna.Study, multi: bool = False
-                               ) -> list[dict[str, Any]]:
+def warm_start_params_that_ran(study: optuna.Study, multi: bool = False,
+                               task_type: str | None = None) -> list[dict[str, Any]]:
     """Parameters of the warm-start trials that finished (as listed in ``cv_results_``);
     trials still queued when the budget or timeout ended never ran."""
     finished = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL)
-    return [display_params(t.params) if multi else dict(t.params)
+    return [display_params(t.params, task_type) if multi else dict(t.params)
             for t in sorted(study.get_trials(deepcopy=False), key=lambda t: t.number)
             if SOURCE_ATTR in t.user_attrs and t.state in finished]
 
 
-def display_params(params: Mapping[str, Any]) -> dict[str, Any]:
+def display_params(params: Mapping[str, Any], task_type: str | None = None
+                   ) -> dict[str, Any]:
     """A trial's parameters as ``cv_results_["params"]`` lists them: across families
-    ``{"estimator": family, <parameter>: value}`` without Optuna's ``family__`` prefixes."""
+    ``{"estimator": family, <parameter>: value}`` without Optuna's ``family__`` prefixes
+    (a regression search names Ridge and SVR ``"ridge"`` and ``"svr"``)."""
     p = dict(params)
     if FAMILY_PARAM not in p:
         return p
-    fam = p.pop(FAMILY_PARAM)
+    fam = family_label(p.pop(FAMILY_PARAM), task_type)
     return {FAMILY_PARAM: fam, **{k.split("__", 1)[1]: v for k, v in p.items()}}
 
 
@@ -1065,7 +1067,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             shutil.rmtree(tmpdir, ignore_errors=True)
         self.study_ = study
         self.study_name_ = name
-        self.warm_start_params_ = warm_start_params_that_ran(study, multi)
+        self.warm_start_params_ = warm_start_params_that_ran(
+            study, multi, getattr(self, "task_type_", None))
         self.similar_tasks_ = next((cb.similar_tasks(study) for cb in callbacks
                                     if hasattr(cb, "similar_tasks")), [])
         self.multimetric_ = multimetric
@@ -1113,7 +1116,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         res: dict[str, Any] = {"trial_number": np.array([t.number for t in trials])}
         params_list = []
         for t in trials:
-            params_list.append(display_params(t.params) if multi else dict(t.params))
+            params_list.append(display_params(t.params, getattr(self, "task_type_", None))
+                               if multi else dict(t.params))
         res["params"] = params_list
         for key in sorted({k for p in params_list for k in p}):
             res[f"param_{key}"] = np.ma.MaskedArray(
@@ -1168,7 +1172,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             self.best_score_ = float(mean[self.best_index_])
         self.best_params_ = params_list[self.best_index_]
         p = dict(self.best_params_)
-        fam = p.pop(FAMILY_PARAM) if multi else self._single_family()
+        fam = family_of(p.pop(FAMILY_PARAM)) if multi else self._single_family()
         self._best_family_params = (fam, p)
 
     def _single_family(self) -> str:

@@ -123,6 +123,16 @@ FAMILY_ALIASES: dict[str, str] = {
 }
 
 
+#: What a regression search calls the families whose keys name their classifier.
+REGRESSION_LABELS: dict[str, str] = {"logistic_regression": "ridge", "svc": "svr"}
+
+
+def family_label(key: str, task_type: str | None) -> str:
+    """The family as results show it: ``"ridge"`` and ``"svr"`` for the regression members
+    of ``"logistic_regression"`` and ``"svc"`` (``family_of`` reads both back)."""
+    return REGRESSION_LABELS.get(key, key) if task_type == "regression" else key
+
+
 def family_of(estimator: BaseEstimator | type | str) -> str:
     """The family key of an estimator (instance, class, key or alias such as ``"ridge"``);
     ``ValueError`` if unknown."""

@@ -427,7 +427,11 @@ def test_a_family_key_or_alias_is_searched_as_that_family():
     Xr, yr = load_diabetes(return_X_y=True)
     s = MetaSearchCV("Ridge", n_trials=3, cv=3, random_state=0).fit(Xr, yr)
     assert isinstance(s.best_estimator_[-1].regressor_, Ridge)  # on a standardised target
-    assert s.best_params_["estimator"] == "logistic_regression" and "alpha" in s.best_params_
+    # shown under the regression member's name, and read back as the family
+    assert s.best_params_["estimator"] == "ridge" and "alpha" in s.best_params_
+    assert {p["estimator"] for p in s.cv_results_["params"]} == {"ridge"}
+    assert MetaSearchCV(s.best_params_["estimator"], n_trials=1, cv=3,
+                        random_state=0).fit(Xr, yr).best_params_["estimator"] == "ridge"
     assert s.score(Xr, yr) > 0.4
     unfitted = MetaSearchCV("hgb", n_trials=2)
     assert is_classifier(unfitted)
@@ -641,3 +645,20 @@ def test_regression_metric_on_text_labels_is_refused_before_any_trial(scoring):
     # numeric labels: odd, but the metric is computable and the search runs
     MetaSearchCV(LogisticRegression(), n_trials=2, cv=3, random_state=0,
                  scoring="r2").fit(X, y)
+
+
+def test_a_regression_search_names_ridge_and_svr_as_such():
+    """Ridge and SVR share their family keys with LogisticRegression and SVC; a regression
+    search's results name them 'ridge' and 'svr', and the refitted model matches the name."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+    from sklearn.svm import SVR
+
+    Xr, yr = load_diabetes(return_X_y=True)
+    s = MetaSearchCV(["ridge", "svr"], n_trials=4, cv=3, random_state=0).fit(Xr, yr)
+    shown = [p["estimator"] for p in s.cv_results_["params"]]
+    assert set(shown) == {"ridge", "svr"}
+    assert {p["estimator"] for p in s.warm_start_params_} <= {"ridge", "svr"}
+    final = s.best_estimator_[-1] if hasattr(s.best_estimator_, "steps") else s.best_estimator_
+    model = getattr(final, "regressor_", final)
+    assert isinstance(model, {"ridge": Ridge, "svr": SVR}[s.best_params_["estimator"]])
