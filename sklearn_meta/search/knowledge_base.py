@@ -135,6 +135,16 @@ class KnowledgeBase:
         "classification": "accuracy", "regression": "r2"})
     info: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:  # the fields hold every score: far too long to print
+        types = sorted({t["task_type"] for t in self.tasks.values()})
+        n_pool = sum(len(v) for v in self.pool.values())
+        user = sorted({r.task for r in self.extra})
+        return (f"KnowledgeBase({len(self.tasks)} {'/'.join(types) or 'no'} tasks"
+                f"{f' ({len(user)} added by add_study)' if user else ''}, families "
+                f"{self.families}, {n_pool} pool configurations, "
+                f"{len(self.extra)} added configurations, "
+                f"embedding={self.embedding_name!r})")
+
     # ----------------------------------------------------------------- access
     @property
     def task_names(self) -> list[str]:
@@ -264,6 +274,18 @@ class KnowledgeBase:
         if task_name in self.tasks and not any(r.task == task_name for r in self.extra):
             raise ValueError(f"task_name: {task_name!r} is already one of the knowledge "
                              f"base's own tasks; add the study under a new name")
+        import joblib
+
+        digest = joblib.hash((X, y))
+        known_digest = self.tasks.get(task_name, {}).get("data_digest")
+        if known_digest is not None and known_digest != digest:
+            # its description (meta-features, embedding) is that of the first data: the
+            # scores of other data under that name would be found by the wrong neighbours
+            old = self.tasks[task_name]
+            raise ValueError(f"task_name: {task_name!r} was added with other data "
+                             f"({old['n_rows']} rows x {old['n_features']} columns, "
+                             f"now {len(y)} x {np.shape(X)[1]}); add this study under a "
+                             f"new name")
         prefix = param_prefix(estimator) if not isinstance(estimator, str) else ""
         known = set(FAMILIES[family].space_for(task_type))
         records, foreign = [], set()
@@ -302,6 +324,7 @@ class KnowledgeBase:
                 emb = default_embedder()
                 embedder = emb if getattr(emb, "name", None) == self.embedding_name else None
             self.add_task(task_name, X, y, task_type, embedder)
+        self.tasks[task_name].setdefault("data_digest", digest)
         self.extra.extend(records)
         return len(records)
 

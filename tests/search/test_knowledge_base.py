@@ -114,7 +114,19 @@ def test_user_study_can_be_added(tmp_path):
     assert kb.add_study(study, X, y, SVC(), "my-iris") == 2
     assert len(kb.records("svc")) == n_before + 2
     kb.save(tmp_path / "mine.kb.json.gz")
-    assert "my-iris" in KnowledgeBase.load(tmp_path / "mine.kb.json.gz").tasks
+    loaded = KnowledgeBase.load(tmp_path / "mine.kb.json.gz")
+    assert "my-iris" in loaded.tasks
+    # more trials on the same data extend the task; other data under its name is refused
+    # (its description would stay that of the first data), also after saving and loading
+    more = optuna.create_study(direction="maximize")
+    more.enqueue_trial({"svc__C": 7.0})
+    more.optimize(lambda t: t.suggest_float("svc__C", 0.1, 10), n_trials=1)
+    assert loaded.add_study(more, X, y, SVC(), "my-iris") == 1
+    with pytest.raises(ValueError, match=r"task_name: 'my-iris' was added with other data "
+                                         r"\(150 rows x 4 columns, now 100 x 4\)"):
+        loaded.add_study(more, X[:100], y[:100], SVC(), "my-iris")
+    text = repr(loaded)
+    assert len(text) < 400 and "1 added by add_study" in text and "3 added configurations" in text
     # a regressor's study does not go silently into the classifiers' knowledge base
     from sklearn.svm import SVR
     with pytest.raises(ValueError, match=r"study: a regression study, but this knowledge "
