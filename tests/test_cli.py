@@ -174,3 +174,63 @@ def test_missing_files_are_named_with_their_argument(tmp_path, capsys):
     assert main(["meta-train", "--exclude-file", str(tmp_path / "nope.txt"),
                  "--out", str(tmp_path / "mt")]) == 2
     assert "--exclude-file: name list file" in capsys.readouterr().err
+
+
+def test_suggest_reads_a_table_and_matches_the_api(tmp_path, capsys):
+    """`suggest` on a CSV with text labels prints what suggest_configs returns for the same
+    table; --json gives the same parameters for scripts."""
+    import json
+
+    from sklearn.datasets import load_wine
+
+    from sklearn_meta.search.suggest import suggest_pairs
+
+    frame = load_wine(as_frame=True).frame
+    frame["target"] = frame["target"].map({0: "barolo", 1: "grignolino", 2: "barbera"})
+    path = tmp_path / "wine.csv.gz"
+    frame.to_csv(path, index=False)
+    assert main(["suggest", str(path), "--target", "target", "-n", "4", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    X, y = frame.drop(columns="target"), frame["target"]
+    expected, _ = suggest_pairs(X, y, None, n=4)
+    assert out["task_type"] == "classification" and out["n_rows"] == 178
+    assert [(s["estimator"], s["params"]) for s in out["suggestions"]] == \
+        [(fam, cfg) for fam, cfg in expected]
+    assert len(out["nearest_tasks"]) >= 1
+    assert main(["suggest", str(path), "--target", "target", "-n", "3",
+                 "--estimator", "hgb"]) == 0
+    text = capsys.readouterr().out
+    assert "classification, 178 rows x 13 columns" in text
+    rows = [ln for ln in text.splitlines() if ln.strip()[:1].isdigit()]
+    assert len(rows) == 3 and all(" hgb " in r for r in rows)
+    assert "learning_rate=0.1, max_iter=100" in rows[0]  # the estimator's default first
+
+
+def test_suggest_names_regression_members_and_bad_input(tmp_path, capsys):
+    import json
+
+    from sklearn.datasets import load_diabetes
+
+    frame = load_diabetes(as_frame=True).frame
+    path = tmp_path / "diabetes.csv"
+    frame.to_csv(path, index=False)
+    assert main(["suggest", str(path), "--target", "target", "--estimator", "ridge,svr",
+                 "--task-type", "regression", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {s["estimator"] for s in out["suggestions"]} == {"ridge", "svr"}
+    for argv, match in [
+            ([str(path), "--target", "price"], "--target: 'price' is not a column of "
+                                               "diabetes.csv (columns: age, sex"),
+            ([str(path)], "--target: name the column to predict"),
+            ([str(tmp_path / "none.csv"), "--target", "y"], "data: no such file"),
+            ([str(path), "--target", "target", "-n", "0"], "-n: expected a positive integer")]:
+        assert main(["suggest", *argv]) == 2
+        assert match in capsys.readouterr().err
+    odd = tmp_path / "table.xlsx"
+    odd.write_bytes(b"x")
+    assert main(["suggest", str(odd), "--target", "y"]) == 2
+    assert "unknown table format '.xlsx'" in capsys.readouterr().err
+    frame.loc[3, "target"] = None
+    frame.to_csv(path, index=False)
+    assert main(["suggest", str(path), "--target", "target"]) == 2
+    assert "'target' has 1 missing values" in capsys.readouterr().err

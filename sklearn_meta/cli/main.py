@@ -17,6 +17,7 @@ _COMMAND_MODULES = (
     "sklearn_meta.cli.bench_cmd",
     "sklearn_meta.cli.meta_train",
     "sklearn_meta.cli.build_kb",
+    "sklearn_meta.cli.suggest_cmd",
 )
 
 
