@@ -234,3 +234,15 @@ def test_suggest_names_regression_members_and_bad_input(tmp_path, capsys):
     frame.to_csv(path, index=False)
     assert main(["suggest", str(path), "--target", "target"]) == 2
     assert "'target' has 1 missing values" in capsys.readouterr().err
+    frame.loc[3, "target"] = 1.0
+    frame.to_csv(path, index=False, sep=";")
+    assert main(["suggest", str(path), "--target", "target"]) == 2
+    assert "separate its fields by ';': pass --sep ';'" in capsys.readouterr().err
+    assert main(["suggest", str(path), "--target", "target", "--sep", ";", "-n", "1"]) == 0
+    assert "regression, 442 rows x 10 columns" in capsys.readouterr().out
+    frame["target"] = "same"
+    frame.to_csv(path, index=False)
+    assert main(["suggest", str(path), "--target", "target"]) == 2
+    assert "y: a single class ('same') in 442 rows" in capsys.readouterr().err
+    assert main(["suggest", "sklearn:wine", "--target", "x"]) == 2
+    assert "is a task reference, which names its own target" in capsys.readouterr().err

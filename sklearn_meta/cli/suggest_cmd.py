@@ -78,8 +78,12 @@ def read_table(path: str, target: str | None, sep: str | None = None) -> tuple[A
         frame = reader(file)
     if target not in frame.columns:
         shown = ", ".join(map(str, list(frame.columns)[:12]))
+        other = [c for c in (";", "\t", "|", ",") if frame.shape[1] == 1
+                 and c in str(frame.columns[0])]
+        hint = (f"; the file seems to separate its fields by {other[0]!r}: pass --sep "
+                f"{other[0]!r}" if other else "")
         raise ValueError(f"--target: {target!r} is not a column of {file.name} "
-                         f"(columns: {shown}{', ...' if frame.shape[1] > 12 else ''})")
+                         f"(columns: {shown}{', ...' if frame.shape[1] > 12 else ''}){hint}")
     y = frame[target]
     if y.isna().any():
         raise ValueError(f"--target: {target!r} has {int(y.isna().sum())} missing values; "
@@ -94,6 +98,9 @@ def _load(args: argparse.Namespace) -> tuple[Any, Any, str | None]:
     if ":" in args.data and not Path(args.data).exists():
         from ..datasets import load_task
 
+        if args.target is not None:
+            raise ValueError(f"--target: {args.data!r} is a task reference, which names its "
+                             f"own target; leave --target out (it is for table files)")
         task = load_task(args.data, args.data_home)
         return task.X, task.y, args.task_type or task.task_type
     X, y = read_table(args.data, args.target, args.sep)
@@ -105,6 +112,19 @@ def _plain(v: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    import warnings
+
+    with warnings.catch_warnings():  # one line each, in the command's words
+        warnings.formatwarning = _format_warning  # restored on leaving the block
+        return _run(args)
+
+
+def _format_warning(message: Any, category: Any, *_: Any, **__: Any) -> str:
+    text = str(message).replace("task_type=", "--task-type ")
+    return f"sklearn-meta suggest: warning: {text}\n"
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..search.knowledge_base import KnowledgeBase
     from ..search.spaces import family_label
     from ..search.suggest import infer_task_type, suggest_pairs

@@ -29,25 +29,49 @@ REPEAT_ATTR = "sklearn_meta:repeat_of"
 _FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL)
 
 
+def _distinct(choices: Any) -> list:
+    """The choices of a list once each (a value repeated in the list is one configuration)."""
+    seen: dict[str, Any] = {}
+    for c in choices:
+        seen.setdefault(repr(c), c)
+    return list(seen.values())
+
+
 def grid_size(space: Mapping[str, BaseDistribution]) -> int | None:
-    """Number of configurations of ``space`` when every parameter is a list of choices, else
-    None (a continuous or integer range: repeats are improbable and harmless)."""
+    """Number of distinct configurations of ``space`` when every parameter is a list of
+    choices, else None (a continuous or integer range: repeats are improbable and
+    harmless)."""
     if not space or not all(isinstance(d, CategoricalDistribution) for d in space.values()):
         return None
-    return math.prod(len(d.choices) for d in space.values())
-
-
-def repeated_trial(trial: optuna.Trial) -> int | None:
-    """Number of a finished trial of the same study with exactly ``trial``'s parameters."""
-    params = trial.params
-    for t in trial.study.get_trials(deepcopy=False, states=_FINISHED):
-        if t.number != trial.number and t.params == params:
-            return t.number
-    return None
+    return math.prod(len(_distinct(d.choices)) for d in space.values())
 
 
 def _key(params: Mapping[str, Any]) -> tuple:
+    """A configuration's identity: values by ``repr`` (``1``, ``1.0`` and ``True`` are three
+    choices of a list, as Optuna keeps them)."""
     return tuple(sorted((k, repr(v)) for k, v in params.items()))
+
+
+def repeated_trial(trial: optuna.Trial, first_number: int = 0) -> int | None:
+    """Number of a trial of the same study with exactly ``trial``'s parameters that finished
+    (interrupted ones aside), or that runs and started first in this search (another
+    worker's: two workers never fit one configuration at once, and of two the earlier one
+    goes on; trials numbered below ``first_number`` that still read as running were cut off
+    with an earlier process)."""
+    key = _key(trial.params)
+    running = optuna.trial.TrialState.RUNNING
+    finished = {t.number for t in finished_trials(trial.study)}
+    for t in trial.study.get_trials(deepcopy=False, states=(*_FINISHED, running)):
+        if t.number == trial.number or REPEAT_ATTR in t.user_attrs:
+            continue
+        if t.state == running:
+            if not first_number <= t.number < trial.number:
+                continue
+        elif t.number not in finished:  # interrupted: its configuration runs again
+            continue
+        if _key(t.params) == key:
+            return t.number
+    return None
 
 
 def n_distinct(trials: list[optuna.trial.FrozenTrial]) -> int:
@@ -63,7 +87,8 @@ class GridGuard:
     def __init__(self, space: Mapping[str, BaseDistribution], n_trials: int,
                  seed: int | None = None):
         self.names = list(space)
-        self.choices = [list(space[n].choices) for n in self.names]  # type: ignore[attr-defined]
+        self.choices = [_distinct(space[n].choices)  # type: ignore[attr-defined]
+                        for n in self.names]
         self.size = math.prod(len(c) for c in self.choices)
         self.n_trials = int(n_trials)
         self.rng = np.random.default_rng(seed)

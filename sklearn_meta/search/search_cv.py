@@ -86,6 +86,7 @@ class _Objective:
         # report any of its metrics (the first by name is optimised)
         self.error_score, self.return_train_score = error_score, return_train_score
         self.skip_repeats = False  # a grid: a configuration already scored is not fitted again
+        self.first_number = 0  # the study's first trial of this search (a grid's repeat check)
 
     def configure(self, trial: optuna.Trial) -> tuple[str, dict[str, Any]]:
         keys = trial.user_attrs.get(KEYS_ATTR)
@@ -104,7 +105,7 @@ class _Objective:
     def __call__(self, trial: optuna.Trial) -> float:
         fam, params = self.configure(trial)
         if self.skip_repeats:
-            seen = repeated_trial(trial)
+            seen = repeated_trial(trial, self.first_number)
             if seen is not None:
                 trial.set_user_attr(REPEAT_ATTR, seen)
                 raise optuna.TrialPruned(f"repeats trial {seen}")
@@ -978,6 +979,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         check_resumable(study, search_fingerprint(
             X, y, bases, spaces, splits, scoring,
             error_score=self.error_score, return_train_score=self.return_train_score))
+        first_number = len(study.get_trials(deepcopy=False))  # this search's trials from here
         retry_interrupted(study)
         done = len(finished_trials(study))
         # a resumed study draws anew: the same seed would propose its first trials again
@@ -1026,11 +1028,13 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         target = self.n_trials
         if grid is not None:
             if grid < self.n_trials:
-                warnings.warn(f"param_distributions: its grid has {grid} configurations, "
+                many = "s" if grid > 1 else ""
+                warnings.warn(f"param_distributions: its grid has {grid} configuration{many}, "
                               f"fewer than n_trials={self.n_trials}; each runs once ({grid} "
-                              f"trials)", UserWarning, stacklevel=3)
+                              f"trial{many})", UserWarning, stacklevel=3)
             target = min(self.n_trials, grid)
             objective.skip_repeats = True
+            objective.first_number = first_number
             callbacks.append(GridGuard(spaces[next(iter(spaces))], target, seed))
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         for _ in range(1 if grid is None else 50):  # a grid: pruned repeats are run again

@@ -426,6 +426,10 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         raise ValueError(f"y: expected {n_rows} values (one per row of X), got {len(y)}")
     task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space,
                                                            task_type)
+    if task_type == "classification" and y is not None:
+        from .search_cv import check_classification_target
+
+        check_classification_target(None, y)  # one class: nothing to suggest a classifier for
     kb = resolve_kb(knowledge_base, task_type)
     exclude_tasks = _check_exclude(exclude_tasks, kb)
 

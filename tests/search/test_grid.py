@@ -52,3 +52,26 @@ def test_spaces_with_a_range_are_not_grids():
     assert grid_size({"a": optuna.distributions.CategoricalDistribution([1, 2, 3]),
                       "b": optuna.distributions.CategoricalDistribution(["x", "y"])}) == 6
     assert np.isfinite(search.best_score_)
+
+
+def test_a_value_repeated_in_a_list_is_one_configuration():
+    with pytest.warns(UserWarning, match="its grid has 2 configurations, fewer than "
+                                         "n_trials=8; each runs once .2 trials."):
+        search = MetaSearchCV(LogisticRegression(max_iter=500), {"C": [0.1, 1, 1]},
+                              n_trials=8, cv=3, random_state=0).fit(X, y)
+    assert sorted(p["C"] for p in search.cv_results_["params"]) == [0.1, 1]
+    assert len(search.study_.trials) < 10  # not dozens of pruned repeats
+
+
+def test_two_workers_never_fit_one_configuration_twice():
+    """A configuration another worker is fitting counts as tried (before, two workers could
+    both fit it, and another configuration of the grid never ran)."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    for seed in (1, 3):
+        search = MetaSearchCV(RandomForestClassifier(n_estimators=20, random_state=0),
+                              {"max_depth": [2, 3], "min_samples_leaf": [1, 5]}, n_trials=4,
+                              cv=3, random_state=seed, n_jobs=2, warm_start=None).fit(X, y)
+        configs = [(p["max_depth"], p["min_samples_leaf"])
+                   for p in search.cv_results_["params"]]
+        assert sorted(configs) == [(2, 1), (2, 5), (3, 1), (3, 5)]

@@ -632,6 +632,8 @@ def test_a_single_class_is_refused_before_any_trial(estimator):
     with pytest.raises(ValueError, match=r"y: a single class \('a'\) in 150 rows"):
         search.fit(X, np.full(len(y), "a"))
     assert not hasattr(search, "study_")
+    with pytest.raises(ValueError, match=r"y: a single class \('a'\) in 150 rows"):
+        suggest_configs(X, np.full(len(y), "a"), estimator)
 
 
 @pytest.mark.parametrize("scoring", ["r2", ["accuracy", "neg_mean_absolute_error"]])
