@@ -75,3 +75,22 @@ def test_two_workers_never_fit_one_configuration_twice():
         configs = [(p["max_depth"], p["min_samples_leaf"])
                    for p in search.cv_results_["params"]]
         assert sorted(configs) == [(2, 1), (2, 5), (3, 1), (3, 5)]
+
+
+def test_an_interrupted_configuration_of_a_grid_runs_again_on_resume(tmp_path):
+    """A trial stopped from outside (failed with no recorded cause) is neither finished nor
+    a repeat: the resumed search fits its configuration."""
+    storage = str(tmp_path / "grid.log")
+    grid = {"C": [0.01, 0.1, 1, 10]}
+    kw = dict(cv=3, random_state=0, warm_start=None, storage=storage, study_name="g")
+    first = MetaSearchCV(LogisticRegression(max_iter=500), grid, n_trials=2, **kw).fit(X, y)
+    untried = next(c for c in grid["C"] if c not in {p["C"] for p in
+                                                     first.cv_results_["params"]})
+    study = optuna.load_study(study_name="g", storage=optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(storage)))
+    study.add_trial(optuna.trial.create_trial(
+        state=optuna.trial.TrialState.FAIL, params={"C": untried},
+        distributions={"C": optuna.distributions.CategoricalDistribution(grid["C"])}))
+    resumed = MetaSearchCV(LogisticRegression(max_iter=500), grid, n_trials=4, **kw).fit(X, y)
+    tried = [p["C"] for p in resumed.cv_results_["params"]]
+    assert sorted(tried) == sorted(grid["C"])  # the interrupted one included, once
