@@ -26,6 +26,8 @@ from .resume import finished_trials
 
 #: User attribute of a pruned trial: the number of the finished trial it repeated.
 REPEAT_ATTR = "sklearn_meta:repeat_of"
+#: User attribute of a trial of a grid that has checked in to fit its configuration.
+CLAIM_ATTR = "sklearn_meta:claimed"
 _FINISHED = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.FAIL)
 
 
@@ -53,11 +55,14 @@ def _key(params: Mapping[str, Any]) -> tuple:
 
 
 def repeated_trial(trial: optuna.Trial, first_number: int = 0) -> int | None:
-    """Number of a trial of the same study with exactly ``trial``'s parameters that finished
-    (interrupted ones aside), or that runs and started first in this search (another
-    worker's: two workers never fit one configuration at once, and of two the earlier one
-    goes on; trials numbered below ``first_number`` that still read as running were cut off
-    with an earlier process)."""
+    """Number of another trial of the same study with exactly ``trial``'s parameters that
+    finished (interrupted ones aside) or that this search runs now (another worker's).
+
+    Call it after :func:`claim`: each trial writes its claim before it reads the others',
+    so of two workers that drew one configuration at once at least one sees the other (the
+    storage orders the writes) and never both fit it; both may step back, and the
+    configuration is then queued again. Running trials numbered below ``first_number`` were
+    cut off with an earlier process."""
     key = _key(trial.params)
     running = optuna.trial.TrialState.RUNNING
     finished = {t.number for t in finished_trials(trial.study)}
@@ -65,7 +70,7 @@ def repeated_trial(trial: optuna.Trial, first_number: int = 0) -> int | None:
         if t.number == trial.number or REPEAT_ATTR in t.user_attrs:
             continue
         if t.state == running:
-            if not first_number <= t.number < trial.number:
+            if t.number < first_number or CLAIM_ATTR not in t.user_attrs:
                 continue
         elif t.number not in finished:  # interrupted: its configuration runs again
             continue
@@ -77,6 +82,11 @@ def repeated_trial(trial: optuna.Trial, first_number: int = 0) -> int | None:
 def n_distinct(trials: list[optuna.trial.FrozenTrial]) -> int:
     """Number of distinct configurations among ``trials``."""
     return len({_key(t.params) for t in trials})
+
+
+def claim(trial: optuna.Trial) -> None:
+    """Record in the storage that ``trial`` is about to fit its configuration."""
+    trial.set_user_attr(CLAIM_ATTR, True)
 
 
 class GridGuard:

@@ -31,7 +31,7 @@ from sklearn.utils.metaestimators import available_if
 from .cv_scoring import FIT_FAILED_ATTR, cross_validate_scored, metric_to_optimise
 from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interrupted,
                      search_fingerprint)
-from .grid import REPEAT_ATTR, GridGuard, grid_size, n_distinct, repeated_trial
+from .grid import REPEAT_ATTR, GridGuard, claim, grid_size, n_distinct, repeated_trial
 from .members import check_members, list_task_type, member_estimator
 from ..estimators._preprocess import arrow_to_pandas, records_array
 from .spaces import (FAMILIES, REGRESSOR_NAMES, default_space, family_label,  # noqa: F401
@@ -105,6 +105,7 @@ class _Objective:
     def __call__(self, trial: optuna.Trial) -> float:
         fam, params = self.configure(trial)
         if self.skip_repeats:
+            claim(trial)
             seen = repeated_trial(trial, self.first_number)
             if seen is not None:
                 trial.set_user_attr(REPEAT_ATTR, seen)
