@@ -35,22 +35,12 @@ from sklearn_meta.datasets.augment import AUGMENT_SEP
 from sklearn_meta.datasets.derived import source_name
 from sklearn_meta.search import KnowledgeBase, load_default_kb
 from sklearn_meta.search.adaptive import BETA, MIN_OBSERVED, adaptive_sequence
+from sklearn_meta.search.composition import compose
 from sklearn_meta.search.neighbours import _Space
 from sklearn_meta.search.portfolio import greedy_portfolio
 from sklearn_meta.search.suggest import PORTFOLIO_SHARE, _neighbour_ranking
 
 CHECKPOINTS = (1, 3, 5, 10)
-
-
-def compose(first: list, portfolio: list, n: int, n_first: int) -> list:
-    """``n_first`` items of ``first``, then the portfolio, then the rest of ``first``
-    (deduplicated), as ``suggest_pairs`` composes its list."""
-    out, seen = [], set()
-    for item in first[:n_first] + portfolio + first[n_first:]:
-        if item not in seen and len(out) < n:
-            seen.add(item)
-            out.append(item)
-    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,9 +111,8 @@ def main(argv: list[str] | None = None) -> int:
                 rank = as_keys(_neighbour_ranking(kb, nb, families, a.task_type, k))
                 kk = "all" if k == len(keep) else k
                 for share in (0.0, PORTFOLIO_SHARE, 2 * PORTFOLIO_SHARE):
-                    n_first = a.n - int(a.n * share)
                     lists[f"{kind}-k{kk}-portfolio{share:.2f}"] = compose(rank, port, a.n,
-                                                                          n_first)
+                                                                          share)
         for m, lst in lists.items():
             sc = [own.get(key, 0.0) for _, key in lst[: a.n]]
             results.setdefault(m, []).append(1.0 - np.maximum.accumulate(sc))

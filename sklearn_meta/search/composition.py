@@ -13,7 +13,7 @@ by :func:`~sklearn_meta.search.suggest.suggest_pairs`.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
 import numpy as np
 
@@ -23,20 +23,60 @@ from .knowledge_base import KnowledgeBase
 from .neighbours import _Space
 from .portfolio import greedy_portfolio
 
+T = TypeVar("T")
+
 #: Portfolio shares compared (0: neighbours only, 1: portfolio only).
 SHARES = (0.0, 1 / 3, 2 / 3, 1.0)
 #: Minimum number of tasks for a leave-one-task-out choice; below it the default stays.
 MIN_TASKS = 8
 
 
-def compose(first: list, portfolio: list, n: int, n_first: int) -> list:
-    """``n_first`` items of ``first``, then the portfolio, then the rest of ``first``
-    (deduplicated), as ``suggest_pairs`` composes its list."""
-    out, seen = [], set()
-    for item in first[:n_first] + portfolio + first[n_first:]:
-        if item not in seen and len(out) < n:
-            seen.add(item)
-            out.append(item)
+def from_second(position: int, share: float) -> bool:
+    """Whether list position ``position`` (from 0) holds a member of the second source when
+    a ``share`` of the list comes from it: the positions where ``floor((j + 1) * share)``
+    steps up. Every prefix holds its share (rounded down), so a list of ``n`` is the first
+    ``n`` of a longer one (with a third: neighbour, neighbour, portfolio, ...)."""
+    eps = 1e-9  # 3 * (1/3) must count as 1
+    return int(np.floor((position + 1) * share + eps)) > int(np.floor(position * share + eps))
+
+
+def interleave(first: Iterable[T], second: Iterable[T], share: float,
+               accept: Callable[[T], bool], n: int) -> int:
+    """Offer items of ``first`` and ``second`` to ``accept`` (which returns whether it took
+    the item, e.g. False for a duplicate) until ``n`` are taken or both run out; the
+    ``j``-th taken item comes from ``second`` where :func:`from_second` says so, from the
+    other source once one runs out. Returns the number taken."""
+    sources = (iter(first), iter(second))
+    exhausted = [False, False]
+    taken = 0
+    while taken < n and not all(exhausted):
+        src = 1 if from_second(taken, share) else 0
+        if exhausted[src]:
+            src = 1 - src
+        try:
+            item = next(sources[src])
+        except StopIteration:
+            exhausted[src] = True
+            continue
+        if accept(item):
+            taken += 1
+    return taken
+
+
+def compose(first: Sequence[T], portfolio: Sequence[T], n: int, share: float) -> list[T]:
+    """``first`` (the neighbours' ranking) with ``portfolio`` members at a ``share`` of the
+    positions, deduplicated, as ``suggest_pairs`` composes its list."""
+    out: list[T] = []
+    seen: set = set()
+
+    def accept(item: T) -> bool:
+        if item in seen:
+            return False
+        seen.add(item)
+        out.append(item)
+        return True
+
+    interleave(first, portfolio, share, accept, n)
     return out
 
 
@@ -72,7 +112,7 @@ def loo_share_regret(kb: KnowledgeBase, task_type: str = "classification", n: in
         ranked = [kb.dedup_key(f, c) for f, c in
                   _neighbour_ranking(kb, nb, families, task_type, None)]
         for s in shares:
-            lst = compose(ranked, port, n, n - int(n * s))
+            lst = compose(ranked, port, n, s)
             regrets[s].append(1.0 - max((own.get(k, 0.0) for k in lst), default=0.0))
     n_tasks = len(regrets[shares[0]])
     return {"kind": kind, "n_tasks": n_tasks,

@@ -6,9 +6,10 @@ tasks (weighted by similarity, deduplicated), then members of the greedy portfol
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import warnings
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -18,6 +19,7 @@ from meta_features._validation import arrow_to_pandas
 
 from ..estimators._preprocess import make_preprocessor
 from .._warnings import warn_user
+from .composition import interleave
 from .knowledge_base import KnowledgeBase, compute_meta_features, resolve_kb
 from .neighbours import Neighbours, task_space
 from .portfolio import kb_portfolio
@@ -491,20 +493,23 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
             # shipped tasks (the regression KB's is 1.0, the portfolio alone) would hide them
             share = min(share, PORTFOLIO_SHARE)
     details["portfolio_share"] = share
-    n_port = 0 if nb is None else int((n - len(out)) * share)
-    if nb is not None:
-        budget = n - n_port
-        for fam, cfg in _neighbour_ranking(kb, nb, families, task_type, n_neighbors):
-            if len(out) >= budget:
-                break
-            add(fam, cfg)
-    portfolio = kb_portfolio(kb, families, size=n + 10, task_type=task_type)
-    for fam, idx in portfolio:
-        if fam in spaces:
-            add(fam, kb.pool[fam][idx])
-    if nb is not None:  # portfolio exhausted: more neighbour candidates
-        for fam, cfg in _neighbour_ranking(kb, nb, families, task_type, len(nb.names)):
-            add(fam, cfg)
+    portfolio = [(fam, kb.pool[fam][idx]) for fam, idx in
+                 kb_portfolio(kb, families, size=n + 10, task_type=task_type) if fam in spaces]
+    ranked: Iterable[tuple[str, Config]] = ()
+    if nb is not None:  # the neighbours' ranking, then more neighbours' candidates
+        ranked = itertools.chain(
+            _neighbour_ranking(kb, nb, families, task_type, n_neighbors),
+            _neighbour_ranking(kb, nb, families, task_type, len(nb.names))
+            if n_neighbors is not None else ())
+
+    def take(pair: tuple[str, Config]) -> bool:
+        before = len(out)
+        add(*pair)
+        return len(out) > before
+
+    # portfolio members at a share of the positions after the default (position-wise, so the
+    # list for n is the first n of a longer one); no neighbours: the portfolio alone
+    interleave(ranked, portfolio, share if nb is not None else 1.0, take, n - len(out))
     for fam in families:  # no knowledge of this task type (e.g. regression): the defaults
         add(fam, {})
     if len(out) < n:

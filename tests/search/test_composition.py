@@ -97,3 +97,20 @@ def test_shipped_kbs_store_their_reproducible_adaptive_prior(task_type):
     assert stored == adaptive_prior_info(choice, adopt=False)
     assert stored["temperature"] is None and stored["kind"] is None
     assert adaptive_prior_info(choice)["temperature"] == choice["temperature"]
+
+
+def test_interleave_takes_the_share_position_by_position():
+    from sklearn_meta.search.composition import compose, from_second
+
+    assert [from_second(j, 1 / 3) for j in range(9)] == [False, False, True] * 3
+    assert not any(from_second(j, 0.0) for j in range(20))
+    assert all(from_second(j, 1.0) for j in range(20))
+    first, port = [f"n{i}" for i in range(10)], ["p0", "n1", "p1", "p2"]
+    # a duplicate is skipped without using up the position; a source that runs out is
+    # replaced by the other
+    assert compose(first, port, 9, 1 / 3) == ["n0", "n1", "p0", "n2", "n3", "p1", "n4", "n5",
+                                               "p2"]
+    assert compose(first, port, 12, 1 / 3)[9:] == ["n6", "n7", "n8"]
+    assert compose(first[:2], port, 6, 0.0) == ["n0", "n1", "p0", "p1", "p2"]
+    for n in range(1, 14):  # every prefix is the shorter list
+        assert compose(first, port, n, 1 / 3) == compose(first, port, 13, 1 / 3)[:n]

@@ -11,6 +11,7 @@ from sklearn.svm import SVC
 from sklearn_meta.cli.build_kb import subsample_task
 from sklearn_meta.datasets import load_suite
 from sklearn_meta.search import KnowledgeBase, suggest_configs, warm_start_study
+from sklearn_meta.search.composition import from_second
 from sklearn_meta.search.knowledge_base import compute_meta_features
 from sklearn_meta.search.suggest import suggest_pairs
 
@@ -53,8 +54,10 @@ def test_heldout_suggestions_come_from_nearest_kb_tasks(kb, heldout_iris):
     for r in kb.records("svc"):
         if r.task in info["neighbours"] and kb.normalised(r, ranges) >= 0.5:
             good.add(kb.dedup_key("svc", {k: r.config[k] for k in sorted(r.config)}))
-    n_nb = 6 - 1 - (6 - 1) // 3
-    for fam, cfg in pairs[1:1 + n_nb]:
+    # after the default, a third of the positions go to the portfolio (the third, sixth...)
+    from_neighbours = [p for j, p in enumerate(pairs[1:]) if not from_second(j, 1 / 3)]
+    assert len(from_neighbours) == 6 - 1 - (6 - 1) // 3
+    for fam, cfg in from_neighbours:
         full = {"C": 1.0, **cfg}
         assert kb.dedup_key(fam, full) in good or kb.dedup_key(fam, cfg) in good
 
@@ -203,12 +206,14 @@ def test_default_ranks_by_all_kb_tasks_weighted_by_similarity(kb, data_home):
     util = {k: sum(w[t] * v.get(k, np.median(list(v.values()))) for t, v in per_task.items())
             for k in keys}
     expected = [k for k in sorted(util, key=lambda k: -util[k]) if k != "svc|C=1.0"]
-    n_nb = n - 1 - (n - 1) // 3
-    got = [kb.dedup_key(f, {"C": 1.0, **c}) for f, c in pairs[1:1 + n_nb]]
-    assert got == expected[:n_nb]
+    keys = [kb.dedup_key(f, {"C": 1.0, **c}) for f, c in pairs[1:]]
+    got = [k for j, k in enumerate(keys) if not from_second(j, 1 / 3)]  # the neighbours' part
+    from_portfolio = set(keys) - set(got)
+    assert len(got) == n - 1 - (n - 1) // 3
+    assert got == [k for k in expected if k not in from_portfolio][:len(got)]
     five, _ = suggest_pairs(X, y, SVC(), n=n, strategy="meta-features", knowledge_base=kb,
                             n_neighbors=5)
-    assert five[1:1 + n_nb] != pairs[1:1 + n_nb]
+    assert five != pairs
     with pytest.raises(ValueError, match="n_neighbors"):
         suggest_configs(X, y, SVC(), knowledge_base=kb, n_neighbors=0)
 
@@ -237,3 +242,16 @@ def test_every_strategy_refuses_a_target_of_another_length(strategy):
     y = (X[:, 0] > 0).astype(int)
     with pytest.raises(ValueError, match=r"y: expected 50 values \(one per row of X\), got 49"):
         suggest_configs(X, y[:-1], n=2, strategy=strategy)
+
+
+@pytest.mark.parametrize("estimator", [None, SVC()])
+@pytest.mark.parametrize("strategy", ["auto", "embedding", "meta-features", "portfolio"])
+def test_a_shorter_list_is_the_start_of_a_longer_one(kb, heldout_iris, estimator, strategy):
+    """`suggest -n 3` shows the first 3 of `-n 10`: the portfolio's share is taken position
+    by position, not in proportion to n (it used to move members between lists)."""
+    X, y = heldout_iris.X, heldout_iris.y
+    longest, _ = suggest_pairs(X, y, estimator, n=16, strategy=strategy, knowledge_base=kb)
+    assert len(longest) == 16
+    for n in range(1, 16):
+        assert suggest_pairs(X, y, estimator, n=n, strategy=strategy,
+                             knowledge_base=kb)[0] == longest[:n], n
