@@ -150,7 +150,8 @@ def extract(
     Parameters follow pymfe's ``MFE(groups, summary, random_state).fit(X, y).extract()``
     and the names are pymfe's, so results compare line by line. ``y=None``
     computes only the features that need no target; a float target with
-    non-integer values is treated as regression (override with ``target_type``),
+    non-integer values, or a whole-number one (integers too) with many distinct values
+    (:func:`infer_target_type`), is treated as regression (override with ``target_type``),
     for which class-based features are left out. Undefined features are NaN and
     reported in one :class:`MetaFeatureWarning` (``warn=False`` silences it).
 

@@ -307,19 +307,34 @@ def _discretize_columns(cols: list[np.ndarray], num_bins: int) -> list[np.ndarra
 #: than this (and than a tenth of the rows): e.g. scikit-learn's diabetes (214 values in 442
 #: rows), whereas class codes stored as floats (0.0, 1.0, ...) stay classification.
 MAX_FLOAT_CLASSES = 20
+#: An integer target is read as regression when it takes more distinct values than this and
+#: than a tenth of the rows (e.g. a 2000-row price in whole units); fewer stay class codes
+#: (letter's 26 classes, a 100-class problem of 1600 rows).
+MAX_INT_CLASSES = 50
 
 
 def infer_target_type(y: Any) -> str:
     """``"regression"`` or ``"classification"`` for a 1-D target, as ``extract`` reads it.
 
     Floats with fractional values are regression; whole-number floats are class codes unless
-    they take many distinct values (``MAX_FLOAT_CLASSES``); integers, strings, booleans and
+    they take many distinct values (``MAX_FLOAT_CLASSES``); integers are classes unless they
+    take more than ``MAX_INT_CLASSES`` distinct values and more than one per ten rows (a
+    price or a count in whole units is not hundreds of classes); strings, booleans and
     categories are classes (a pandas categorical whatever its categories are).
     """
     if isinstance(getattr(y, "dtype", None), pd.CategoricalDtype):
         return "classification"
     y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
     y_arr = y_arr.ravel()
+    if y_arr.dtype == object and y_arr.size and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in y_arr):
+        try:  # integers stored as objects (after a merge, astype(object)): read as integers
+            y_arr = y_arr.astype(np.int64)
+        except OverflowError:
+            pass
+    if y_arr.dtype.kind in "iu":
+        n_values = np.unique(y_arr).size
+        return "regression" if n_values > max(MAX_INT_CLASSES, y_arr.size / 10) else "classification"
     if not (y_arr.dtype.kind == "f" or (y_arr.dtype == object and _is_numeric_object_column(y_arr))):
         return "classification"
     yf = y_arr.astype(float)
@@ -328,6 +343,16 @@ def infer_target_type(y: Any) -> str:
         return "regression"
     n_values = np.unique(yf).size
     return "regression" if n_values > max(MAX_FLOAT_CLASSES, yf.size / 10) else "classification"
+
+
+def _integer_target(y: Any) -> bool:
+    """Whether ``y`` holds integers (an integer dtype, or Python/numpy integers as objects)."""
+    y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
+    if y_arr.dtype.kind in "iu":
+        return True
+    return y_arr.dtype == object and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+        for v in y_arr.ravel())
 
 
 def _refuse_temporal_target(y: Any, y_arr: np.ndarray) -> None:
@@ -408,6 +433,7 @@ def prepare(
     num_cols: list[np.ndarray] = []
     cat_codes: list[np.ndarray] = []
     cat_levels: list[np.ndarray] = []
+    cat_names: list[str] = []
     n_inf = 0
     dropped: list[str] = []
     if plain:  # numbers only: the column loop below, vectorised (wide data has thousands)
@@ -430,6 +456,7 @@ def prepare(
                 continue
             cat_codes.append(codes)
             cat_levels.append(levels)
+            cat_names.append(str(df.columns[j]))
         else:
             try:
                 v = _seconds(col) if _is_temporal(col.dtype) or (
@@ -457,11 +484,11 @@ def prepare(
     # N: numeric columns + gray-encoded categoricals (pymfe transform_cat="gray").
     blocks = [np.column_stack(num_cols)] if num_cols else [np.empty((n, 0))]
     first = True
-    skipped_hc = 0
-    for codes, levels in zip(cat_codes, cat_levels):
+    skipped_hc: list[str] = []
+    for codes, levels, name in zip(cat_codes, cat_levels, cat_names):
         k = levels.size
         if k > MAX_DUMMY_LEVELS:
-            skipped_hc += 1
+            skipped_hc.append(name)
             continue
         onehot = np.zeros((n, k))
         obs = codes >= 0
@@ -471,7 +498,7 @@ def prepare(
         first = False
     if skipped_hc:
         notes.append(
-            f"{skipped_hc} categorical column(s) with more than {MAX_DUMMY_LEVELS} levels not "
+            f"categorical column(s) {skipped_hc} with more than {MAX_DUMMY_LEVELS} levels not "
             "one-hot encoded into the numeric view (statistical, landmarking, model-based, "
             "clustering, complexity and concept features leave them out; pymfe expands them)"
         )
@@ -488,6 +515,11 @@ def prepare(
     yc = classes = freqs = None
     if y is not None:
         yc, classes, freqs, task = _encode_target(y, n, target_type)
+        if target_type == "auto" and task == "regression" and classes is None and \
+                _integer_target(y):
+            notes.append(f"y: an integer target with {np.unique(yc).size} distinct values is "
+                         f"read as regression; pass target_type='classification' to describe "
+                         f"it as classes")
 
     return TaskData(
         X_cols=X_cols,

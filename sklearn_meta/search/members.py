@@ -20,14 +20,16 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 
 from sklearn.base import BaseEstimator, clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ..estimators._preprocess import make_preprocessor, needs_preprocessing
-from .spaces import FAMILIES, family_of, param_prefix, task_type_of
+from ..estimators._preprocess import frame_kinds, make_preprocessor, needs_preprocessing
+from .spaces import (FAMILIES, family_label, family_of, final_model, param_prefix,
+                     task_type_of)
 
 #: Families whose knowledge-base scores assume standardised columns.
 SCALE_SENSITIVE = frozenset({"svc", "knn", "logistic_regression"})
@@ -129,3 +131,76 @@ def standardised_target(regressor: BaseEstimator) -> TransformedTargetRegressor:
     back."""
     return WeightedTargetRegressor(regressor=regressor, transformer=StandardScaler(),
                                    check_inverse=False)
+
+
+def unreadable_columns(estimator: BaseEstimator, X: Any) -> tuple[list, bool]:
+    """``(columns, missing)``: the columns of ``X`` a bare scikit-learn model of a known
+    family cannot read (text, non-numeric categories, dates, time-deltas) and whether ``X``
+    has missing values it does not accept. Empty for Pipelines, MetaMLP (which preprocesses
+    its input) and estimators from other libraries, whose input rules are theirs."""
+    model = final_model(estimator) if isinstance(estimator, BaseEstimator) else None
+    if (model is None or isinstance(estimator, Pipeline) or isinstance(model, Pipeline)
+            or not type(model).__module__.startswith("sklearn.")):
+        return [], False
+    try:
+        if family_of(model) == "metamlp":
+            return [], False
+    except ValueError:  # not a family the search knows
+        return [], False
+    try:
+        allow_nan = bool(model.__sklearn_tags__().input_tags.allow_nan)
+    except AttributeError:
+        allow_nan = True
+    if not isinstance(X, pd.DataFrame):
+        if hasattr(X, "tocsr") or not hasattr(X, "dtype"):
+            return [], False
+        if X.dtype != object:
+            try:
+                has_nan = bool(np.isnan(np.asarray(X, dtype=float)).any())
+            except (TypeError, ValueError):
+                return [], False
+            return [], not allow_nan and has_nan
+        X = pd.DataFrame(X)
+    native_categories = getattr(model, "categorical_features", None) == "from_dtype"
+    cols = []
+    for (name, col), kind in zip(X.items(), frame_kinds(X)):
+        if kind == "temporal":
+            cols.append(name)
+        elif kind == "categorical" and not pd.api.types.is_bool_dtype(col.dtype):
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                if native_categories:  # HistGradientBoosting reads category columns
+                    continue
+                values = pd.Series(col.cat.categories)
+            else:
+                values = col.dropna()
+            if pd.to_numeric(values.astype(object), errors="coerce").isna().any():
+                cols.append(name)
+    missing = not allow_nan and bool(X.isna().to_numpy().any()) if not cols else False
+    return cols, missing
+
+
+def readable_problem(estimator: BaseEstimator, X: Any, consequence: str = "") -> str | None:
+    """What keeps a bare scikit-learn model from reading ``X`` (text or date columns named,
+    or missing values it does not accept), ``consequence``, and the two ways out; None when
+    nothing does."""
+    cols, missing = unreadable_columns(estimator, X)
+    if not cols and not missing:
+        return None
+    label = family_label(family_of(estimator), task_type_of(estimator))
+    key = f"the family key {label!r} (the search adds the preprocessing MetaMLP uses)"
+    if cols:
+        what = (f"X: the column(s) {cols[:5]}{' ...' if len(cols) > 5 else ''} hold text, "
+                f"categories or dates, which {estimator!r} cannot read")
+        fix = "a Pipeline that encodes them (e.g. a ColumnTransformer with a OneHotEncoder)"
+    else:
+        what = f"X: has missing values, which {estimator!r} does not accept"
+        fix = "a Pipeline that imputes them (e.g. with a SimpleImputer)"
+    return f"{what}{consequence}; pass {key}, or {fix}"
+
+
+def check_readable(estimator: BaseEstimator, X: Any) -> None:
+    """Refuse, before any trial, a bare scikit-learn model that cannot read ``X``: every
+    trial would fail (all of them, after the whole budget)."""
+    problem = readable_problem(estimator, X, ", so every trial would fail")
+    if problem is not None:
+        raise ValueError(problem)

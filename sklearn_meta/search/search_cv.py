@@ -32,7 +32,7 @@ from .cv_scoring import FIT_FAILED_ATTR, cross_validate_scored, metric_to_optimi
 from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interrupted,
                      search_fingerprint)
 from .grid import REPEAT_ATTR, GridGuard, claim, grid_size, n_distinct, repeated_trial
-from .members import check_members, list_task_type, member_estimator
+from .members import check_members, check_readable, list_task_type, member_estimator
 from ..estimators._preprocess import arrow_to_pandas, records_array
 from .spaces import (FAMILIES, REGRESSOR_NAMES, default_space, family_label,  # noqa: F401
                      family_of, final_model, implied_task_type, param_prefix, step_prefix, task_type_of,
@@ -336,6 +336,36 @@ def check_classification_target(scoring: Any, y: Any) -> None:
 TINY_TARGET_SPREAD = 1e-150
 
 
+def check_column_names(X: Any) -> None:
+    """Refuse a DataFrame with duplicated column names or names mixing strings and other
+    types (scikit-learn refuses both, deep inside every fit)."""
+    import pandas as pd
+
+    if not isinstance(X, pd.DataFrame):
+        return
+    dup = X.columns[X.columns.duplicated()].unique().tolist()
+    if dup:
+        raise ValueError(f"X: duplicated column names {dup[:5]}; every column needs its "
+                         f"own name")
+    kinds = {type(c) for c in X.columns if not isinstance(c, str)}
+    if kinds and any(isinstance(c, str) for c in X.columns):
+        raise ValueError(f"X: column names mix strings and {sorted(k.__name__ for k in kinds)}"
+                         f"; scikit-learn needs all of them strings (X.columns = "
+                         f"X.columns.astype(str))")
+
+
+def check_target_present(y: Any) -> None:
+    """Refuse a target with missing values (None, NaN, pandas NA), naming how many."""
+    import pandas as pd
+
+    y_arr = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) else np.asarray(y)
+    if y_arr.dtype.kind in "biu" or y_arr.size == 0:
+        return
+    miss = int(pd.isna(pd.DataFrame(y_arr.reshape(len(y_arr), -1))).to_numpy().sum())
+    if miss:
+        raise ValueError(f"y: contains {miss} missing value(s); drop those rows first")
+
+
 def check_search_data(X: Any, y: Any, single_output: bool = True,
                       need_columns: bool = True) -> None:
     """Refuse, before any trial runs, what would make every fit fail: a target with missing
@@ -368,10 +398,7 @@ def check_search_data(X: Any, y: Any, single_output: bool = True,
                              f"families MetaSearchCV builds and its knowledge base are "
                              f"single-output (pass a multi-output estimator instance with "
                              f"param_distributions to search it)")
-        miss = int(pd.isna(pd.DataFrame(y_arr.reshape(len(y_arr), -1))).to_numpy().sum()) \
-            if y_arr.dtype.kind not in "biu" else 0
-        if miss:
-            raise ValueError(f"y: contains {miss} missing value(s); drop those rows first")
+        check_target_present(y_arr)
         if y_arr.dtype.kind == "f":
             n_inf = int(np.isinf(y_arr).sum())
             if n_inf:
@@ -396,15 +423,7 @@ def check_search_data(X: Any, y: Any, single_output: bool = True,
             except TypeError:  # e.g. ["a", 1]: every classifier's label encoding fails
                 raise ValueError(mixed_labels_message(y_arr)) from None
     if isinstance(X, pd.DataFrame):
-        dup = X.columns[X.columns.duplicated()].unique().tolist()
-        if dup:
-            raise ValueError(f"X: duplicated column names {dup[:5]}; every column needs its "
-                             f"own name")
-        kinds = {type(c) for c in X.columns if not isinstance(c, str)}
-        if kinds and any(isinstance(c, str) for c in X.columns):
-            raise ValueError(f"X: column names mix strings and {sorted(k.__name__ for k in kinds)}"
-                             f"; scikit-learn needs all of them strings (X.columns = "
-                             f"X.columns.astype(str))")
+        check_column_names(X)
         bad = [str(c) for c in infinite_columns(X)]
         warn_number_text_columns(X)
     elif hasattr(X, "tocsr"):
@@ -816,6 +835,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 fam = family_of(est)
             except ValueError:
                 fam = type(est).__name__
+            check_readable(est, X)  # a bare model that cannot read X: every trial would fail
             return {fam: est}, {fam: space}, False, {}
         if self.param_distributions is not None:
             raise ValueError("param_distributions: not supported for a family key or when "
@@ -827,6 +847,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         members = est if est is not None else default_families(task_type, _n_rows(X))
         bases, spaces, prefixes = {}, {}, {}
         for m, fam in zip(members, check_members(members)):
+            if isinstance(m, BaseEstimator):  # the user's own model, used as given
+                check_readable(m, X)
             bases[fam], prefixes[fam] = member_estimator(m, fam, task_type, X,
                                                          random_state=seed)
             spaces[fam] = FAMILIES[fam].space_for(task_type)

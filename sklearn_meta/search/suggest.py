@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from meta_features import infer_target_type
+from meta_features._validation import MAX_INT_CLASSES  # integer targets: classes up to it
 from meta_features._validation import arrow_to_pandas
 
 from ..estimators._preprocess import make_preprocessor
@@ -23,7 +24,7 @@ from .composition import interleave
 from .knowledge_base import KnowledgeBase, compute_meta_features, resolve_kb
 from .neighbours import Neighbours, task_space
 from .portfolio import kb_portfolio
-from .members import check_members, list_task_type, member_estimator
+from .members import check_members, list_task_type, member_estimator, readable_problem
 from .spaces import (FAMILIES, Config, config_key, family_of, fit_to_space,
                      implied_task_type, param_prefix, task_type_of, to_optuna_space, with_prefix)
 
@@ -102,9 +103,6 @@ def encoder_input(X: Any) -> np.ndarray:
     return np.where(np.isnan(arr), med, arr)
 
 
-#: Integer targets with more distinct values than this (and than a tenth of the rows) are
-#: read as regression by the search (e.g. prices, counts); fewer are class codes.
-MAX_INT_CLASSES = 50
 
 
 TASK_TYPES = ("classification", "regression")
@@ -113,9 +111,9 @@ TASK_TYPES = ("classification", "regression")
 def infer_task_type(y: Any, task_type: str | None = None) -> str:
     """The task type of a target: ``task_type`` when given (checked), else read as
     ``meta_features.extract`` reads it (whole-number floats with many distinct values, like
-    scikit-learn's diabetes, are regression), except that integers with many distinct values
-    are regression too: more than :data:`MAX_INT_CLASSES` and more than a tenth of the rows
-    (a 2000-row integer price is not a 450-class problem). Where that reading goes against
+    scikit-learn's diabetes, are regression, and so are integers with more than
+    :data:`MAX_INT_CLASSES` distinct values and more than one per ten rows: a 2000-row integer
+    price is not a 450-class problem). Where that reading goes against
     the dtype (integers read as regression, whole-number floats as more than 10 classes), or
     integers are read as more than 10 classes (counts such as visits or days), a warning says
     so and how to choose."""
@@ -426,8 +424,21 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     if y is not None and n_rows is not None and hasattr(y, "__len__") and len(y) != n_rows:
         # every strategy, "portfolio" (which reads no data) included
         raise ValueError(f"y: expected {n_rows} values (one per row of X), got {len(y)}")
+    from .search_cv import check_column_names, check_target_present
+
+    check_column_names(X)  # as the searches refuse them, before any description of X
+    if y is not None:
+        check_target_present(y)
     task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space,
                                                            task_type)
+    own_models = [estimator] if isinstance(estimator, BaseEstimator) else [
+        m for m in estimator if isinstance(m, BaseEstimator)] \
+        if isinstance(estimator, (list, tuple)) else []
+    for model in own_models:
+        problem = readable_problem(model, X, ", so these suggestions cannot be fitted on X "
+                                             "as it is")
+        if problem is not None:
+            warnings.warn(problem, UserWarning, stacklevel=3)
     if task_type == "classification" and y is not None:
         from .search_cv import check_classification_target
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from sklearn.datasets import load_iris, load_wine
 
-from meta_features import MetaFeatureExtractor, extract, list_features
+from meta_features import MetaFeatureExtractor, MetaFeatureWarning, extract, list_features
 
 
 def test_list_features_covers_extracted_names():
@@ -85,3 +85,34 @@ def test_target_type_inference():
     assert infer_target_type(np.array(["a", "b"] * 10)) == "classification"
     X = np.random.RandomState(0).normal(size=(y.size, 3))
     assert "class_ent" not in extract(X, y, groups="info-theory", warn=False)
+
+
+def test_an_integer_price_is_regression_as_the_search_reads_it():
+    """diabetes' target as whole-number integers (214 values in 442 rows): regression, with
+    a note naming the choice (it was read as 214 classes); a 26-class integer code and an
+    explicit target_type stay classes."""
+    from sklearn.datasets import load_diabetes
+
+    from meta_features import infer_target_type
+
+    X, y = load_diabetes(return_X_y=True)
+    y_int = y.astype(np.int64)
+    assert infer_target_type(y_int) == "regression"
+    assert infer_target_type(y_int.astype(object)) == "regression"
+    assert infer_target_type(np.arange(1600) % 100) == "classification"  # 100 classes
+    with pytest.warns(MetaFeatureWarning, match="integer target with 214 distinct values is "
+                                                "read as regression"):
+        mf = extract(X, y_int, groups="general")
+    assert "nr_class" not in mf.index
+    mf = extract(X, y_int, groups="general", target_type="classification", warn=False)
+    assert mf["nr_class"] == 214
+
+
+def test_the_high_cardinality_note_names_its_columns():
+    """A text column of more than 100 levels is left out of the numeric view; the warning
+    names it (it gave only a count)."""
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    X = X.assign(batch=[f"b{i}" for i in range(len(X))])  # 178 levels
+    with pytest.warns(MetaFeatureWarning, match=r"categorical column\(s\) \['batch'\] with "
+                                                r"more than 100 levels"):
+        extract(X, y, groups="statistical")

@@ -664,3 +664,68 @@ def test_a_regression_search_names_ridge_and_svr_as_such():
     final = s.best_estimator_[-1] if hasattr(s.best_estimator_, "steps") else s.best_estimator_
     model = getattr(final, "regressor_", final)
     assert isinstance(model, {"ridge": Ridge, "svr": SVR}[s.best_params_["estimator"]])
+
+
+def _wine_with_text():
+    """wine with one column as text (its alcohol level in words), as users' tables come."""
+    from sklearn.datasets import load_wine
+
+    Xw, yw = load_wine(return_X_y=True, as_frame=True)
+    Xw = Xw.assign(strength=np.where(Xw["alcohol"] > 13, "strong", "light"))
+    return Xw, yw
+
+
+def test_a_bare_model_that_cannot_read_text_columns_is_refused_before_any_trial():
+    """MetaSearchCV(HistGradientBoostingClassifier()) on a table with a text column: every
+    trial failed and the search ended in 'every trial failed' (or, in a list, the member's
+    trials were wasted); now refused up front with the column and the ways out named."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    Xw, yw = _wine_with_text()
+    for est in (HistGradientBoostingClassifier(), [HistGradientBoostingClassifier(), "rf"]):
+        with pytest.raises(ValueError, match=r"X: the column\(s\) \['strength'\] hold text.*"
+                                             r"every trial would fail; pass the family key "
+                                             r"'hgb'.*or a Pipeline"):
+            MetaSearchCV(est, n_trials=2, cv=2, random_state=0).fit(Xw, yw)
+    # what the message offers works: the family key, or the user's own pipeline
+    assert MetaSearchCV("hgb", n_trials=1, cv=2, random_state=0).fit(Xw, yw).best_score_ > 0.8
+    pipe = make_pipeline(make_column_transformer((OneHotEncoder(), ["strength"]),
+                                                 remainder="passthrough"),
+                         HistGradientBoostingClassifier())
+    assert MetaSearchCV(pipe, n_trials=1, cv=2, random_state=0).fit(Xw, yw).best_score_ > 0.8
+    # HistGradientBoosting reads pandas category columns itself: not refused
+    cat = Xw.assign(strength=Xw["strength"].astype("category"))
+    assert MetaSearchCV(HistGradientBoostingClassifier(), n_trials=1, cv=2,
+                        random_state=0).fit(cat, yw).best_score_ > 0.8
+    with pytest.warns(UserWarning, match=r"\['strength'\] hold text.*so these suggestions "
+                                         r"cannot be fitted on X as it is"):
+        suggest_configs(Xw, yw, HistGradientBoostingClassifier(), n=2)
+
+
+def test_a_bare_model_without_missing_value_support_is_refused_before_any_trial():
+    from sklearn.svm import SVC
+
+    Xn = X.copy()
+    Xn[3, 1] = np.nan
+    with pytest.raises(ValueError, match="X: has missing values, which SVC.* does not accept, "
+                                         "so every trial would fail; pass the family key 'svc'"):
+        MetaSearchCV(SVC(), n_trials=2, cv=2, random_state=0).fit(Xn, y)
+    MetaSearchCV("svc", n_trials=1, cv=2, random_state=0).fit(Xn, y)  # imputed by the search
+
+
+def test_suggestions_refuse_duplicated_columns_and_a_missing_target_up_front():
+    """suggest_configs fell back to meta-features with an internal 'task embedding failed'
+    warning on duplicated column names, and warned so before refusing a NaN target."""
+    Xw, yw = _wine_with_text()
+    dup = Xw.rename(columns={"strength": "alcohol"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback warning on the way
+        with pytest.raises(ValueError, match=r"X: duplicated column names \['alcohol'\]"):
+            suggest_configs(dup, yw, None)
+        y_nan = yw.astype(float)
+        y_nan.iloc[5] = np.nan
+        with pytest.raises(ValueError, match=r"y: contains 1 missing value"):
+            suggest_configs(Xw, y_nan, None)
