@@ -246,3 +246,59 @@ def test_suggest_names_regression_members_and_bad_input(tmp_path, capsys):
     assert "y: a single class ('same') in 442 rows" in capsys.readouterr().err
     assert main(["suggest", "sklearn:wine", "--target", "x"]) == 2
     assert "is a task reference, which names its own target" in capsys.readouterr().err
+
+
+def test_kb_add_study_then_suggest_draws_on_it(tmp_path, capsys):
+    """A user's MetaSearchCV study on their table goes into a copy of the knowledge base
+    (never the packaged file) that `suggest --kb` then finds nearest; re-adding is a no-op."""
+    import optuna
+    from sklearn.datasets import load_breast_cancer
+
+    from sklearn_meta.search.knowledge_base import DEFAULT_KB, KnowledgeBase
+    from sklearn_meta.search.search_cv import MetaSearchCV
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    frame = load_breast_cancer(as_frame=True).frame.iloc[::2]
+    table = tmp_path / "cancer.csv"
+    frame.to_csv(table, index=False)
+    storage = str(tmp_path / "search.log")
+    MetaSearchCV(["knn", "logistic_regression"], n_trials=4, cv=2, random_state=0,
+                 storage=storage, study_name="mine").fit(frame.drop(columns="target"),
+                                                          frame["target"])
+    packaged = DEFAULT_KB.read_bytes()
+    out = tmp_path / "my.kb.json.gz"
+    base = ["kb", "add-study", str(table), "--target", "target", "--storage", storage]
+    assert main([*base, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "added 4 configurations of study 'mine' as task 'cancer'" in text
+    kb = KnowledgeBase.load(out)
+    assert {r.task for r in kb.extra} == {"cancer"} and len(kb.extra) == 4
+    assert DEFAULT_KB.read_bytes() == packaged
+    assert main([*base, "--kb", str(out), "--out", str(out)]) == 0
+    assert "nothing new" in capsys.readouterr().out
+    assert len(KnowledgeBase.load(out).extra) == 4
+
+    assert main(["kb", "info", "--kb", str(out)]) == 0
+    assert "added by add_study: cancer (4 configurations)" in capsys.readouterr().out
+    assert main(["suggest", str(table), "--target", "target", "--kb", str(out), "-n", "3",
+                 "--json"]) == 0
+    import json
+    got = json.loads(capsys.readouterr().out)
+    assert got["nearest_tasks"][0]["task"] == "cancer"
+
+    for argv, err in [
+        (["--storage", str(tmp_path / "none.log")], "--storage: no such journal file"),
+        (["--study", "other"], "--study: no study 'other' in"),
+        (["--estimator", "svc"], "no finished trial of the 'svc' family"),
+        (["--task-name", "abalone"], "--task-name: 'abalone' is already one of the knowledge "
+                                     "base's own tasks"),
+        (["--out", str(DEFAULT_KB)], "--out: that is a knowledge base shipped with the package"),
+    ]:
+        args = [*base, "--out", str(tmp_path / "x.kb.json.gz")]
+        for flag, value in zip(argv[::2], argv[1::2]):
+            if flag in args:
+                args[args.index(flag) + 1] = value
+            else:
+                args += [flag, value]
+        assert main(args) == 2
+        assert err in capsys.readouterr().err

@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "sklearn_meta.cli.meta_train",
     "sklearn_meta.cli.build_kb",
     "sklearn_meta.cli.suggest_cmd",
+    "sklearn_meta.cli.kb_cmd",
 )
 
 

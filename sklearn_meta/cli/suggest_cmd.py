@@ -94,7 +94,7 @@ def read_table(path: str, target: str | None, sep: str | None = None) -> tuple[A
     return X, y
 
 
-def _load(args: argparse.Namespace) -> tuple[Any, Any, str | None]:
+def load_data(args: argparse.Namespace) -> tuple[Any, Any, str | None]:
     if ":" in args.data and not Path(args.data).exists():
         from ..datasets import load_task
 
@@ -131,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.n < 1:
         raise ValueError(f"-n: expected a positive integer, got {args.n}")
-    X, y, task_type = _load(args)
+    X, y, task_type = load_data(args)
     task_type = infer_task_type(y, task_type)
     estimator = None if not args.estimator else \
         [e.strip() for e in args.estimator.split(",") if e.strip()]

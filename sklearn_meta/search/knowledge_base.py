@@ -242,26 +242,39 @@ class KnowledgeBase:
 
         The study must maximise the score. Its parameters are the estimator's: with a
         Pipeline, those of its last step (``"clf__C"`` -> ``"C"``; a bare estimator's may be
-        named that way too); parameters outside the
-        family's space (other steps', unknown ones) are dropped, trials with a non-finite
-        score skipped. ``task_name`` must be new or one added by ``add_study`` before (the
-        knowledge base's own tasks are not extended with other data). Without ``embedder``
-        the packaged task encoder embeds the task when it made the knowledge base's
-        embeddings, so the task is found by the default strategy too. Returns the number of
-        configurations added.
+        named that way too). A study of ``MetaSearchCV`` across families (its trials name
+        the family in an ``"estimator"`` parameter) adds each trial to its own family:
+        ``estimator=None`` takes every family of it, an estimator or key only that one.
+        Parameters outside the family's space (other steps', unknown ones) are dropped,
+        trials with a non-finite score skipped. ``task_name`` must be new or one added by
+        ``add_study`` before (the knowledge base's own tasks are not extended with other
+        data). Without ``embedder`` the packaged task encoder embeds the task when it made
+        the knowledge base's embeddings, so the task is found by the default strategy too.
+        Returns the number of configurations added.
         """
         from optuna.trial import TrialState
 
         from .spaces import FAMILIES, family_of, implied_task_type, param_prefix, task_type_of
         from .suggest import infer_task_type
+        from .warm_start import FAMILY_PARAM
 
-        family = family_of(estimator)
-        if task_type is None:  # a key: "ridge"/"svr" name regressors, else read from y
-            task_type = task_type_of(estimator) if not isinstance(estimator, str) \
-                else infer_task_type(y, implied_task_type(estimator))
         if len(study.directions) != 1 or study.direction.name != "MAXIMIZE":
             raise ValueError("study: only single-objective studies that maximise a score "
                              "can be added")
+        trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        multi = any(FAMILY_PARAM in t.params for t in trials)
+        if estimator is None and not multi:
+            raise ValueError("estimator: name the estimator the study tuned (an instance or a "
+                             "family key such as 'hgb'); only a study across families "
+                             "(MetaSearchCV with a list or None) records it per trial")
+        wanted = family_of(estimator) if estimator is not None else None
+        searched = sorted({str(t.params[FAMILY_PARAM]) for t in trials
+                           if FAMILY_PARAM in t.params})
+        if task_type is None:  # a key: "ridge"/"svr" name regressors, else read from y
+            task_type = task_type_of(estimator) if estimator is not None and not \
+                isinstance(estimator, str) else \
+                infer_task_type(y, implied_task_type(estimator if estimator is not None
+                                                     else searched))
         own_types = {t["task_type"] for n, t in self.tasks.items()
                      if not any(r.task == n for r in self.extra)}
         if own_types and task_type not in own_types:  # e.g. a regressor's study into the
@@ -286,33 +299,62 @@ class KnowledgeBase:
                              f"({old['n_rows']} rows x {old['n_features']} columns, "
                              f"now {len(y)} x {np.shape(X)[1]}); add this study under a "
                              f"new name")
-        prefix = param_prefix(estimator) if not isinstance(estimator, str) else ""
-        known = set(FAMILIES[family].space_for(task_type))
-        records, foreign = [], set()
-        for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
-            cfg = {}
-            for k, v in t.params.items():
-                if prefix:  # a Pipeline: its last step's parameters only
-                    key = k[len(prefix):] if k.startswith(prefix) else None
-                else:  # a bare estimator: "C", or a step-style name such as "svc__C"
-                    key = k if k in known or "__" not in k else k.split("__", 1)[1]
-                if key in known:
-                    cfg[key] = v
-                else:
-                    foreign.add(k)
-            if t.value is not None and np.isfinite(t.value) and (cfg or not t.params):
+        prefix = param_prefix(estimator) if estimator is not None and \
+            not isinstance(estimator, str) else ""
+        records, foreign, of_family = [], set(), 0
+        for t in trials:
+            if multi:  # {"estimator": "hgb", "hgb__learning_rate": ...}: that family's own
+                label = str(t.params.get(FAMILY_PARAM))
+                try:
+                    family = family_of(label)
+                except ValueError:
+                    foreign.add(f"{FAMILY_PARAM}={label}")
+                    continue
+                if wanted is not None and family != wanted:
+                    continue  # another family's trial: not this estimator's configuration
+                items = {k[len(label) + 2:]: v for k, v in t.params.items()
+                         if k.startswith(f"{label}__")}
+                foreign.update(k for k in t.params if k != FAMILY_PARAM
+                               and not k.startswith(f"{label}__"))
+                bare = len(t.params) == 1  # the family's default
+            else:
+                family, items = wanted, {}
+                known = set(FAMILIES[family].space_for(task_type))
+                for k, v in t.params.items():
+                    if prefix:  # a Pipeline: its last step's parameters only
+                        key = k[len(prefix):] if k.startswith(prefix) else None
+                    else:  # a bare estimator: "C", or a step-style name such as "svc__C"
+                        key = k if k in known or "__" not in k else k.split("__", 1)[1]
+                    if key is None:
+                        foreign.add(k)
+                    else:
+                        items[key] = v
+                bare = not t.params
+            of_family += 1
+            known = set(FAMILIES[family].space_for(task_type))
+            cfg = {k: v for k, v in items.items() if k in known}
+            foreign.update(k for k in items if k not in known)
+            if t.value is not None and np.isfinite(t.value) and (cfg or bare):
                 records.append(Record(task_name, family, cfg, float(t.value)))
+        if multi and wanted is not None and not of_family:
+            raise ValueError(f"study: no finished trial of the {wanted!r} family; it searched "
+                             f"{searched}")
+        family = wanted if wanted is not None else "/".join(searched)
         if not records and foreign:
+            space = (f" space {sorted(FAMILIES[wanted].space_for(task_type))}"
+                     if wanted is not None else "s")
             raise ValueError(f"study: none of its parameters {sorted(foreign)[:8]} belong to "
-                             f"the {family!r} estimator's space {sorted(known)}; is this the "
-                             f"estimator the study tuned?")
+                             f"the {family!r} estimator's{space}; is this the estimator the "
+                             f"study tuned?")
         if foreign:
             warnings.warn(f"add_study: parameters outside the {family!r} space the knowledge "
                           f"base knows were dropped: {sorted(foreign)[:8]}", UserWarning,
                           stacklevel=2)
-        seen = {(r.task, r.family, repr(sorted(r.config.items())), r.score) for r in self.extra}
-        records = [r for r in records  # the same study added twice counts once
-                   if (r.task, r.family, repr(sorted(r.config.items())), r.score) not in seen]
+        def same(r: Record) -> tuple:  # scores are saved to 5 decimals (to_dict)
+            return r.task, r.family, repr(sorted(r.config.items())), round(r.score, 5)
+
+        seen = {same(r) for r in self.extra}
+        records = [r for r in records if same(r) not in seen]  # a study added twice: once
         if not records:
             warnings.warn(f"add_study: no new finished trial with a finite score in "
                           f"{study.study_name!r}; nothing added", UserWarning, stacklevel=2)

@@ -1,0 +1,66 @@
+"""KnowledgeBase.add_study on studies of MetaSearchCV across families: each trial goes to
+its own family (a RandomForest trial must not become a HistGradientBoosting configuration),
+and the same study added twice, also after saving, counts once."""
+from __future__ import annotations
+
+import optuna
+import pytest
+from sklearn.datasets import load_breast_cancer
+
+from sklearn_meta.search.knowledge_base import KnowledgeBase
+from sklearn_meta.search.search_cv import MetaSearchCV
+
+
+@pytest.fixture(scope="module")
+def study_across_families():
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    X, y = load_breast_cancer(return_X_y=True)
+    X, y = X[::2], y[::2]
+    search = MetaSearchCV(["knn", "logistic_regression"], n_trials=6, cv=2,
+                          random_state=0).fit(X, y)
+    return search.study_, X, y
+
+
+def _trials_by_family(study):
+    out: dict[str, list[tuple[dict, float]]] = {}
+    for t in study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)):
+        fam = t.params["estimator"]
+        cfg = {k.split("__", 1)[1]: v for k, v in t.params.items() if k != "estimator"}
+        out.setdefault(fam, []).append((cfg, t.value))
+    return out
+
+
+def test_each_trial_goes_to_its_own_family(study_across_families, tmp_path):
+    study, X, y = study_across_families
+    by_family = _trials_by_family(study)
+    assert set(by_family) == {"knn", "logistic_regression"}  # both were tried
+
+    kb = KnowledgeBase.load()
+    assert kb.add_study(study, X, y, "knn", "mine") == len(by_family["knn"])
+    assert {r.family for r in kb.extra} == {"knn"}
+    assert sorted(r.score for r in kb.extra) == sorted(v for _, v in by_family["knn"])
+    assert all("C" not in r.config for r in kb.extra)  # no logistic-regression parameter
+
+    kb = KnowledgeBase.load()
+    n = sum(len(v) for v in by_family.values())
+    assert kb.add_study(study, X, y, None, "mine") == n  # every family of the study
+    for fam, trials in by_family.items():
+        got = sorted(round(r.score, 9) for r in kb.extra if r.family == fam)
+        assert got == sorted(round(v, 9) for _, v in trials)
+    path = kb.save(tmp_path / "mine.kb.json.gz")
+    again = KnowledgeBase.load(path)
+    with pytest.warns(UserWarning, match="nothing added"):
+        assert again.add_study(study, X, y, None, "mine") == 0  # scores saved rounded
+
+    with pytest.raises(ValueError, match=r"no finished trial of the 'svc' family; it "
+                                         r"searched \['knn', 'logistic_regression'\]"):
+        KnowledgeBase.load().add_study(study, X, y, "svc", "other")
+
+
+def test_a_single_family_study_needs_its_estimator(study_across_families):
+    _, X, y = study_across_families
+    single = optuna.create_study(direction="maximize")
+    single.optimize(lambda t: t.suggest_int("n_neighbors", 1, 30), n_trials=2)
+    with pytest.raises(ValueError, match="estimator: name the estimator the study tuned"):
+        KnowledgeBase.load().add_study(single, X, y, None, "mine")
+    assert KnowledgeBase.load().add_study(single, X, y, "knn", "mine") == 2
