@@ -222,13 +222,21 @@ class KnowledgeBase:
     # ------------------------------------------------------------- building
     def add_task(self, name: str, X: Any, y: Any, task_type: str = "classification",
                  embedder: Callable[[Any, Any], np.ndarray] | None = None) -> None:
-        """Describe a task (meta-features, and the embedding when ``embedder`` is given)."""
+        """Describe a task (meta-features, and the embedding when ``embedder`` is given) on
+        the rows a query is described by (``build-kb --subsample``'s sub-sample of a larger
+        table, :func:`~sklearn_meta.search.suggest.description_rows`), so that the same data
+        lies at distance 0 from itself."""
+        from .suggest import description_rows
+
+        n_rows = int(len(y))
+        X, y = description_rows(X, y, self.info.get("subsample_rows"), task_type,
+                                int(self.info.get("random_state", 0)))
         mf = compute_meta_features(X, y)
         if not self.meta_feature_names:
             self.meta_feature_names = sorted(mf)
         y = np.asarray(y)
         self.tasks[name] = {
-            "task_type": task_type, "n_rows": int(len(y)), "n_features": int(np.shape(X)[1]),
+            "task_type": task_type, "n_rows": n_rows, "n_features": int(np.shape(X)[1]),
             "n_classes": int(len(np.unique(y))) if task_type == "classification" else None,
             "meta_features": [_num(mf.get(k)) for k in self.meta_feature_names],
             "embedding": ([float(v) for v in np.ravel(embedder(X, y))]
