@@ -182,6 +182,11 @@ def extract(
             msg = []
             if nan_names:
                 msg.append(f"{len(nan_names)} meta-feature(s) undefined for this data, set to NaN: {nan_names}")
+                if data.constant_columns:
+                    shown = data.constant_columns[:10]
+                    msg.append(f"constant column(s) {shown}{' ...' if len(data.constant_columns) > 10 else ''} "
+                               f"leave correlations, skewness, kurtosis and what depends on them "
+                               f"undefined (as in pymfe); drop them to describe the other columns")
             if inf_names:
                 msg.append(f"{len(inf_names)} meta-feature(s) infinite (as in pymfe: a zero "
                            f"denominator, e.g. a canonical correlation of 1 on data with as many "

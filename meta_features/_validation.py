@@ -50,6 +50,7 @@ class TaskData:
     task: Optional[str]  # "classification", "regression" or None
     random_state: int
     notes: list[str] = field(default_factory=list)
+    constant_columns: list[str] = field(default_factory=list)  # one value (NaN aside)
     n_jobs: int = 1  # threads a group may use (landmarking folds)
     # Work shared between groups or started early (e.g. landmarking's trees, run in the
     # background while other groups compute): keys are "<group>.<what>".
@@ -521,7 +522,13 @@ def prepare(
                          f"read as regression; pass target_type='classification' to describe "
                          f"it as classes")
 
+    constant = []  # named where they leave features undefined (correlation, skewness, ...)
+    for j, v in enumerate(X_cols):
+        seen = v[v >= 0] if is_cat[j] else v[~np.isnan(v)]
+        if seen.size and np.all(seen == seen[0]):
+            constant.append(str(df.columns[j]))
     return TaskData(
+        constant_columns=constant,
         X_cols=X_cols,
         is_cat=is_cat,
         N=N,

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ._table import format_table
-from .suggest_cmd import load_data
+from .suggest_cmd import in_options, load_data
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -146,14 +146,14 @@ def run_add_study(args: argparse.Namespace) -> int:
         try:
             added = kb.add_study(study, X, y, args.estimator, name, task_type=task_type)
         except ValueError as exc:  # in the command's words
-            text = str(exc)
+            text = in_options(str(exc))
             for api, flag in (("task_name: ", "--task-name: "), ("estimator: ", "--estimator: ")):
                 if text.startswith(api):
                     text = flag + text[len(api):]
             raise ValueError(text) from None
     for w in caught:
         if issubclass(w.category, UserWarning) and "nothing added" not in str(w.message):
-            print(f"sklearn-meta kb add-study: warning: {w.message}")
+            print(f"sklearn-meta kb add-study: warning: {in_options(str(w.message))}")
     if not added:  # e.g. the same command run twice: not an error
         print(f"nothing new: every finished trial of study {study.study_name!r} with a "
               f"finite score is already in {base}; {out} not written")

@@ -116,11 +116,19 @@ def run(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings():  # one line each, in the command's words
         warnings.formatwarning = _format_warning  # restored on leaving the block
-        return _run(args)
+        try:
+            return _run(args)
+        except ValueError as exc:  # the API's argument names, in the command's options
+            raise ValueError(in_options(str(exc))) from None
+
+
+def in_options(text: str) -> str:
+    """A message of the API in the words of the command line."""
+    return text.replace("task_type=", "--task-type ")
 
 
 def _format_warning(message: Any, category: Any, *_: Any, **__: Any) -> str:
-    text = str(message).replace("task_type=", "--task-type ")
+    text = in_options(str(message))
     return f"sklearn-meta suggest: warning: {text}\n"
 
 
@@ -147,13 +155,17 @@ def _run(args: argparse.Namespace) -> int:
         json.dump({"task_type": task_type, "n_rows": int(len(y)), "n_columns": int(X.shape[1]),
                    "strategy": args.strategy, "used_neighbours": info.get("used_neighbours"),
                    "neighbour_space": info.get("kind"), "near": info.get("near"),
+                   "near_check": info.get("near_check"),
                    "nearest_tasks": neighbours, "suggestions": rows}, sys.stdout, indent=1)
         print()
         return 0
     print(f"{task_type}, {len(y)} rows x {X.shape[1]} columns; strategy {args.strategy!r}")
     if neighbours:
+        check = info.get("near_check")
+        why = (f" (in {check['kind']}: nearest {check['task']} at {check['distance']:.3g}, "
+               f"near means at most {check['threshold']:.3g})" if check else "")
         how = ("used" if info.get("used_neighbours") else
-               "not used: none is near enough, the portfolio instead")
+               f"not used: none is near enough{why}, the portfolio instead")
         print(f"nearest knowledge-base tasks ({info.get('kind')}; {how}): " +
               ", ".join(f"{n['task']} ({n['distance']:.3g})" for n in neighbours))
     print(format_table([{"rank": r["rank"], "estimator": r["estimator"],

@@ -555,6 +555,16 @@ def check_same_columns(columns, fitted: list) -> None:
     if not same_names and sorted(map(str, now)) == sorted(map(str, then)):
         hint = (f" (the names differ in type: {type(now[0]).__name__} now, "
                 f"{type(then[0]).__name__} at fit)")
+    if not same_names and not hint:  # name what is missing and what is new, not two lists
+        # that may look alike when cut short
+        missing, new = list(then[~then.isin(now)]), list(now[~now.isin(then)])
+        parts = ([f"missing {missing[:10]}{' ...' if len(missing) > 10 else ''}"]
+                 if missing else []) + \
+            ([f"not seen at fit {new[:10]}{' ...' if len(new) > 10 else ''}"] if new else [])
+        if not parts:  # the same names, some repeated another number of times
+            parts = [f"{len(now)} columns now, {len(then)} at fit"]
+        raise ValueError(f"X: columns differ from those seen at fit: {'; '.join(parts)}; "
+                         f"pass the columns of fit, in their order")
     raise ValueError(f"X: columns {list(now)[:10]} are {what} those seen at fit "
                      f"{list(then)[:10]}{hint}; pass the columns of fit, in their order")
 

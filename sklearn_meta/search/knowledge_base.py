@@ -100,14 +100,33 @@ def scale_free(X: Any) -> Any:
         if arr.shape[1] else arr.astype(np.float64)
 
 
+def drop_constant_columns(X: Any) -> Any:
+    """``X`` without its columns of one value (missing values aside), unless every column is
+    one: a constant column says nothing about the task, yet leaves correlations, skewness
+    and kurtosis of all columns undefined (NaN), which would move the task far from its
+    neighbours (one constant ``year`` column did, and "auto" dropped them)."""
+    import pandas as pd
+
+    if isinstance(X, pd.DataFrame):
+        keep = (X.nunique(dropna=True) != 1).to_numpy()
+        return X.loc[:, keep] if keep.any() and not keep.all() else X
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "fiub" and X.size:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+            keep = ~(np.nanmax(X, axis=0) == np.nanmin(X, axis=0))
+        return X[:, keep] if keep.any() and not keep.all() else X
+    return X
+
+
 def compute_meta_features(X: Any, y: Any) -> dict[str, float]:
-    """pymfe-named meta-features (``meta_features.extract``) of :func:`scale_free` ``X``,
-    NaN where undefined."""
+    """pymfe-named meta-features (``meta_features.extract``) of :func:`scale_free` ``X``
+    without its constant columns, NaN where undefined."""
     import meta_features
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        s = meta_features.extract(scale_free(X), y, groups=list(MF_GROUPS), random_state=0)
+        s = meta_features.extract(drop_constant_columns(scale_free(X)), y,
+                                  groups=list(MF_GROUPS), random_state=0)
     return {str(k): float(v) for k, v in s.items()}
 
 

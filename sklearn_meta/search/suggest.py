@@ -157,8 +157,8 @@ def infer_task_type(y: Any, task_type: str | None = None) -> str:
             return "regression"
         if n_values > 10:  # counts (visits, days) read as classes: say so, and how to choose
             warn_user(f"y: an integer target with {n_values} distinct values is read as "
-                      f"{n_values} classes; pass task_type='regression' (or y as floats) if "
-                      f"it is a count or a measurement")
+                      f"{n_values} classes; pass task_type='regression' if it is a count or a "
+                      f"measurement")
     kind = infer_target_type(y_arr)
     if kind == "regression" and y_arr.dtype.kind == "f":
         yf = y_arr[np.isfinite(y_arr)]
@@ -404,6 +404,43 @@ def fitted_config(family: str, cfg: Mapping[str, Any], space: Mapping[str, Any],
     return fit_to_space(full, space)
 
 
+def warn_settings_outside_space(instance: Any, own: Mapping[str, Any], fitted: Config,
+                                space: Mapping[str, Any], user_space: bool) -> None:
+    """Warn where values the user set on ``instance`` (not its class defaults) could not be
+    kept in the first configuration: outside the search space, they were clipped or
+    snapped, and the configuration the user wrote would never be tried."""
+    from .spaces import _same, final_model
+
+    model = final_model(instance)
+    try:
+        defaults = type(model)().get_params(deep=False)
+    except Exception:  # noqa: BLE001 - a class that needs arguments: every value is the user's
+        defaults = {}
+    changed = []
+    for k, v in own.items():
+        if k in defaults and _same(v, defaults[k]):
+            continue
+        got = fitted.get(k)
+        if k in fitted and (_same(v, got) or (_is_num(v) and _is_num(got) and
+                                              np.isclose(float(v), float(got), rtol=1e-9))):
+            continue
+        dist = space[k]
+        where = (f"{dist.low:g}..{dist.high:g}" if hasattr(dist, "low") else
+                 f"one of {list(getattr(dist, 'choices', []))[:8]}")
+        changed.append(f"{k}={v!r} (space: {where}; tried as {got!r})" if k in fitted else
+                       f"{k}={v!r} (space: {where}; left out)")
+    if changed:
+        how = ("widen param_distributions" if user_space else
+               "pass param_distributions with a wider range")
+        warn_user(f"estimator: settings outside the search space were fitted into it, so "
+                  f"the first configuration is not the one the estimator was given: "
+                  f"{'; '.join(changed)}. To try it as it is, {how} (or fit it directly)")
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
 def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                   strategy: str = "auto", *, search_space: Mapping[str, Any] | None = None,
                   knowledge_base: KnowledgeBase | None = None,
@@ -464,7 +501,11 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         cur = (instance.get_params() if instance is not None else
                FAMILIES[fam].make(task_type).get_params())
         pre = param_prefix(instance) if instance is not None else ""
-        add(fam, {k: cur[pre + k] for k in spaces[fam] if pre + k in cur}, complete=False)
+        own = {k: cur[pre + k] for k in spaces[fam] if pre + k in cur}
+        add(fam, own, complete=False)
+        if instance is not None and out:
+            warn_settings_outside_space(instance, own, out[0][1], spaces[fam],
+                                        search_space is not None)
 
     kind, emb = _resolve_kind(strategy, kb, embedder)
     if not any(t["task_type"] == task_type for t in kb.tasks.values()):
@@ -484,12 +525,19 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         details.update(kind=kind, neighbours=nb.names[:shown],
                        distances=nb.distances[:shown].tolist(), near=nb.near,
                        confidence=nb.confidence)
+        if len(nb.names):  # what decided "near"; the check below may ask another space
+            details["near_check"] = {"kind": kind, "task": nb.names[0],
+                                     "distance": float(nb.distances[0]),
+                                     "threshold": float(nb.threshold)}
         if strategy == "auto" and nb.near and kind == "embedding":
             # the learned embedding squeezes unfamiliar data into familiar regions, so the
             # out-of-distribution check also asks the meta-feature space (scaled, L1)
-            mf_near = neighbours_for(X, y, kb, "meta-features", task_type, None,
-                                     exclude_tasks).near
+            mf = neighbours_for(X, y, kb, "meta-features", task_type, None, exclude_tasks)
+            mf_near = mf.near
             details["near"] = bool(mf_near)
+            details["near_check"] = {"kind": "meta-features", "task": mf.names[0],
+                                     "distance": float(mf.distances[0]),
+                                     "threshold": float(mf.threshold)}
             if not mf_near:
                 nb = None
         if strategy == "auto" and nb is not None and not nb.near:

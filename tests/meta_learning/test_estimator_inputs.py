@@ -265,9 +265,24 @@ def test_reordered_integer_column_names_are_refused_not_read_by_position(data):
     model = MetaMLPClassifier(**KW).fit(pd.DataFrame(X), y)  # columns named 0..3
     with pytest.raises(ValueError, match="in another order than those seen at fit"):
         model.predict(pd.DataFrame(X)[[3, 2, 1, 0]])
-    with pytest.raises(ValueError, match="other than those seen at fit"):
+    with pytest.raises(ValueError, match=r"columns differ from those seen at fit: missing "
+                                         r"\[0, 1, 2, 3\]; not seen at fit \[10, 11, 12, 13\]"):
         model.predict(pd.DataFrame(X, columns=[10, 11, 12, 13]))
     np.testing.assert_array_equal(model.predict(pd.DataFrame(X)), model.predict(X))
+
+
+def test_a_missing_column_is_named_even_among_many(data):
+    """Both lists used to be cut at 10 names, so a frame missing its 11th column printed two
+    identical lists and never the missing name."""
+    X, y = data
+    from sklearn_meta.estimators._preprocess import ColumnGuard  # in the searches' pipelines
+
+    wide = pd.DataFrame(np.tile(X, 3)[:, :12], columns=[f"c{i}" for i in range(12)])
+    guard = ColumnGuard().fit(wide, y)
+    with pytest.raises(ValueError, match=r"seen at fit: missing \['c10'\]; pass the columns"):
+        guard.transform(wide.drop(columns=["c10"]))
+    with pytest.raises(ValueError, match=r"seen at fit: not seen at fit \['extra'\]; pass"):
+        guard.transform(wide.assign(extra=1.0))
 
 
 def test_one_record_with_a_missing_field_predicts_like_nan(data):
