@@ -18,6 +18,8 @@ then draw on. The packaged files are never changed.
 from __future__ import annotations
 
 import argparse
+import re
+import sys
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -123,8 +125,33 @@ def load_user_study(storage: str, name: str | None) -> Any:
 
 
 def run_add_study(args: argparse.Namespace) -> int:
+    with warnings.catch_warnings(record=True) as caught:  # printed in the command's words
+        warnings.simplefilter("always")
+        try:
+            return _add_study(args)
+        except ValueError as exc:
+            raise ValueError(cli_words(str(exc))) from None
+        finally:
+            for w in caught:
+                if issubclass(w.category, UserWarning) and "nothing added" not in str(w.message):
+                    print(f"sklearn-meta kb add-study: warning: {cli_words(str(w.message))}",
+                          file=sys.stderr)
+
+
+def cli_words(text: str) -> str:
+    """A message of the API in this command's options."""
+    text = in_options(text)
+    for api, flag in (("task_name: ", "--task-name: "), ("estimator: ", "--estimator: ")):
+        if text.startswith(api):
+            text = flag + text[len(api):]
+    return re.sub(r" \(the shipped one: KnowledgeBase\.load\(DEFAULT_KBS\[[^]]*\]\), "
+                  r"DEFAULT_KBS from sklearn_meta\.search\.knowledge_base\)",
+                  " (leave out --kb for the packaged one, or pass --task-type)", text)
+
+
+def _add_study(args: argparse.Namespace) -> int:
     from ..search.knowledge_base import DEFAULT_KBS, KnowledgeBase
-    from ..search.spaces import implied_task_type
+    from ..search.spaces import family_label, implied_task_type
     from ..search.suggest import infer_task_type
 
     out = Path(args.out)
@@ -141,25 +168,13 @@ def run_add_study(args: argparse.Namespace) -> int:
     kb = KnowledgeBase.load(base)
     name = args.task_name or (args.data if ":" in args.data and not Path(args.data).exists()
                               else Path(args.data).name.split(".")[0])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            added = kb.add_study(study, X, y, args.estimator, name, task_type=task_type)
-        except ValueError as exc:  # in the command's words
-            text = in_options(str(exc))
-            for api, flag in (("task_name: ", "--task-name: "), ("estimator: ", "--estimator: ")):
-                if text.startswith(api):
-                    text = flag + text[len(api):]
-            raise ValueError(text) from None
-    for w in caught:
-        if issubclass(w.category, UserWarning) and "nothing added" not in str(w.message):
-            print(f"sklearn-meta kb add-study: warning: {in_options(str(w.message))}")
+    added = kb.add_study(study, X, y, args.estimator, name, task_type=task_type)
     if not added:  # e.g. the same command run twice: not an error
-        print(f"nothing new: every finished trial of study {study.study_name!r} with a "
-              f"finite score is already in {base}; {out} not written")
+        print(f"nothing new: no finished trial of study {study.study_name!r} to add that is "
+              f"not in {base} already; {out} not written")
         return 0
     kb.save(out)
-    families = Counter(r.family for r in kb.extra if r.task == name)
+    families = Counter(family_label(r.family, task_type) for r in kb.extra if r.task == name)
     print(f"added {added} configurations of study {study.study_name!r} as task {name!r} "
           f"({', '.join(f'{f}: {n}' for f, n in sorted(families.items()))} in all for it) "
           f"to {base.name}; wrote {out}")

@@ -118,16 +118,28 @@ def drop_constant_columns(X: Any) -> Any:
     return X
 
 
-def compute_meta_features(X: Any, y: Any) -> dict[str, float]:
+def compute_meta_features(X: Any, y: Any, task_type: str | None = None) -> dict[str, float]:
     """pymfe-named meta-features (``meta_features.extract``) of :func:`scale_free` ``X``
-    without its constant columns, NaN where undefined."""
+    without its constant columns, NaN where undefined. ``task_type``: how to read ``y``
+    (default: as ``meta_features`` reads it); the search passes the one it decided, so
+    that a 100-class integer target is not described as a regression target."""
     import meta_features
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         s = meta_features.extract(drop_constant_columns(scale_free(X)), y,
-                                  groups=list(MF_GROUPS), random_state=0)
+                                  groups=list(MF_GROUPS), random_state=0,
+                                  target_type=task_type or "auto")
     return {str(k): float(v) for k, v in s.items()}
+
+
+def embed_task(embedder: Callable[..., np.ndarray], X: Any, y: Any,
+               task_type: str | None = None) -> np.ndarray:
+    """``embedder(X, y)``, told the task type where it takes one (the packaged encoder's
+    does; a user's ``(X, y)`` callable is called as it is)."""
+    if task_type is not None and getattr(embedder, "takes_task_type", False):
+        return np.ravel(np.asarray(embedder(X, y, task_type=task_type), dtype=float))
+    return np.ravel(np.asarray(embedder(X, y), dtype=float))
 
 
 @dataclass
@@ -250,7 +262,7 @@ class KnowledgeBase:
         n_rows = int(len(y))
         X, y = description_rows(X, y, self.info.get("subsample_rows"), task_type,
                                 int(self.info.get("random_state", 0)))
-        mf = compute_meta_features(X, y)
+        mf = compute_meta_features(X, y, task_type)
         if not self.meta_feature_names:
             self.meta_feature_names = sorted(mf)
         y = np.asarray(y)
@@ -258,7 +270,7 @@ class KnowledgeBase:
             "task_type": task_type, "n_rows": n_rows, "n_features": int(np.shape(X)[1]),
             "n_classes": int(len(np.unique(y))) if task_type == "classification" else None,
             "meta_features": [_num(mf.get(k)) for k in self.meta_feature_names],
-            "embedding": ([float(v) for v in np.ravel(embedder(X, y))]
+            "embedding": ([float(v) for v in embed_task(embedder, X, y, task_type)]
                           if embedder is not None else None),
         }
 
@@ -281,13 +293,16 @@ class KnowledgeBase:
         """
         from optuna.trial import TrialState
 
-        from .spaces import FAMILIES, family_of, implied_task_type, param_prefix, task_type_of
+        from .resume import ERROR_ATTR, SCORING_ATTR
+        from .spaces import (FAMILIES, family_label, family_of, implied_task_type,
+                             param_prefix, task_type_of)
         from .suggest import infer_task_type
         from .warm_start import FAMILY_PARAM
 
         if len(study.directions) != 1 or study.direction.name != "MAXIMIZE":
             raise ValueError("study: only single-objective studies that maximise a score "
-                             "can be added")
+                             "can be added (a loss minimised: add a study whose objective "
+                             "returns the matching score, e.g. accuracy or R^2, to maximise)")
         trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         multi = any(FAMILY_PARAM in t.params for t in trials)
         if estimator is None and not multi:
@@ -314,10 +329,20 @@ class KnowledgeBase:
         if task_name in self.tasks and not any(r.task == task_name for r in self.extra):
             raise ValueError(f"task_name: {task_name!r} is already one of the knowledge "
                              f"base's own tasks; add the study under a new name")
-        import joblib
-
-        digest = joblib.hash((X, y))
-        known_digest = self.tasks.get(task_name, {}).get("data_digest")
+        metric = self.metric.get(task_type)
+        scored_by = study.user_attrs.get(SCORING_ATTR)  # MetaSearchCV records its metric
+        if scored_by not in (None, "default", metric):
+            if scored_by == "callable":
+                warnings.warn(f"add_study: the study was scored by a callable; its scores "
+                              f"are taken as {metric} (this knowledge base's metric)",
+                              UserWarning, stacklevel=2)
+            else:
+                raise ValueError(f"study: it maximised {scored_by!r}, but this knowledge "
+                                 f"base holds {metric} scores ({task_type}); scores of "
+                                 f"another metric would be normalised against them as if "
+                                 f"they were {metric}: add a study scored by {metric!r}")
+        digest = data_digest(X, y)
+        known_digest = self.tasks.get(task_name, {}).get("data_values_digest")
         if known_digest is not None and known_digest != digest:
             # its description (meta-features, embedding) is that of the first data: the
             # scores of other data under that name would be found by the wrong neighbours
@@ -328,7 +353,7 @@ class KnowledgeBase:
                              f"new name")
         prefix = param_prefix(estimator) if estimator is not None and \
             not isinstance(estimator, str) else ""
-        records, foreign, of_family = [], set(), 0
+        records, foreign, of_family, failed, outside = [], set(), 0, 0, []
         for t in trials:
             if multi:  # {"estimator": "hgb", "hgb__learning_rate": ...}: that family's own
                 label = str(t.params.get(FAMILY_PARAM))
@@ -358,15 +383,32 @@ class KnowledgeBase:
                         items[key] = v
                 bare = not t.params
             of_family += 1
-            known = set(FAMILIES[family].space_for(task_type))
-            cfg = {k: v for k, v in items.items() if k in known}
-            foreign.update(k for k in items if k not in known)
+            space = FAMILIES[family].space_for(task_type)
+            cfg = {k: v for k, v in items.items() if k in space}
+            foreign.update(k for k in items if k not in space)
+            if ERROR_ATTR in t.user_attrs:  # fits failed: its value holds error_score
+                failed += 1
+                continue
+            off = [f"{k}={v!r}" for k, v in cfg.items() if not in_space(v, space[k])]
+            if off:  # fitted into the space later, it would be another configuration
+                outside.append(off[0])
+                continue
             if t.value is not None and np.isfinite(t.value) and (cfg or bare):
                 records.append(Record(task_name, family, cfg, float(t.value)))
+        label = family_label(wanted, task_type) if wanted is not None else None
         if multi and wanted is not None and not of_family:
-            raise ValueError(f"study: no finished trial of the {wanted!r} family; it searched "
-                             f"{searched}")
-        family = wanted if wanted is not None else "/".join(searched)
+            raise ValueError(f"study: no finished trial of the {label!r} family; it searched "
+                             f"{[family_label(f, task_type) for f in searched]}")
+        check_score_range([r.score for r in records], metric)
+        if failed:
+            warnings.warn(f"add_study: {failed} trial(s) whose fits failed (scored "
+                          f"error_score) skipped", UserWarning, stacklevel=2)
+        if outside:
+            warnings.warn(f"add_study: {len(outside)} trial(s) with values outside the "
+                          f"family's search space skipped (e.g. {outside[0]}; the knowledge "
+                          f"base's candidates lie inside it)", UserWarning, stacklevel=2)
+        family = label if label is not None else "/".join(
+            family_label(f, task_type) for f in searched)
         if not records and foreign:
             space = (f" space {sorted(FAMILIES[wanted].space_for(task_type))}"
                      if wanted is not None else "s")
@@ -393,7 +435,7 @@ class KnowledgeBase:
                 emb = default_embedder()
                 embedder = emb if getattr(emb, "name", None) == self.embedding_name else None
             self.add_task(task_name, X, y, task_type, embedder)
-        self.tasks[task_name].setdefault("data_digest", digest)
+        self.tasks[task_name].setdefault("data_values_digest", digest)
         self.extra.extend(records)
         return len(records)
 
@@ -471,6 +513,52 @@ class KnowledgeBase:
 
     def dedup_key(self, family: str, config: Mapping[str, Any]) -> str:
         return f"{family}|{config_key(config)}"
+
+
+def data_digest(X: Any, y: Any) -> str:
+    """A digest of the values of ``(X, y)``, whatever holds them: the same rows as a numpy
+    array or a DataFrame give the same digest (``joblib.hash`` of the objects did not)."""
+    import pandas as pd
+    from pandas.util import hash_pandas_object
+
+    if hasattr(X, "toarray"):
+        X = X.toarray()
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(np.asarray(X))
+    target = pd.Series(np.asarray(y).ravel())
+    h = hashlib.sha256()
+    for part in (frame.reset_index(drop=True), target):
+        h.update(hash_pandas_object(part, index=False).to_numpy().tobytes())
+    h.update(repr(frame.shape).encode())
+    return h.hexdigest()
+
+
+def in_space(value: Any, dist: Any) -> bool:
+    """Whether ``value`` lies in an Optuna distribution of a family's space."""
+    from .spaces import _same
+
+    if hasattr(dist, "choices"):
+        return any(_same(value, c) for c in dist.choices)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return False
+    span = dist.high - dist.low
+    return dist.low - 1e-9 * span <= float(value) <= dist.high + 1e-9 * span
+
+
+def check_score_range(scores: list[float], metric: str | None) -> None:
+    """Refuse scores that cannot be this knowledge base's metric (a log-loss or an error
+    study added as accuracy or R^2 would be normalised against the others as if it were)."""
+    if not scores:
+        return
+    lo, hi, mid = min(scores), max(scores), float(np.median(scores))
+    if metric == "accuracy" and (lo < 0 or hi > 1):
+        bad = f"scores from {lo:.4g} to {hi:.4g}, not accuracies in [0, 1]"
+    elif metric == "r2" and (hi > 1 or mid < -1):
+        bad = (f"scores from {lo:.4g} to {hi:.4g} (median {mid:.4g}), not R^2 values of a "
+               f"tuned model")
+    else:
+        return
+    raise ValueError(f"study: {bad}; this knowledge base holds {metric} scores: add a study "
+                     f"scored by {metric!r}")
 
 
 def manifest_path(path: Path) -> Path:

@@ -22,6 +22,9 @@ FINGERPRINT_ATTR = "sklearn_meta_search_fingerprint"
 RETRIED_ATTR = "sklearn_meta_retried_trials"
 #: Trial attribute with the cause of a failure (set by the objective).
 ERROR_ATTR = "fit_error"
+#: The metric a MetaSearchCV study maximised ("default": the estimator's score), so that a
+#: study added to a knowledge base of another metric can be refused.
+SCORING_ATTR = "sklearn_meta_scoring"
 
 
 #: Study attribute holding a digest of each part of the search (since format 2 of resume).
@@ -144,3 +147,18 @@ def retry_interrupted(study: optuna.Study) -> None:
         study.enqueue_trial(t.params, user_attrs=attrs)
     if again:
         study.set_user_attr(RETRIED_ATTR, sorted(done | {t.number for t in again}))
+
+
+def metric_label(scoring: Any, main: str, multimetric: bool) -> str:
+    """The metric a search maximises, in words: a scorer's name, "default" (the estimator's
+    ``score``) or "callable"."""
+    if multimetric:
+        if isinstance(scoring, Mapping):
+            scorer = scoring.get(main)
+            return scorer if isinstance(scorer, str) else "callable"
+        if isinstance(scoring, (list, tuple, set)):
+            return str(main)
+        return "callable"  # a callable returning a dict of metrics
+    if scoring is None:
+        return "default"
+    return scoring if isinstance(scoring, str) else "callable"

@@ -29,8 +29,8 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _rout
 from sklearn.utils.metaestimators import available_if
 
 from .cv_scoring import FIT_FAILED_ATTR, cross_validate_scored, metric_to_optimise
-from .resume import (ERROR_ATTR, check_resumable, finished_trials, retry_interrupted,
-                     search_fingerprint)
+from .resume import (ERROR_ATTR, SCORING_ATTR, check_resumable, finished_trials,
+                     metric_label, retry_interrupted, search_fingerprint)
 from .grid import REPEAT_ATTR, GridGuard, claim, grid_size, n_distinct, repeated_trial
 from .members import check_members, check_readable, list_task_type, member_estimator
 from ..estimators._preprocess import arrow_to_pandas, records_array
@@ -1002,6 +1002,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         check_resumable(study, search_fingerprint(
             X, y, bases, spaces, splits, scoring,
             error_score=self.error_score, return_train_score=self.return_train_score))
+        if SCORING_ATTR not in study.user_attrs:  # read by KnowledgeBase.add_study
+            study.set_user_attr(SCORING_ATTR, metric_label(scoring, main, multimetric))
         first_number = len(study.get_trials(deepcopy=False))  # this search's trials from here
         retry_interrupted(study)
         done = len(finished_trials(study))

@@ -177,30 +177,45 @@ def task_type_of(estimator: BaseEstimator) -> str:
     return "regression" if is_regressor(final) else "classification"
 
 
+def _inner(estimator: Any) -> tuple[str, str, Any] | None:
+    """One level down to the model that learns: ``(param prefix, fit prefix, inner)`` for a
+    Pipeline (its last step) or a ``TransformedTargetRegressor`` (its ``regressor``, which
+    gets the fit parameters unprefixed); None for a model."""
+    steps = getattr(estimator, "steps", None)
+    if steps and isinstance(steps, list) and hasattr(steps[-1][1], "fit"):
+        return f"{steps[-1][0]}__", f"{steps[-1][0]}__", steps[-1][1]
+    if isinstance(estimator, TransformedTargetRegressor) and estimator.regressor is not None:
+        return "regressor__", "", estimator.regressor
+    return None
+
+
+def _descend(estimator: Any) -> tuple[str, str, Any]:
+    prefix = fit_prefix = ""
+    for _ in range(16):  # nesting such as TransformedTargetRegressor(Pipeline([..., SVR()]))
+        down = _inner(estimator)
+        if down is None:
+            break
+        prefix, fit_prefix, estimator = prefix + down[0], fit_prefix + down[1], down[2]
+    return prefix, fit_prefix, estimator
+
+
 def final_model(estimator: Any) -> Any:
     """The model that learns: a Pipeline's last step, and inside a
-    ``TransformedTargetRegressor`` its ``regressor``."""
-    final = getattr(estimator, "_final_estimator", estimator)  # Pipelines: the last step
-    if isinstance(final, TransformedTargetRegressor) and final.regressor is not None:
-        return final.regressor
-    return final
+    ``TransformedTargetRegressor`` its ``regressor``, however nested."""
+    return _descend(estimator)[2]
 
 
 def step_prefix(estimator: BaseEstimator) -> str:
-    """``"<last step>__"`` for a Pipeline, else ``""``: the prefix of fit parameters (a
-    ``TransformedTargetRegressor`` hands its own to its regressor unprefixed)."""
-    steps = getattr(estimator, "steps", None)
-    return f"{steps[-1][0]}__" if steps else ""
+    """``"<last step>__"`` for a Pipeline (nested ones: each step's), else ``""``: the prefix
+    of fit parameters (a ``TransformedTargetRegressor`` hands its own to its regressor
+    unprefixed)."""
+    return _descend(estimator)[1]
 
 
 def param_prefix(estimator: BaseEstimator) -> str:
-    """Prefix of the model's parameters: ``"<last step>__"`` for a Pipeline, then
-    ``"regressor__"`` where that step (or ``estimator``) is a ``TransformedTargetRegressor``."""
-    prefix = step_prefix(estimator)
-    final = getattr(estimator, "_final_estimator", estimator)
-    if isinstance(final, TransformedTargetRegressor) and final.regressor is not None:
-        prefix += "regressor__"
-    return prefix
+    """Prefix of the model's parameters: ``"<last step>__"`` for a Pipeline and
+    ``"regressor__"`` for a ``TransformedTargetRegressor``, for each level of nesting."""
+    return _descend(estimator)[0]
 
 
 def default_space(estimator: BaseEstimator | str, task_type: str = "classification") -> Space:

@@ -21,7 +21,7 @@ from meta_features._validation import arrow_to_pandas
 from ..estimators._preprocess import make_preprocessor
 from .._warnings import warn_user
 from .composition import interleave
-from .knowledge_base import KnowledgeBase, compute_meta_features, resolve_kb
+from .knowledge_base import KnowledgeBase, compute_meta_features, embed_task, resolve_kb
 from .neighbours import Neighbours, task_space
 from .portfolio import kb_portfolio
 from .members import check_members, list_task_type, member_estimator, readable_problem
@@ -57,13 +57,16 @@ def default_embedder() -> Embedder | None:
         return None
     enc = art.encoder.eval()
 
-    def embed(X: Any, y: Any) -> np.ndarray:
+    def embed(X: Any, y: Any, task_type: str | None = None) -> np.ndarray:
+        regression = None if task_type is None else task_type == "regression"
         with torch.no_grad():
-            return np.asarray(enc.encode(encoder_input(X), np.ravel(np.asarray(y))))
+            return np.asarray(enc.encode(encoder_input(X), np.ravel(np.asarray(y)),
+                                         regression=regression))
 
     digest = hashlib.sha256(json.dumps(art.manifest, sort_keys=True, default=str)
                             .encode()).hexdigest()[:16]
     embed.name = f"metamlp_uci121-encoder:{digest}"  # type: ignore[attr-defined]
+    embed.takes_task_type = True  # type: ignore[attr-defined]
     return embed
 
 
@@ -299,9 +302,9 @@ def neighbours_for(X: Any, y: Any, kb: KnowledgeBase, kind: str, task_type: str,
     X, y = description_rows(X, y, kb.info.get("subsample_rows"), task_type,
                             int(kb.info.get("random_state", 0)))
     if kind == "embedding":
-        vec = np.ravel(np.asarray(embedder(X, y), dtype=float))  # type: ignore[misc]
+        vec = embed_task(embedder, X, y, task_type)  # type: ignore[arg-type]
     else:
-        mf = compute_meta_features(X, y)
+        mf = compute_meta_features(X, y, task_type)
         vec = np.array([np.nan if mf.get(k) is None else mf[k]
                         for k in kb.meta_feature_names], dtype=float)
     return task_space(kb, kind, task_type).query(vec, set(exclude_tasks or ()))

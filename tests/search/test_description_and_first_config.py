@@ -84,3 +84,30 @@ def test_the_near_check_is_reported_with_its_numbers(tmp_path, capsys):
     out = capsys.readouterr().out
     assert (f"not used: none is near enough (in meta-features: nearest {check['task']} at "
             f"{check['distance']:.3g}, near means at most {check['threshold']:.3g})") in out
+
+
+def test_a_many_class_target_is_described_as_the_search_reads_it():
+    """meta_features reads an integer target with more than 50 distinct values (and a tenth
+    of the rows) as regression; a knowledge base's 100-class tasks (uci121's plant-*) and a
+    query the search treats as classification must still be described as classes, meta-
+    features and embedding alike (a rebuild had turned plant-*'s class entropy to NaN and
+    moved their embeddings by 1.7)."""
+    from sklearn_meta.search.knowledge_base import embed_task
+    from sklearn_meta.search.suggest import default_embedder
+
+    rng = np.random.RandomState(0)
+    y = np.repeat(np.arange(100), 3)  # 300 rows, 100 classes
+    X = rng.normal(size=(300, 6)) + y[:, None] * 0.01
+    as_classes = compute_meta_features(X, y, "classification")
+    assert np.isfinite(as_classes["class_ent"])
+    assert np.isnan(compute_meta_features(X, y).get("class_ent", np.nan))  # as regression alone
+    embed = default_embedder()
+    a = embed_task(embed, X, y, "classification")
+    assert not np.allclose(a, embed_task(embed, X, y, "regression"))
+    labels = np.array([f"c{v:03d}" for v in y])  # strings, in the same order: classes
+    assert np.allclose(a, embed_task(embed, X.copy(), labels, None))
+    kb = KnowledgeBase()
+    kb.add_task("hundred", X, y, "classification", embed)
+    assert kb.tasks["hundred"]["embedding"] == pytest.approx(list(a))
+    assert kb.tasks["hundred"]["meta_features"][kb.meta_feature_names.index("class_ent")] \
+        == pytest.approx(as_classes["class_ent"])

@@ -110,7 +110,7 @@ def test_user_study_can_be_added(tmp_path):
     n_before = len(kb.records("svc"))
     study = optuna.create_study(direction="maximize")
     study.enqueue_trial({"svc__C": 3.0})
-    study.optimize(lambda t: t.suggest_float("svc__C", 0.1, 10), n_trials=2)
+    study.optimize(lambda t: t.suggest_float("svc__C", 0.1, 10) / 10, n_trials=2)
     assert kb.add_study(study, X, y, SVC(), "my-iris") == 2
     assert len(kb.records("svc")) == n_before + 2
     kb.save(tmp_path / "mine.kb.json.gz")
@@ -120,7 +120,7 @@ def test_user_study_can_be_added(tmp_path):
     # (its description would stay that of the first data), also after saving and loading
     more = optuna.create_study(direction="maximize")
     more.enqueue_trial({"svc__C": 7.0})
-    more.optimize(lambda t: t.suggest_float("svc__C", 0.1, 10), n_trials=1)
+    more.optimize(lambda t: t.suggest_float("svc__C", 0.1, 10) / 10, n_trials=1)
     assert loaded.add_study(more, X, y, SVC(), "my-iris") == 1
     with pytest.raises(ValueError, match=r"task_name: 'my-iris' was added with other data "
                                          r"\(150 rows x 4 columns, now 100 x 4\)"):
