@@ -96,7 +96,7 @@ def test_query_is_described_on_the_rows_the_knowledge_base_used(monkeypatch):
     seen = []
     real = kbmod.compute_meta_features
     monkeypatch.setattr("sklearn_meta.search.suggest.compute_meta_features",
-                        lambda X, y: seen.append(X.shape) or real(X, y))
+                        lambda X, y, task_type=None: seen.append(X.shape) or real(X, y, task_type))
     nb = neighbours_for(X, y, kb, "meta-features", "classification")
     assert seen == [(rows, 40)] and len(nb.names) > 0
     small_X, small_y = X[:200], y[:200]  # small tables are described whole
