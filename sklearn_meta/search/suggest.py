@@ -328,6 +328,10 @@ def _resolve_kind(strategy: str, kb: KnowledgeBase, embedder: Embedder | None,
     return "meta-features", None
 
 
+#: A nearest distance at most this is the same description: the same data.
+SAME_DATA_DISTANCE = 1e-9
+
+
 def _neighbour_ranking(kb: KnowledgeBase, nb: Neighbours, families: list[str],
                        task_type: str, n_neighbors: int | None) -> list[tuple[str, Config]]:
     """Candidate (family, config) ordered by similarity-weighted normalised score over the
@@ -348,7 +352,12 @@ def _neighbour_ranking(kb: KnowledgeBase, nb: Neighbours, families: list[str],
     total = sum(w.values()) or 1.0
     util = {key: sum(w[t] * by_task[t].get(key, medians[t]) for t in tasks) / total
             for key in configs}
-    return [configs[k] for k in sorted(util, key=lambda k: -util[k])]
+    # a task described exactly as this one is this data (a user's own study of it): its own
+    # best configurations first, not one vote among every similarity-weighted task
+    same = [t for t, d in zip(nb.names, nb.distances) if d <= SAME_DATA_DISTANCE and t in by_task]
+    first = sorted(((-v, k) for t in same for k, v in by_task[t].items()))
+    order = list(dict.fromkeys([k for _, k in first] + sorted(util, key=lambda k: -util[k])))
+    return [configs[k] for k in order]
 
 
 def _n_rows(X: Any) -> int | None:

@@ -148,3 +148,19 @@ def test_the_same_rows_in_another_container_are_the_same_data():
     assert kb.add_study(two, frame, pd.Series(y, name="class"), "knn", "mywine") == 2
     with pytest.raises(ValueError, match="was added with other data"):
         kb.add_study(two, X[::-1], y[::-1], "knn", "mywine")
+
+
+def test_a_study_on_the_same_data_leads_the_suggestions(study_across_families):
+    """The user's own study of these very rows (distance 0) was one vote among 78
+    similarity-weighted tasks (about 6 % of the weight), so its best configurations did not
+    lead a list across families."""
+    from sklearn_meta.search.suggest import suggest_pairs
+
+    study, X, y = study_across_families
+    kb = KnowledgeBase.load()
+    kb.add_study(study, X, y, None, "mine")
+    pairs, info = suggest_pairs(X, y, None, n=3, knowledge_base=kb)  # every family
+    assert info["neighbours"][0] == "mine" and info["distances"][0] == 0
+    best = max(kb.extra, key=lambda r: r.score)
+    fam, cfg = pairs[0]
+    assert fam == best.family and all(cfg[k] == pytest.approx(v) for k, v in best.config.items())
