@@ -204,3 +204,51 @@ def check_readable(estimator: BaseEstimator, X: Any) -> None:
     problem = readable_problem(estimator, X, ", so every trial would fail")
     if problem is not None:
         raise ValueError(problem)
+
+
+#: A target whose standard deviation lies outside this range is far, in the units SVR's
+#: ``epsilon`` and ``C`` are read in, from the standardised targets the knowledge base's SVR
+#: configurations were scored on.
+UNIT_TARGET_STD = (0.1, 10.0)
+
+
+def _standardises_target(estimator: Any) -> bool:
+    """Whether a ``TransformedTargetRegressor`` wraps the model, at any level of nesting."""
+    from .spaces import _inner
+
+    for _ in range(16):
+        if isinstance(estimator, TransformedTargetRegressor):
+            return True
+        down = _inner(estimator)
+        if down is None:
+            return False
+        estimator = down[2]
+    return False
+
+
+def target_scale_problem(estimator: Any, y: Any) -> str | None:
+    """A hint when a user's own SVR (bare, or last in a Pipeline) learns a target far from unit
+    scale: its ``epsilon`` and ``C`` are in units of the target, so the knowledge base's SVR
+    configurations (scored on standardised targets) and SVR's own default ``epsilon=0.1``
+    mean little; None otherwise."""
+    if not isinstance(estimator, BaseEstimator) or task_type_of(estimator) != "regression":
+        return None
+    try:
+        if family_of(final_model(estimator)) != "svc" or _standardises_target(estimator):
+            return None
+        values = np.asarray(y, dtype=float).ravel()
+    except (ValueError, TypeError):
+        return None
+    values = values[np.isfinite(values)]
+    if len(values) < 2:
+        return None
+    std = float(np.std(values))
+    low, high = UNIT_TARGET_STD
+    if low <= std <= high:
+        return None
+    name = type(final_model(estimator)).__name__
+    return (f"y: its standard deviation is {std:.3g}, and {name}'s epsilon and C are in units "
+            f"of the target, while the knowledge base's {name} configurations were scored on "
+            f"standardised targets; wrap the model in TransformedTargetRegressor(regressor="
+            f"..., transformer=StandardScaler()), or pass the family key 'svr' (the search "
+            f"standardises the target itself)")

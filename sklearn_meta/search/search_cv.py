@@ -32,11 +32,13 @@ from .cv_scoring import FIT_FAILED_ATTR, cross_validate_scored, metric_to_optimi
 from .resume import (ERROR_ATTR, SCORING_ATTR, check_resumable, finished_trials,
                      metric_label, retry_interrupted, search_fingerprint)
 from .grid import REPEAT_ATTR, GridGuard, claim, grid_size, n_distinct, repeated_trial
-from .members import check_members, check_readable, list_task_type, member_estimator
+from .members import (check_members, check_readable, list_task_type, member_estimator,
+                      target_scale_problem)
+from .._warnings import warn_user
 from ..estimators._preprocess import arrow_to_pandas, records_array
-from .spaces import (FAMILIES, REGRESSOR_NAMES, default_space, family_label,  # noqa: F401
-                     family_of, final_model, implied_task_type, param_prefix, step_prefix, task_type_of,
-                     to_optuna_space, with_prefix)
+from .spaces import (FAMILIES, REGRESSOR_NAMES, bound_to_rows, default_space,  # noqa: F401
+                     family_label, family_of, final_model, implied_task_type, param_prefix,
+                     step_prefix, task_type_of, to_optuna_space, with_prefix)
 from .knowledge_base import KnowledgeBase
 from .storage import is_sqlite, make_storage
 from .suggest import (STRATEGIES, _n_rows, check_estimator_arg, default_families,
@@ -641,6 +643,13 @@ class AllTrialsFailedError(ValueError, RuntimeError):
     then ("All the N fits failed"), and a ``RuntimeError``, as earlier versions raised."""
 
 
+def warn_target_scale(estimator: Any, y: Any) -> None:
+    """Warn where a user's own SVR is to learn a target far from unit scale."""
+    problem = target_scale_problem(estimator, y)
+    if problem is not None:
+        warn_user(problem)
+
+
 class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
     """Hyper-parameter search with Optuna, warm-started from past tasks.
 
@@ -836,6 +845,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             except ValueError:
                 fam = type(est).__name__
             check_readable(est, X)  # a bare model that cannot read X: every trial would fail
+            warn_target_scale(est, y)
             return {fam: est}, {fam: space}, False, {}
         if self.param_distributions is not None:
             raise ValueError("param_distributions: not supported for a family key or when "
@@ -849,6 +859,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         for m, fam in zip(members, check_members(members)):
             if isinstance(m, BaseEstimator):  # the user's own model, used as given
                 check_readable(m, X)
+                warn_target_scale(m, y)
             bases[fam], prefixes[fam] = member_estimator(m, fam, task_type, X,
                                                          random_state=seed)
             spaces[fam] = FAMILIES[fam].space_for(task_type)
@@ -986,6 +997,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             splits = list(cv.split(X, y, groups))
         except ValueError as exc:
             raise ValueError(f"cv={self.cv!r}: {exc}") from None
+        train_rows = min((len(np.atleast_1d(tr)) for tr, _ in splits), default=None) or None
+        if multi or self.param_distributions is None:  # the default spaces, not the user's
+            spaces = {f: bound_to_rows(s, train_rows) for f, s in spaces.items()}
         storage = self.storage
         tmpdir = None
         if self.n_jobs != 1 and storage is None:  # workers need a shared storage
@@ -1027,17 +1041,20 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 # family by its key: its default, which a fixed list starts with anyway);
                 # they count towards n_warm_start, and the adaptive rule waits for them
                 k = self._enqueue_own_settings(study, X, y, bases, kb, n_warm,
-                                               family_default=adaptive) if multi else 0
+                                               family_default=adaptive,
+                                               train_rows=train_rows) if multi else 0
                 if adaptive:
                     callbacks.append(adaptive_warm_start(
                         study, X, y, target, n=n_warm, search_space=space,
                         knowledge_base=kb, n_waiting=n_jobs, max_trials=self.n_trials,
-                        task_type=getattr(self, "task_type_", None)))
+                        task_type=getattr(self, "task_type_", None), train_rows=train_rows,
+                        warn_about_models=False))
                 elif n_warm > k:
                     warm_start_study(study, X, y, target, n=n_warm - k,
                                      strategy=self.warm_start, search_space=space,
                                      knowledge_base=kb, first_rank=k,
-                                     task_type=getattr(self, "task_type_", None))
+                                     task_type=getattr(self, "task_type_", None),
+                                     train_rows=train_rows, warn_about_models=False)
             except (ValueError, TypeError, FileNotFoundError) as exc:
                 # warm start is best-effort: a cold search is still a correct search
                 warnings.warn(f"warm start skipped: {exc}", UserWarning, stacklevel=2)
@@ -1250,7 +1267,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
 
     def _enqueue_own_settings(self, study: optuna.Study, X: Any, y: Any,
                               bases: Mapping[str, Any], kb: Any, limit: int,
-                              family_default: bool = True) -> int:
+                              family_default: bool = True,
+                              train_rows: int | None = None) -> int:
         """Enqueue the first warm-start trials of a family list: each estimator instance's
         own settings (fitted into its family's space), in list order and at most ``limit``,
         as a single instance's search starts from them; with ``family_default``, a search
@@ -1270,7 +1288,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             if done >= limit:
                 break
             pairs, _ = suggest_pairs(X, y, member, 1, "portfolio", knowledge_base=kb,
-                                     task_type=tt)
+                                     task_type=tt, train_rows=train_rows,
+                                     warn_about_models=False)
             if not pairs or pairs[0][0] not in bases:  # e.g. left out as unusable
                 continue
             params = trial_params(*pairs[0], single=False)

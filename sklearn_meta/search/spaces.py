@@ -300,6 +300,44 @@ def to_optuna_space(param_distributions: Mapping[str, Any],
     return space
 
 
+#: Parameters counted in training rows, with the largest share of a model's training rows
+#: each may take: kNN cannot ask for more neighbours than it has rows, and a leaf of more
+#: than half the rows leaves no split. Configurations transfer from past tasks in absolute
+#: rows (31 rows per leaf suits 3,000 rows, not 30), so on a small table they are capped.
+ROW_COUNT_PARAMS: dict[str, float] = {"n_neighbors": 1.0, "min_samples_leaf": 0.5}
+
+
+def cv_train_rows(n_rows: int, n_splits: int = 5) -> int:
+    """The fewest rows a model of an ``n_splits``-fold cross-validation of ``n_rows`` rows
+    is trained on."""
+    return int(n_rows) - math.ceil(int(n_rows) / n_splits)
+
+
+def bound_to_rows(space: Mapping[str, BaseDistribution], train_rows: int | None) -> Space:
+    """``space`` with its row-count parameters (:data:`ROW_COUNT_PARAMS`, under any step
+    prefix) capped for models trained on ``train_rows`` rows; None: unchanged."""
+    out = dict(space)
+    if train_rows is None:
+        return out
+    for name, dist in space.items():
+        share = ROW_COUNT_PARAMS.get(name.rsplit("__", 1)[-1])
+        if share is None or not isinstance(dist, IntDistribution):
+            continue
+        step = dist.step or 1
+        cap = max(dist.low, int(share * train_rows))
+        cap = dist.low + (cap - dist.low) // step * step
+        if cap < dist.high:
+            out[name] = IntDistribution(dist.low, cap, log=dist.log, step=dist.step)
+    return out
+
+
+def row_capped(space: Mapping[str, BaseDistribution],
+               default: Mapping[str, BaseDistribution]) -> list[str]:
+    """Names whose bound :func:`bound_to_rows` lowered below ``default``'s."""
+    return [k for k, d in space.items() if isinstance(d, IntDistribution)
+            and isinstance(default.get(k), IntDistribution) and d.high < default[k].high]
+
+
 def fit_to_space(config: Mapping[str, Any], space: Mapping[str, BaseDistribution]) -> Config:
     """Fit a configuration into ``space``: unknown keys dropped, numbers clipped to the
     bounds and snapped to the step/integer grid, categorical values kept only if allowed

@@ -24,9 +24,11 @@ from .composition import interleave
 from .knowledge_base import KnowledgeBase, compute_meta_features, embed_task, resolve_kb
 from .neighbours import Neighbours, task_space
 from .portfolio import kb_portfolio
-from .members import check_members, list_task_type, member_estimator, readable_problem
-from .spaces import (FAMILIES, Config, config_key, family_of, fit_to_space,
-                     implied_task_type, param_prefix, task_type_of, to_optuna_space, with_prefix)
+from .members import (check_members, list_task_type, member_estimator, readable_problem,
+                      target_scale_problem)
+from .spaces import (FAMILIES, Config, bound_to_rows, config_key, cv_train_rows, family_of,
+                     fit_to_space, implied_task_type, param_prefix, row_capped, task_type_of,
+                     to_optuna_space, with_prefix)
 
 STRATEGIES = ("embedding", "meta-features", "portfolio", "auto")
 #: Share of the suggestions (after the estimator's default) that go to portfolio members when
@@ -370,10 +372,13 @@ def _n_rows(X: Any) -> int | None:
 
 
 def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, Any] | None,
-                   task_type: str | None = None,
+                   task_type: str | None = None, train_rows: int | None = None,
                    ) -> tuple[str, list[str], BaseEstimator | None, dict[str, dict]]:
     """``(task type, families, estimator instance or None, bare search space per family)``;
-    a user's ``search_space`` (single estimator only) replaces the family's default space."""
+    a user's ``search_space`` (single estimator only) replaces the family's default space.
+    Default spaces have their row-count parameters capped for models trained on
+    ``train_rows`` rows (None: those of a 5-fold cross-validation of ``X``;
+    :func:`~sklearn_meta.search.spaces.bound_to_rows`)."""
     if y is None:  # the knowledge describes supervised tasks: neighbours need the target
         raise ValueError("y: the target is required (None given); suggestions come from past "
                          "tasks like (X, y)")
@@ -389,8 +394,12 @@ def resolve_spaces(X: Any, y: Any, estimator: Any, search_space: Mapping[str, An
         task_type = list_task_type(estimator, y, task_type, infer_task_type)
     else:
         task_type = infer_task_type(y, task_type)
-    families, instance = _families(estimator, task_type, _n_rows(X))
-    spaces = {f: FAMILIES[f].space_for(task_type) for f in families}
+    n_rows = _n_rows(X)
+    families, instance = _families(estimator, task_type, n_rows)
+    if train_rows is None and n_rows is not None:
+        train_rows = cv_train_rows(n_rows)
+    spaces = {f: bound_to_rows(FAMILIES[f].space_for(task_type), train_rows)
+              for f in families}
     if search_space is not None:
         if len(families) != 1:
             raise ValueError("search_space: only with a single estimator")
@@ -416,11 +425,21 @@ def fitted_config(family: str, cfg: Mapping[str, Any], space: Mapping[str, Any],
     return fit_to_space(full, space)
 
 
+def check_train_rows(train_rows: Any) -> None:
+    """``train_rows`` is None or a positive integer."""
+    if train_rows is not None and (not isinstance(train_rows, (int, np.integer)) or
+                                   isinstance(train_rows, bool) or train_rows < 1):
+        raise ValueError(f"train_rows: expected a positive integer (the rows each model is "
+                         f"trained on) or None, got {train_rows!r}")
+
+
 def warn_settings_outside_space(instance: Any, own: Mapping[str, Any], fitted: Config,
-                                space: Mapping[str, Any], user_space: bool) -> None:
+                                space: Mapping[str, Any], user_space: bool,
+                                capped: Sequence[str] = ()) -> None:
     """Warn where values the user set on ``instance`` (not its class defaults) could not be
     kept in the first configuration: outside the search space, they were clipped or
-    snapped, and the configuration the user wrote would never be tried."""
+    snapped, and the configuration the user wrote would never be tried. ``capped``: the
+    parameters whose bound the training rows set (a wider space would not help)."""
     from .spaces import _same, final_model
 
     model = final_model(instance)
@@ -439,14 +458,20 @@ def warn_settings_outside_space(instance: Any, own: Mapping[str, Any], fitted: C
         dist = space[k]
         where = (f"{dist.low:g}..{dist.high:g}" if hasattr(dist, "low") else
                  f"one of {list(getattr(dist, 'choices', []))[:8]}")
+        if k in capped:
+            where += ", capped by the rows each model is trained on"
         changed.append(f"{k}={v!r} (space: {where}; tried as {got!r})" if k in fitted else
                        f"{k}={v!r} (space: {where}; left out)")
     if changed:
         how = ("widen param_distributions" if user_space else
                "pass param_distributions with a wider range")
+        advice = f"To try it as it is, {how} (or fit it directly)"
+        if capped and all("capped by the rows" in c for c in changed):
+            advice = ("On so few rows a kNN cannot have more neighbours than rows, and a "
+                      "leaf of more than half the rows leaves no split")
         warn_user(f"estimator: settings outside the search space were fitted into it, so "
                   f"the first configuration is not the one the estimator was given: "
-                  f"{'; '.join(changed)}. To try it as it is, {how} (or fit it directly)")
+                  f"{'; '.join(changed)}. {advice}")
 
 
 def _is_num(v: Any) -> bool:
@@ -458,8 +483,11 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                   knowledge_base: KnowledgeBase | None = None,
                   embedder: Embedder | None = None, n_neighbors: int | None = None,
                   exclude_tasks: Sequence[str] | None = None, task_type: str | None = None,
+                  train_rows: int | None = None, warn_about_models: bool = True,
                   ) -> tuple[list[tuple[str, Config]], dict[str, Any]]:
-    """Like :func:`suggest_configs` but returns ``(family, bare config)`` pairs and details."""
+    """Like :func:`suggest_configs` but returns ``(family, bare config)`` pairs and details.
+    ``warn_about_models=False``: no warning about the user's models reading ``X`` and ``y``
+    (for callers that checked them already, such as :class:`MetaSearchCV`)."""
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
@@ -478,16 +506,21 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     check_column_names(X)  # as the searches refuse them, before any description of X
     if y is not None:
         check_target_present(y)
+    check_train_rows(train_rows)
     task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space,
-                                                           task_type)
+                                                           task_type, train_rows)
     own_models = [estimator] if isinstance(estimator, BaseEstimator) else [
         m for m in estimator if isinstance(m, BaseEstimator)] \
         if isinstance(estimator, (list, tuple)) else []
-    for model in own_models:
+    for model in own_models if warn_about_models else []:
         problem = readable_problem(model, X, ", so these suggestions cannot be fitted on X "
                                              "as it is")
         if problem is not None:
             warnings.warn(problem, UserWarning, stacklevel=3)
+        if y is not None:
+            scale = target_scale_problem(model, y)
+            if scale is not None:
+                warnings.warn(scale, UserWarning, stacklevel=3)
     if task_type == "classification" and y is not None:
         from .search_cv import check_classification_target
 
@@ -516,8 +549,10 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
         own = {k: cur[pre + k] for k in spaces[fam] if pre + k in cur}
         add(fam, own, complete=False)
         if instance is not None and out:
-            warn_settings_outside_space(instance, own, out[0][1], spaces[fam],
-                                        search_space is not None)
+            warn_settings_outside_space(
+                instance, own, out[0][1], spaces[fam], search_space is not None,
+                row_capped(spaces[fam], FAMILIES[fam].space_for(task_type))
+                if search_space is None else ())
 
     kind, emb = _resolve_kind(strategy, kb, embedder)
     if not any(t["task_type"] == task_type for t in kb.tasks.values()):
@@ -599,7 +634,8 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
                     knowledge_base: KnowledgeBase | None = None,
                     embedder: Embedder | None = None, n_neighbors: int | None = None,
                     exclude_tasks: Sequence[str] | None = None,
-                    task_type: str | None = None) -> list[dict[str, Any]]:
+                    task_type: str | None = None,
+                    train_rows: int | None = None) -> list[dict[str, Any]]:
     """Up to ``n`` configurations to try first on ``(X, y)``, best first.
 
     Parameters
@@ -631,12 +667,18 @@ def suggest_configs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     task_type : {"classification", "regression"} or None, default=None
         None: read from ``y`` (a warning says so where the reading goes against its dtype);
         an estimator instance decides by itself.
+    train_rows : int or None, default=None
+        Rows each model will be trained on. Parameters counted in rows (``n_neighbors``,
+        ``min_samples_leaf``) transfer from past tasks in absolute numbers; the default
+        spaces cap them for this many rows (a kNN cannot have more neighbours than rows,
+        a leaf of more than half the rows leaves no split). None: the training rows of a
+        5-fold cross-validation of ``X``. A ``search_space`` given is used as it is.
     """
     X = arrow_to_pandas(X)  # pyarrow / polars tables: column types kept
     pairs, details = suggest_pairs(X, y, estimator, n, strategy, search_space=search_space,
                                    knowledge_base=knowledge_base, embedder=embedder,
                                    n_neighbors=n_neighbors, exclude_tasks=exclude_tasks,
-                                   task_type=task_type)
+                                   task_type=task_type, train_rows=train_rows)
     if estimator is not None and not isinstance(estimator, (list, tuple)):
         prefix = param_prefix(estimator) if not isinstance(estimator, str) else ""
         return [with_prefix(cfg, prefix) for _, cfg in pairs]

@@ -12,7 +12,8 @@ import optuna
 from .adaptive import BETA, MIN_OBSERVED, evidence_log_weights, next_candidate
 from .knowledge_base import KnowledgeBase, resolve_kb
 from .spaces import config_key, param_prefix
-from .suggest import _check_exclude, fitted_config, resolve_spaces, suggest_pairs
+from .suggest import (_check_exclude, check_train_rows, fitted_config, resolve_spaces,
+                      suggest_pairs)
 
 #: User attribute listing the parameters a warm-start trial sets (others keep defaults).
 KEYS_ATTR = "sklearn_meta_keys"
@@ -251,7 +252,9 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
                         knowledge_base: Any = None, n_waiting: int = 1,
                         exclude_tasks: Any = None,
                         max_trials: int | None = None,
-                        task_type: str | None = None) -> AdaptiveWarmStart:
+                        task_type: str | None = None,
+                        train_rows: int | None = None,
+                        warn_about_models: bool = True) -> AdaptiveWarmStart:
     """Start an adaptive warm start on ``study`` and return the callback that continues it.
 
     Enqueues the estimator's own default (single estimator) or the first knowledge-base
@@ -264,7 +267,8 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
     configurations from users' own studies (``KnowledgeBase.add_study``), the static
     ``strategy="auto"`` list of :func:`warm_start_study` is enqueued instead and the
     returned callback does nothing. ``max_trials``: the study's trial budget (finished trials
-    included); nothing is queued beyond it. ``task_type``: as in :func:`suggest_configs`.
+    included); nothing is queued beyond it. ``task_type`` and ``train_rows``: as in
+    :func:`suggest_configs`; ``warn_about_models``: as in :func:`suggest_pairs`.
     """
     if not isinstance(study, optuna.Study):
         raise ValueError(f"study must be an optuna.Study, got {type(study).__name__}")
@@ -272,8 +276,9 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
         raise ValueError("study: adaptive warm start needs a single-objective study")
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")
+    check_train_rows(train_rows)
     task_type, families, instance, spaces = resolve_spaces(X, y, estimator, search_space,
-                                                           task_type)
+                                                           task_type, train_rows)
     kb = resolve_kb(knowledge_base, task_type)
     drop = _check_exclude(exclude_tasks, kb)
     tasks = [t for t in kb.task_names if kb.tasks[t]["task_type"] == task_type
@@ -293,14 +298,16 @@ def adaptive_warm_start(study: optuna.Study, X: Any, y: Any, estimator: Any, n: 
     if not cands or M.shape[0] == 0 or not np.isfinite(M).any() or user_studies:
         warm_start_study(study, X, y, estimator, n, strategy="auto",
                          search_space=search_space, knowledge_base=kb,
-                         exclude_tasks=exclude_tasks, task_type=task_type)
+                         exclude_tasks=exclude_tasks, task_type=task_type,
+                         train_rows=train_rows, warn_about_models=warn_about_models)
         return AdaptiveWarmStart([], np.zeros((0, 0)), 0, single=single, prefix=prefix)
     cb = AdaptiveWarmStart(cands, M, n, single=single, prefix=prefix, n_waiting=n_waiting,
                            task_names=row_names, max_trials=max_trials,
                            prior=adaptive_prior(X, y, kb, task_type, row_names, drop))
     if single:  # the estimator's own default first, as in suggest_configs
         pairs, _ = suggest_pairs(X, y, estimator, 1, "portfolio", search_space=search_space,
-                                 knowledge_base=kb, task_type=task_type)
+                                 knowledge_base=kb, task_type=task_type,
+                                 train_rows=train_rows, warn_about_models=warn_about_models)
         params = trial_params(*pairs[0], single=True, prefix=prefix)
         attrs: dict[str, Any] = {KEYS_ATTR: sorted(params), SOURCE_ATTR: 0}
         if cb.key_of(params) in cb.column:
