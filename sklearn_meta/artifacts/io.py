@@ -16,6 +16,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from ..nn.network import NetConfig, SchemaNet
+from ..nn.seeding import isolated_rng
 from ..nn.task_encoder import META_NAMES, TaskEncoder
 
 # 2: the task encoder reads the ``meta_features`` vector (names in the manifest)
@@ -146,7 +147,7 @@ def load_artifact(path: str | Path) -> Artifact:
                             "training that wrote it diverged; re-run `sklearn-meta meta-train`")
     try:
         # artifacts written before the random input component existed have none
-        with torch.random.fork_rng():  # weights loaded below: leave the global stream alone
+        with isolated_rng():  # weights loaded below: leave the global stream alone
             net = SchemaNet(NetConfig(**{"input_noise": 0.0, "column_scale": False,
                                          **manifest["net_config"]}))
         net.load_state_dict({k[4:]: v for k, v in tensors.items() if k.startswith("net.")})
@@ -157,7 +158,7 @@ def load_artifact(path: str | Path) -> Artifact:
                 raise ArtifactError(f"{folder}: its task encoder reads other meta-features "
                                     "than this sklearn-meta computes; re-run "
                                     "`sklearn-meta meta-train`")
-            with torch.random.fork_rng():
+            with isolated_rng():
                 encoder = TaskEncoder(**enc_cfg)
             encoder.load_state_dict({k[8:]: v for k, v in tensors.items()
                                      if k.startswith("encoder.")})

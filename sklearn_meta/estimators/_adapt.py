@@ -21,6 +21,7 @@ import torch
 from ..artifacts import load_artifact, pretrained_path
 from ..nn.episodes import CLIP, column_features
 from ..nn.network import NetConfig, SchemaNet, task_loss
+from ..nn.seeding import isolated_rng
 from ..nn.task_encoder import TaskEncoder, task_meta_vector
 
 Fast = dict[str, torch.Tensor]
@@ -46,8 +47,7 @@ def _file_stamp(folder: Path) -> tuple:
 
 def _fresh_net(config: NetConfig, random_state: int | None) -> SchemaNet:
     """A randomly initialised network, seeded without touching torch's global stream."""
-    with torch.random.fork_rng():
-        torch.manual_seed(0 if random_state is None else int(random_state))
+    with isolated_rng(0 if random_state is None else int(random_state)):
         return SchemaNet(config)
 
 
@@ -58,7 +58,7 @@ def blend_with_random(net: SchemaNet, blend: float, random_state: int | None) ->
     if blend >= 1.0:
         return net
     fresh = _fresh_net(net.config, random_state).state_dict()
-    with torch.random.fork_rng():  # its own random weights are overwritten: no global draw
+    with isolated_rng():  # its own random weights are overwritten: no global draw
         out = SchemaNet(net.config)
     out.load_state_dict({k: blend * v + (1.0 - blend) * fresh[k]
                          for k, v in net.state_dict().items()})

@@ -10,11 +10,11 @@ each with early stopping on its own internal validation split.
 """
 from __future__ import annotations
 
-import os
 import time
 from contextlib import contextmanager
 from numbers import Integral, Real
 
+import joblib
 import numpy as np
 import pandas as pd
 import torch
@@ -34,6 +34,21 @@ from ._preprocess import (_as_float, arrow_to_pandas, check_column_kinds, check_
                           warn_number_text_columns)
 
 
+#: Largest sparse input densified (cells; 400 MB as float64): the network reads dense rows.
+MAX_DENSE_CELLS = 50_000_000
+
+
+def dense_from_sparse(X) -> np.ndarray:
+    """A scipy sparse matrix as a dense array, or a clear error where it would not fit."""
+    n, d = X.shape
+    if n * d > MAX_DENSE_CELLS:
+        raise ValueError(f"X: a sparse matrix of {n} x {d} would take {n * d * 8 / 1e9:.1f} GB "
+                         f"dense, which this network reads; reduce its columns (e.g. "
+                         f"TruncatedSVD, or fewer one-hot levels with min_frequency) to at most "
+                         f"{MAX_DENSE_CELLS:,} cells")
+    return X.toarray()
+
+
 @contextmanager
 def torch_threads(n_jobs: int | None):
     """Run a block with ``n_jobs`` torch intra-op threads (joblib convention), then restore."""
@@ -41,7 +56,8 @@ def torch_threads(n_jobs: int | None):
     if n == 0:
         raise ValueError("n_jobs: expected a non-zero int or None, got 0")
     if n < 0:
-        n = max(1, (os.cpu_count() or 1) + 1 + n)
+        # the cores this process may use (CPU affinity, container limits), not the machine's
+        n = max(1, joblib.cpu_count() + 1 + n)
     before = torch.get_num_threads()
     torch.set_num_threads(n)
     try:
@@ -108,6 +124,8 @@ class _MetaMLPBase(BaseEstimator):
 
     # ------------------------------------------------------------------ input handling
     def _validate_X(self, X, reset: bool):
+        if hasattr(X, "tocsr"):  # scipy sparse (e.g. one-hot output): the network reads rows
+            X = dense_from_sparse(X)
         X = records_array(arrow_to_pandas(X))
         if reset:
             self._from_array = holds_text_objects(X)
@@ -182,16 +200,13 @@ class _MetaMLPBase(BaseEstimator):
         Z = np.asarray(self.preprocessor_.transform(X), dtype=np.float64)
         return np.clip(np.nan_to_num(Z), -CLIP, CLIP)
 
-    def _splits(self, y_codes: np.ndarray, rng: np.random.RandomState,
-                n_counted: int | None = None):
+    def _splits(self, y_codes: np.ndarray, rng: np.random.RandomState):
         n = len(y_codes)
         n_val = int(round(self.validation_fraction * n))
         if n >= 10 and n_val >= 2 and n - n_val < 2:
             raise ValueError(f"validation_fraction={self.validation_fraction} leaves "
                              f"{n - n_val} of {n} rows to train on; use a smaller fraction")
-        # rows of weight 0 are not part of the task: "auto" sizes by the others
-        k = self.n_ensemble_ = ensemble_size(self.n_ensemble, n if n_counted is None
-                                             else n_counted)
+        k = self.n_ensemble_ = ensemble_size(self.n_ensemble, n)  # rows of weight 0: dropped
         if n < 10 or n_val < 2:
             return [(np.arange(n), None)] * k
         out = []
@@ -205,33 +220,45 @@ class _MetaMLPBase(BaseEstimator):
             out.append(next(sp.split(np.zeros(n), y_codes)))
         return out
 
-    def _fit(self, X, y_codes: np.ndarray, n_classes: int, sample_weight):
+    def _fit(self, X, y_codes: np.ndarray, n_classes: int, sample_weight,
+             deadline: float | None = None):
         with torch_threads(self.n_jobs):
-            return self._fit_impl(X, y_codes, n_classes, sample_weight)
+            return self._fit_impl(X, y_codes, n_classes, sample_weight, deadline)
 
-    def _fit_impl(self, X, y_codes: np.ndarray, n_classes: int, sample_weight):
+    def _fit_impl(self, X, y_codes: np.ndarray, n_classes: int, sample_weight,
+                  deadline: float | None = None):
+        """``deadline``: ``time.monotonic()`` by which to stop (default: ``max_time`` from
+        now)."""
         start = time.monotonic()
+        if deadline is None and self.max_time is not None:
+            deadline = start + self.max_time
         rs = check_random_state(self.random_state)
         net, encoder, desc = resolve_init(self.init, rs.randint(np.iinfo(np.int32).max),
                                           blend=float(self.init_blend))
-        self.preprocessor_ = make_preprocessor(X).fit(X)
-        Z = self._transform(X)
-        w = _check_sample_weight(sample_weight, Z, dtype=np.float64, ensure_non_negative=True)
+        w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
         if not np.any(w > 0):
             raise ValueError("sample_weight: expected at least one positive weight")
+        counted = w > 0
+        if not counted.all():  # rows of weight 0 are not part of the task: as if dropped
+            # (their labels moved the column statistics, their values the preprocessing)
+            from sklearn.utils import _safe_indexing
+
+            keep = np.flatnonzero(counted)
+            X, y_codes, w = _safe_indexing(X, keep), y_codes[keep], w[keep]
+        self.preprocessor_ = make_preprocessor(X).fit(X)
+        Z = self._transform(X)
         w = w / w.max()  # first: the mean of weights near the float limit overflows
         w = w / w.mean()
         y_fit = y_codes.astype(np.float32) if self._regression else y_codes
-        counted = w > 0  # rows of weight 0 are not part of the task either
-        self.embedding_ = task_embedding(encoder, Z[counted], y_fit[counted], n_classes,
+        self.embedding_ = task_embedding(encoder, Z, y_fit, n_classes,
                                          self._regression, net.config.embed_dim).numpy()
         emb = torch.from_numpy(self.embedding_)
         cfg = AdaptConfig(max_iter=self.max_iter, learning_rate=self.learning_rate,
                           l2_init=self.l2_init, n_iter_no_change=self.n_iter_no_change,
-                          deadline=None if self.max_time is None else start + self.max_time)
+                          deadline=deadline)
         self.members_, self.n_iter_, self.best_iter_ = [], [], []
         split_codes = y_codes if not self._regression else np.zeros(len(y_codes), np.int64)
-        for i, (tr, va) in enumerate(self._splits(split_codes, rs, int(counted.sum()))):
+        for i, (tr, va) in enumerate(self._splits(split_codes, rs)):
             va_args = (None, None, None) if va is None else (Z[va], y_fit[va], w[va])
             fast, kept, ran = adapt_member(net, emb, Z[tr], y_fit[tr], w[tr], *va_args,
                                        n_classes=n_classes, regression=self._regression,
@@ -242,7 +269,7 @@ class _MetaMLPBase(BaseEstimator):
             if self.verbose:
                 print(f"[{type(self).__name__}] member {i}: {ran} fine-tuning epochs, kept "
                       f"epoch {kept} (init={desc}, {time.monotonic() - start:.2f}s)")
-            if self.max_time is not None and time.monotonic() - start > self.max_time:
+            if deadline is not None and time.monotonic() > deadline:
                 break
         self.init_ = desc
         return self
@@ -259,6 +286,7 @@ class _MetaMLPBase(BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True  # densified, up to MAX_DENSE_CELLS
         tags.non_deterministic = False
         return tags
 
@@ -303,11 +331,13 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
         Time budget for ``fit`` in seconds, checked after each mini-batch step: the
         preprocessing, the task embedding and the first member's first step always run, and
         members not started in time are left out (``len(members_)`` may be below
-        ``n_ensemble_``).
+        ``n_ensemble_``). The regressor's ``target_transform="auto"`` comparison, where it
+        runs, gets half of it (and keeps standardising if that runs out).
     random_state : int, RandomState or None
     verbose : int, default=0
     n_jobs : int or None, default=None
-        Torch threads during ``fit``/``predict`` (None: 1, -1: all cores). The tensors are
+        Torch threads during ``fit``/``predict`` (None: 1, -1: all the cores this process may
+        use). The tensors are
         small: one thread is fastest, and several threads on a busy machine can be far slower.
         Results repeat exactly for a given ``n_jobs``, but differ between thread counts: torch
         sums in another order, and the rounding can move the early-stopping epoch.
@@ -322,7 +352,8 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
     """
 
     def fit(self, X, y, sample_weight=None):
-        """Fit on ``X`` (array or DataFrame, missing values allowed) and labels ``y``."""
+        """Fit on ``X`` (array, DataFrame or scipy sparse matrix, missing values allowed) and
+        labels ``y``."""
         self._validate_params()
         if y is None:
             raise ValueError("requires y to be passed, but the target y is None")
@@ -441,13 +472,15 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
                 return "standardize", 0.0, 1.0
         return "asinh", float(med), float(robust)
 
-    def _validate_target_transforms(self, X, y: np.ndarray, sample_weight) -> dict:
+    def _validate_target_transforms(self, X, y: np.ndarray, sample_weight,
+                                    budget: float | None = None) -> dict:
         """Held-out mean squared error, on the raw scale, of fitting with each transform, and
         the standard error of their paired difference (``"se_difference"``).
 
         3-fold cross-validation up to ``AUTO_TARGET_CV_ROWS`` rows, one 25 % hold-out above
         (same rows for both transforms, seeded by ``random_state``); weighted by
-        ``sample_weight``.
+        ``sample_weight``. ``budget``: seconds for all its fits, shared equally; the
+        comparison is abandoned (NaN: standardising is kept) when they run out.
         """
         from sklearn.base import clone
         from sklearn.model_selection import KFold
@@ -460,12 +493,17 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
         w = np.ones(n) if sample_weight is None else sample_weight
         errors: dict = {"standardize": [], "asinh": []}
         weights = []
+        end = None if budget is None else time.monotonic() + budget
+        per_fit = None if budget is None else budget / (2 * splitter.get_n_splits())
         for tr, te in splitter.split(np.zeros((n, 1))):
             if not np.any(w[tr] > 0) or not np.any(w[te] > 0):
                 continue
+            if end is not None and time.monotonic() >= end:
+                return {"standardize": np.nan, "asinh": np.nan, "se_difference": np.nan}
             weights.append(w[te])
             for transform, errs in errors.items():
-                est = clone(self).set_params(target_transform=transform, verbose=0)
+                est = clone(self).set_params(target_transform=transform, verbose=0,
+                                             max_time=per_fit)
                 est.fit(_safe_indexing(X, tr), y[tr],
                         None if sample_weight is None else w[tr])
                 with np.errstate(over="ignore", invalid="ignore"):
@@ -483,7 +521,9 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
                 "asinh": float(np.sum(wt * e["asinh"])), "se_difference": se}
 
     def fit(self, X, y, sample_weight=None):
-        """Fit on ``X`` (array or DataFrame, missing values allowed) and numeric ``y``."""
+        """Fit on ``X`` (array, DataFrame or scipy sparse matrix, missing values allowed) and
+        numeric ``y``."""
+        started = time.monotonic()  # max_time covers the target-transform comparison too
         self._validate_params()
         if y is None:
             raise ValueError("requires y to be passed, but the target y is None")
@@ -508,7 +548,8 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
             # heavy-tailed: keep the asinh scale only where it predicts held-out rows better
             self.target_transform_scores_ = self._validate_target_transforms(
                 X_given, y, None if w0 is None else _check_sample_weight(
-                    w0, y, dtype=np.float64, ensure_non_negative=True))
+                    w0, y, dtype=np.float64, ensure_non_negative=True),
+                budget=None if self.max_time is None else self.max_time / 2)
             sc = self.target_transform_scores_
             # one-standard-error rule: the asinh scale must win by more than the noise of
             # the comparison (with few or wild held-out rows, standardising is kept)
@@ -542,7 +583,8 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
             raise ValueError("y: values too large to standardise (their spread overflows "
                              "float64); rescale the target")
         z = (unit - mean) / scale if scale > 0 else unit - mean
-        self._fit(X, z, 1, sample_weight)
+        self._fit(X, z, 1, sample_weight,
+                  deadline=None if self.max_time is None else started + self.max_time)
         self.y_residuals_ = None
         if self.target_transform_ == "asinh":  # Duan's smearing: residuals on the fit scale
             fitted = self._raw_predict(X) * self.y_scale_ + self.y_mean_

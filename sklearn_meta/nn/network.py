@@ -152,9 +152,10 @@ class SchemaNet(nn.Module):
                 n = ms.sum().clamp(min=1.0)
                 z_mean = zw.sum(0) / n
                 y_mean = (ys * ms).sum() / n
-                zc = (z - z_mean) * ms[:, None]
+                root = ms.clamp(min=0.0).sqrt()  # weighted least squares (see _ridge_heads)
+                zc = (z - z_mean) * root[:, None]
                 A = zc.T @ zc + ridge * torch.eye(H, dtype=z.dtype, device=z.device)
-                w = torch.linalg.solve(A, zc.T @ ((ys - y_mean) * ms))
+                w = torch.linalg.solve(A, zc.T @ ((ys - y_mean) * root))
                 fast["w_r"] = w
                 fast["b_r"] = y_mean - z_mean @ w
             return fast
@@ -241,15 +242,19 @@ class SchemaNet(nn.Module):
             X = X * col_s
         F_ = torch.cat([z, X], dim=-1)  # (N, P)
         n = ms.sum().clamp(min=1.0)
-        if regression:
-            Y = ys[:, None] * ms[:, None]
+        if regression:  # padded rows' targets may be anything: weight 0 leaves them out
+            Y = torch.where(ms[:, None] > 0, ys[:, None], torch.zeros_like(ys[:, None]))
         else:
             K = classmask.shape[0]
-            Y = (ys[:, None] == torch.arange(K, device=ys.device)).to(z.dtype) * ms[:, None]
+            Y = (ys[:, None] == torch.arange(K, device=ys.device)).to(z.dtype)
+        # weighted least squares: sum_i w_i (y_i - f_i W - b)^2 is ordinary least squares on
+        # rows scaled by sqrt(w_i) (centred by the weighted means); 0/1 masks (meta-training)
+        # are their own square roots, and a weight w counts a row w times, as in scikit-learn
         f_mean = (F_ * ms[:, None]).sum(0) / n
-        y_mean = Y.sum(0) / n
-        Fc = (F_ - f_mean) * ms[:, None]
-        Yc = (Y - y_mean) * ms[:, None]
+        y_mean = (Y * ms[:, None]).sum(0) / n
+        root = ms.clamp(min=0.0).sqrt()[:, None]
+        Fc = (F_ - f_mean) * root
+        Yc = (Y - y_mean) * root
         N, P = F_.shape
         primal = P <= N
         gram = Fc.T @ Fc / n if primal else Fc @ Fc.T / n
