@@ -178,8 +178,11 @@ def run(args: argparse.Namespace) -> int:
         train = train[: args.max_tasks]
     todo = train + ([t for t in tasks if source_name(t.name) in heldout]
                     if args.also_heldout else [])
+    from ..search.spaces import family_label
+
     print(f"build-kb: {len(train)} training tasks ({len(heldout)} held out), families "
-          f"{families}, pool sizes { {f: len(v) for f, v in pool.items()} }, "
+          f"{[family_label(f, task_type) for f in families]}, pool sizes "
+          f"{ {family_label(f, task_type): len(v) for f, v in pool.items()} }, "
           f"storage {args.storage}", flush=True)
     suffix = "" if task_type == "classification" else f"-{task_type}"
     out = Path(args.out or f"{args.suite}{suffix}.kb.json.gz")

@@ -55,9 +55,38 @@ def _param_values(est: Any, searched: Any = ()) -> list:
         elif isinstance(v, (list, tuple)) and any(hasattr(e, "get_params") for e in v):
             v = [_param_values(e[1] if isinstance(e, tuple) else e) for e in v]
         else:
-            v = _describe(v)
+            try:
+                described = _describe(v)
+            except TypeError:  # nested lists it cannot sort: no stored study has them
+                described = None
+            # a repr holding a memory address (an object of the search's own preprocessing
+            # inside Pipeline steps or ColumnTransformer tuples) differs in every process;
+            # stable descriptions are kept as they were, so that stored studies still resume
+            v = _stable_value(v) if described is None or " at 0x" in repr(described) \
+                else described
         out.append((k, v))
     return out
+
+
+def _stable_value(v: Any, depth: int = 0) -> Any:
+    """A value in words that stay the same across processes: estimators by class and
+    parameters, lists and tuples item by item, other objects whose ``repr`` holds a memory
+    address by class and attributes."""
+    if depth > 32:
+        return type(v).__name__
+    if hasattr(v, "get_params") and not isinstance(v, type):
+        return (type(v).__name__, _param_values(v))
+    if isinstance(v, (list, tuple)):
+        return [_stable_value(e, depth + 1) for e in v]
+    try:
+        described = _describe(v)
+    except TypeError:
+        described = repr(v)
+    if " at 0x" in repr(described):
+        attrs = getattr(v, "__dict__", {})
+        return (type(v).__qualname__, sorted((str(k), _stable_value(a, depth + 1))
+                                             for k, a in attrs.items()))
+    return described
 
 
 def search_fingerprint(X: Any, y: Any, bases: Mapping[str, Any], spaces: Mapping[str, Any],

@@ -632,7 +632,13 @@ def display_params(params: Mapping[str, Any], task_type: str | None = None
 
 
 def _run_worker(storage: Any, name: str, sampler: Any, objective: _Objective,
-                n_trials: int, timeout: float | None, callbacks: list) -> None:
+                n_trials: int, wall_deadline: float | None, callbacks: list) -> None:
+    """One worker process's share of the trials. ``wall_deadline``: ``time.time()`` by which
+    to stop, so that the time a worker takes to start (a fresh process importing torch and
+    scikit-learn) counts against the search's ``timeout``."""
+    timeout = None if wall_deadline is None else wall_deadline - time.time()
+    if timeout is not None and timeout <= 0:
+        return  # started after the deadline: no trial
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # a worker process of its own
     study = optuna.load_study(study_name=name, storage=make_storage(storage), sampler=sampler)
     study.optimize(objective, n_trials=n_trials, timeout=timeout, callbacks=callbacks)
@@ -714,7 +720,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
         Also score each fold's training rows (``split<i>_train_<metric>``,
         ``mean_train_<metric>``, ``std_train_<metric>`` in ``cv_results_``).
     timeout : float, optional
-        Seconds; stop starting new trials after it.
+        Seconds from the start of the trials (with ``n_jobs > 1`` the workers' start-up
+        counts too); stop starting new trials after it.
     n_warm_start : int
         How many warm-start trials to run (capped at ``n_trials``), the estimator's own
         settings included; 0: none.
@@ -1100,9 +1107,10 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 elif i > 0:
                     s.reseed_rng()  # copies of one seeded sampler would propose the same trials
                 samplers.append(s)
+            wall_deadline = None if left_s is None else time.time() + left_s
             Parallel(n_jobs=n_jobs, backend="loky")(
                 delayed(_run_worker)(storage, name, samplers[i], objective, shares[i],
-                                     left_s, callbacks)
+                                     wall_deadline, callbacks)
                 for i in range(n_jobs) if shares[i])
             study = optuna.load_study(study_name=name, storage=storage_obj, sampler=sampler)
         if n_jobs != 1 and tmpdir is not None:  # the workers' scratch journal: keep the study

@@ -169,6 +169,29 @@ def test_a_named_study_resumes_where_it_stopped(tmp_path):
         MetaSearchCV(LogisticRegression(), study_name="x").fit(X, y)
 
 
+def test_a_named_study_of_a_table_needing_preprocessing_resumes(tmp_path):
+    """Missing values and a text column: the search's own preprocessing held an object whose
+    repr carried a memory address, so every second fit was refused as 'differs in estimator
+    parameters'."""
+    import pandas as pd
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    X = X.copy()
+    X.iloc[::9, 1] = np.nan
+    X["kind"] = np.where(X.iloc[:, 0] > 5.8, "long", "short")
+    storage = str(tmp_path / "search.log")
+    kw = dict(storage=storage, study_name="iris-mixed", cv=3, random_state=0)
+    for estimator in ("hgb", None):
+        name = f"iris-mixed-{estimator}"
+        kw["study_name"] = name
+        assert isinstance(X, pd.DataFrame)
+        MetaSearchCV(estimator, n_trials=2, **kw).fit(X, y)
+        again = MetaSearchCV(estimator, n_trials=4, **kw).fit(X, y)
+        assert len(again.cv_results_["params"]) == 4
+    with pytest.raises(ValueError, match="differs in"):  # another search is still refused
+        MetaSearchCV("hgb", n_trials=5, **{**kw, "cv": 4}).fit(X, y)
+
+
 def test_every_trial_failing_says_why():
     """One positive among 300 rows: some CV folds have one class; the error names the
     estimator's own reason instead of a bare 'every trial failed'."""
@@ -729,3 +752,30 @@ def test_suggestions_refuse_duplicated_columns_and_a_missing_target_up_front():
         y_nan.iloc[5] = np.nan
         with pytest.raises(ValueError, match=r"y: contains 1 missing value"):
             suggest_configs(Xw, y_nan, None)
+
+
+def test_a_worker_started_after_the_timeout_runs_no_trial(tmp_path):
+    """With n_jobs > 1 the deadline is a wall-clock time handed to each worker: the seconds a
+    worker process takes to start count against ``timeout`` (each worker used to get the
+    full remaining timeout from its own start)."""
+    import time
+
+    import optuna
+
+    from sklearn_meta.search.search_cv import _run_worker
+    from sklearn_meta.search.storage import make_storage
+
+    storage = str(tmp_path / "s.log")
+    optuna.create_study(study_name="w", storage=make_storage(storage), direction="maximize")
+    calls = []
+
+    def objective(trial):
+        calls.append(trial.number)
+        return trial.suggest_float("x", 0, 1)
+
+    _run_worker(storage, "w", optuna.samplers.RandomSampler(0), objective, 3,
+                time.time() - 1.0, [])
+    assert calls == []
+    _run_worker(storage, "w", optuna.samplers.RandomSampler(0), objective, 3,
+                time.time() + 60.0, [])
+    assert calls == [0, 1, 2]
