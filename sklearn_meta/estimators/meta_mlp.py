@@ -116,6 +116,9 @@ class _MetaMLPBase(BaseEstimator):
         self.verbose = verbose
         self.n_jobs = n_jobs
 
+    #: Largest sparse ``X`` it densifies (read by the searches, which leave it out beyond).
+    _max_dense_cells = MAX_DENSE_CELLS
+
     def __setstate__(self, state):
         # estimators pickled before ``init_blend`` existed started from the meta-learned
         # weights as they are
@@ -546,8 +549,9 @@ class MetaMLPRegressor(RegressorMixin, _MetaMLPBase):
         self.target_transform_scores_ = None
         if self.target_transform == "auto" and self.target_transform_ == "asinh":
             # heavy-tailed: keep the asinh scale only where it predicts held-out rows better
+            rows = X_given.tocsr() if hasattr(X_given, "tocsr") else X_given  # coo: no rows
             self.target_transform_scores_ = self._validate_target_transforms(
-                X_given, y, None if w0 is None else _check_sample_weight(
+                rows, y, None if w0 is None else _check_sample_weight(
                     w0, y, dtype=np.float64, ensure_non_negative=True),
                 budget=None if self.max_time is None else self.max_time / 2)
             sc = self.target_transform_scores_

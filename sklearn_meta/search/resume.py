@@ -8,10 +8,12 @@ towards ``n_trials`` and :func:`retry_interrupted` enqueues its configuration ag
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any, Mapping, Sequence
 
 import joblib
+import numpy as np
 import optuna
 
 from .warm_start import CANDIDATE_ATTR, KEYS_ATTR, SOURCE_ATTR
@@ -83,7 +85,15 @@ def _stable_value(v: Any, depth: int = 0) -> Any:
     except TypeError:
         described = repr(v)
     if " at 0x" in repr(described):
-        attrs = getattr(v, "__dict__", {})
+        if isinstance(v, functools.partial):
+            return ("partial", _stable_value(v.func, depth + 1),
+                    _stable_value(list(v.args), depth + 1),
+                    sorted((k, _stable_value(a, depth + 1)) for k, a in v.keywords.items()))
+        if isinstance(v, np.random.RandomState):
+            return ("RandomState", joblib.hash(v.get_state()))
+        attrs = getattr(v, "__dict__", None)
+        if not attrs:  # nothing to tell two of them apart: the repr, refused on resume (safe)
+            return described
         return (type(v).__qualname__, sorted((str(k), _stable_value(a, depth + 1))
                                              for k, a in attrs.items()))
     return described

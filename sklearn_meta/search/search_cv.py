@@ -527,14 +527,36 @@ def takes_sparse(estimator: BaseEstimator) -> bool:
         return True
 
 
+def _n_indexed(index: Any) -> int:
+    """Rows a split's training part selects: indices, or a boolean mask's True entries."""
+    arr = np.atleast_1d(np.asarray(index))
+    return int(np.count_nonzero(arr)) if arr.dtype == bool else len(arr)
+
+
+def sparse_problem(estimator: BaseEstimator, shape: tuple[int, int]) -> str | None:
+    """Why ``estimator`` cannot fit a scipy sparse ``X`` of ``shape``: it takes dense input
+    only, or it densifies sparse input (MetaMLP) and this one is beyond its limit; None when
+    it can."""
+    model = final_model(estimator)
+    name = type(model).__name__
+    if not takes_sparse(estimator):
+        return f"{name} takes no sparse X (densify it, X.toarray(), to keep it)"
+    limit = getattr(model, "_max_dense_cells", None)
+    if limit is not None and int(shape[0]) * int(shape[1]) > limit:
+        return (f"{name} densifies sparse X, and {shape[0]} x {shape[1]} is beyond its "
+                f"{limit:,} cells (reduce the columns, e.g. with TruncatedSVD)")
+    return None
+
+
 def unusable_families(bases: Mapping[str, BaseEstimator], fit_params: Mapping[str, Any],
-                      scoring: Any, sparse: bool = False,
+                      scoring: Any, sparse: tuple[int, int] | bool = False,
                       family_fit_params: Mapping[str, Mapping[str, Any]] | None = None
                       ) -> dict[str, str]:
     """``{family: reason}`` for the families whose model takes no fit parameter given (e.g.
     ``sample_weight`` for k-nearest neighbours), has none of the methods a scorer needs
-    (e.g. ``predict_proba`` for ``neg_log_loss``: SVC) or, with ``sparse`` ``X``, takes dense
-    input only (HistGradientBoosting, MetaMLP): every trial of theirs would fail."""
+    (e.g. ``predict_proba`` for ``neg_log_loss``: SVC) or, with sparse ``X`` (``sparse``: its
+    shape; True: any shape), cannot read it (HistGradientBoosting; MetaMLP beyond the size it
+    densifies): every trial of theirs would fail."""
     from sklearn.metrics import get_scorer
     from sklearn.utils.validation import has_fit_parameter
 
@@ -557,10 +579,11 @@ def unusable_families(bases: Mapping[str, BaseEstimator], fit_params: Mapping[st
     out = {}
     for fam, base in bases.items():
         model = final_model(base)
-        if sparse and not takes_sparse(base):
-            out[fam] = (f"{type(model).__name__} takes no sparse X (densify it, "
-                        f"X.toarray(), to keep it)")
-            continue
+        if sparse is not False:
+            why = sparse_problem(base, sparse if isinstance(sparse, tuple) else (0, 0))
+            if why is not None:
+                out[fam] = why
+                continue
         given = fit_params if family_fit_params is None else family_fit_params.get(fam, {})
         missing = [k for k in given if not has_fit_parameter(model, k)]
         if missing:
@@ -632,13 +655,17 @@ def display_params(params: Mapping[str, Any], task_type: str | None = None
 
 
 def _run_worker(storage: Any, name: str, sampler: Any, objective: _Objective,
-                n_trials: int, wall_deadline: float | None, callbacks: list) -> None:
+                n_trials: int, wall_deadline: float | None, callbacks: list,
+                first: bool = False) -> None:
     """One worker process's share of the trials. ``wall_deadline``: ``time.time()`` by which
     to stop, so that the time a worker takes to start (a fresh process importing torch and
-    scikit-learn) counts against the search's ``timeout``."""
+    scikit-learn) counts against the search's ``timeout``; the ``first`` worker runs one
+    trial even when it starts after it."""
     timeout = None if wall_deadline is None else wall_deadline - time.time()
     if timeout is not None and timeout <= 0:
-        return  # started after the deadline: no trial
+        if not first:
+            return  # started after the deadline: no trial
+        timeout, n_trials = None, 1  # one trial, as a serial search always finishes one
     optuna.logging.set_verbosity(optuna.logging.ERROR)  # a worker process of its own
     study = optuna.load_study(study_name=name, storage=make_storage(storage), sampler=sampler)
     study.optimize(objective, n_trials=n_trials, timeout=timeout, callbacks=callbacks)
@@ -961,6 +988,9 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                 raise ValueError(f"X: sparse, and {type(final_model(only)).__name__} takes "
                                  f"dense input only (every trial would fail); pass "
                                  f"X.toarray(), or an estimator that accepts sparse X")
+            why = sparse_problem(only, X.shape)
+            if why is not None:
+                raise ValueError(f"X: sparse, and {why}; every trial would fail")
         user_keys = [str(k) for k in (self.param_distributions or {})]
         # (unless the space may give it the method: SVC's probability, a swapped step)
         current = (est.get_params(deep=True) if isinstance(est, BaseEstimator) else {})
@@ -973,7 +1003,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
                                  f"fail (choose another scorer or estimator)")
         if multi:  # families that would fail every trial would waste the budget
             unusable = unusable_families(bases, fit_params, self.scoring,
-                                         sparse=hasattr(X, "tocsr"),
+                                         sparse=tuple(X.shape) if hasattr(X, "tocsr")
+                                         else False,
                                          family_fit_params=family_fit)
             big = beyond_float32_columns(X)
             for fam in ("random_forest", "extra_trees"):  # they cast X to float32
@@ -1004,7 +1035,7 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             splits = list(cv.split(X, y, groups))
         except ValueError as exc:
             raise ValueError(f"cv={self.cv!r}: {exc}") from None
-        train_rows = min((len(np.atleast_1d(tr)) for tr, _ in splits), default=None) or None
+        train_rows = min((_n_indexed(tr) for tr, _ in splits), default=None) or None
         if multi or self.param_distributions is None:  # the default spaces, not the user's
             spaces = {f: bound_to_rows(s, train_rows) for f, s in spaces.items()}
         storage = self.storage
@@ -1110,7 +1141,8 @@ class MetaSearchCV(MetaEstimatorMixin, BaseEstimator):
             wall_deadline = None if left_s is None else time.time() + left_s
             Parallel(n_jobs=n_jobs, backend="loky")(
                 delayed(_run_worker)(storage, name, samplers[i], objective, shares[i],
-                                     wall_deadline, callbacks)
+                                     wall_deadline, callbacks,
+                                     first=i == 0 and not finished_trials(study))
                 for i in range(n_jobs) if shares[i])
             study = optuna.load_study(study_name=name, storage=storage_obj, sampler=sampler)
         if n_jobs != 1 and tmpdir is not None:  # the workers' scratch journal: keep the study

@@ -114,6 +114,16 @@ def test_a_sparse_one_hot_matrix_is_read(cancer):
         est.fit(huge, y[:10])
 
 
+@pytest.mark.parametrize("fmt", ["coo", "dia", "bsr"])
+def test_sparse_formats_without_row_indexing_reach_the_target_comparison(diabetes, fmt):
+    X, y = diabetes
+    heavy = np.sign(y - 150) * np.abs(y - 150) ** 3  # heavy tails: "auto" compares
+    est = MetaMLPRegressor(max_iter=3, n_ensemble=1, random_state=0)
+    est.fit(sp.csr_matrix(X).asformat(fmt), heavy)
+    assert est.target_transform_scores_ is not None
+    assert np.isfinite(est.predict(sp.csr_matrix(X).asformat(fmt))).all()
+
+
 def test_the_target_transform_comparison_shares_max_time(diabetes, monkeypatch):
     X, y = diabetes
     heavy = np.sign(y - 150) * np.abs(y - 150) ** 3  # heavy tails: "auto" compares

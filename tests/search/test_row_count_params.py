@@ -89,3 +89,15 @@ def test_search_across_families_caps_by_its_own_folds(small_iris):
     for p in params:  # 3-fold on 30 rows: 20 training rows
         assert p.get("n_neighbors", 0) <= 20 and p.get("min_samples_leaf", 0) <= 10
     assert FAMILIES["knn"].space["n_neighbors"].high == 50  # the family space untouched
+
+
+def test_boolean_mask_folds_cap_by_their_true_rows(small_iris):
+    X, y = small_iris
+    masks = []
+    for k in range(3):
+        test = np.zeros(len(y), bool)
+        test[k::3] = True
+        masks.append((~test, test))  # 20 training rows each, as masks over 30
+    search = MetaSearchCV("knn", n_trials=12, cv=masks, random_state=0).fit(X, y)
+    assert max(p["n_neighbors"] for p in search.cv_results_["params"]) <= 20
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()

@@ -779,3 +779,31 @@ def test_a_worker_started_after_the_timeout_runs_no_trial(tmp_path):
     _run_worker(storage, "w", optuna.samplers.RandomSampler(0), objective, 3,
                 time.time() + 60.0, [])
     assert calls == [0, 1, 2]
+
+
+def test_a_parallel_search_with_a_tiny_timeout_still_finishes_a_trial():
+    """A serial search always finishes one trial; so does one with n_jobs=2 whose workers
+    start after the deadline."""
+    X, y = load_iris(return_X_y=True)
+    search = MetaSearchCV(LogisticRegression(max_iter=500), n_trials=20, cv=3, n_jobs=2,
+                          timeout=1e-3, random_state=0).fit(X, y)
+    assert 1 <= len(search.cv_results_["params"]) < 20 and search.best_score_ > 0.8
+
+
+def test_objects_described_by_their_contents_in_the_resume_fingerprint():
+    """Objects whose repr holds a memory address are told apart by what they hold: two
+    partials of other arguments, two RandomStates of other seeds (both looked the same)."""
+    import functools
+
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.preprocessing import FunctionTransformer
+
+    from sklearn_meta.search.resume import _param_values
+
+    a = FunctionTransformer(functools.partial(np.clip, a_min=-1, a_max=1))
+    b = FunctionTransformer(functools.partial(np.clip, a_min=-0.001, a_max=1))
+    assert repr(_param_values(a)) != repr(_param_values(b))
+    assert repr(_param_values(a)) == repr(_param_values(
+        FunctionTransformer(functools.partial(np.clip, a_min=-1, a_max=1))))
+    r0, r1 = (RandomForestClassifier(random_state=np.random.RandomState(s)) for s in (0, 1))
+    assert repr(_param_values(r0)) != repr(_param_values(r1))

@@ -91,6 +91,22 @@ def test_dense_only_families_left_out_for_sparse_input(data):
     assert np.isfinite(mlp.cv_results_["mean_test_score"]).all()
 
 
+def test_metamlp_left_out_for_sparse_input_beyond_what_it_densifies(data, monkeypatch):
+    import scipy.sparse as sp
+
+    from sklearn_meta.estimators import MetaMLPClassifier
+
+    X, y, _ = data
+    Xs = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0))
+    monkeypatch.setattr(MetaMLPClassifier, "_max_dense_cells", Xs.shape[0] * Xs.shape[1] - 1)
+    s = MetaSearchCV(["knn", "metamlp"], n_trials=3, cv=3, random_state=0)
+    msgs = _fit(s, Xs, y)
+    assert any("left out of the search: metamlp" in m and "densifies" in m for m in msgs)
+    assert {p["estimator"] for p in s.cv_results_["params"]} == {"knn"}
+    with pytest.raises(ValueError, match="X: sparse, and MetaMLPClassifier densifies"):
+        MetaSearchCV(MetaMLPClassifier(), n_trials=2, cv=3).fit(Xs, y)
+
+
 def test_records_mixing_numbers_and_text_are_searched(data):
     """A list of rows with a text field: every trial failed (the numbers became strings)."""
     X, y, _ = data
