@@ -49,7 +49,7 @@ from sklearn_meta.search.warm_start import adaptive_prior
 from sklearn_meta.search.build import collect
 from sklearn_meta.search.spaces import FAMILIES, config_key, fit_to_space
 from sklearn_meta.search.suggest import _family_defaults, default_embedder, suggest_pairs
-from sklearn_meta.search.search_cv import _suggest
+from sklearn_meta.search.objective import suggest_param
 from sklearn_meta.search.warm_start import FAMILY_PARAM
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -111,11 +111,11 @@ def run_search(table, pool, warm, n_trials, seed, task_type="classification"):
             trial = study.ask()
             fam_t = trial.suggest_categorical(FAMILY_PARAM, sorted(pool))
             for k, d in FAMILIES[fam_t].space_for(task_type).items():
-                _suggest(trial, f"{fam_t}__{k}", d)
+                suggest_param(trial, f"{fam_t}__{k}", d)
         else:
             trial = study.ask()
             fam = trial.suggest_categorical(FAMILY_PARAM, sorted(pool))
-            params = {k: _suggest(trial, f"{fam}__{k}", d)
+            params = {k: suggest_param(trial, f"{fam}__{k}", d)
                       for k, d in FAMILIES[fam].space_for(task_type).items()}
             idx = snap(fam, params, pool, task_type)
         s = table[(fam, idx)]

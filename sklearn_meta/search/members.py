@@ -28,6 +28,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from ..estimators._preprocess import frame_kinds, make_preprocessor, needs_preprocessing
+from .._warnings import warn_user
 from .spaces import (FAMILIES, family_label, family_of, final_model, param_prefix,
                      task_type_of)
 
@@ -252,3 +253,10 @@ def target_scale_problem(estimator: Any, y: Any) -> str | None:
             f"standardised targets; wrap the model in TransformedTargetRegressor(regressor="
             f"..., transformer=StandardScaler()), or pass the family key 'svr' (the search "
             f"standardises the target itself)")
+
+
+def warn_target_scale(estimator: Any, y: Any) -> None:
+    """Warn where a user's own SVR is to learn a target far from unit scale."""
+    problem = target_scale_problem(estimator, y)
+    if problem is not None:
+        warn_user(problem)

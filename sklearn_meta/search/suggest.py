@@ -501,7 +501,7 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
     if y is not None and n_rows is not None and hasattr(y, "__len__") and len(y) != n_rows:
         # every strategy, "portfolio" (which reads no data) included
         raise ValueError(f"y: expected {n_rows} values (one per row of X), got {len(y)}")
-    from .search_cv import check_column_names, check_target_present
+    from .input_checks import check_column_names, check_target_present
 
     check_column_names(X)  # as the searches refuse them, before any description of X
     if y is not None:
@@ -522,7 +522,7 @@ def suggest_pairs(X: Any, y: Any, estimator: Any = None, n: int = 10,
             if scale is not None:
                 warnings.warn(scale, UserWarning, stacklevel=3)
     if task_type == "classification" and y is not None:
-        from .search_cv import check_classification_target
+        from .input_checks import check_classification_target
 
         check_classification_target(None, y)  # one class: nothing to suggest a classifier for
     kb = resolve_kb(knowledge_base, task_type)

@@ -377,7 +377,7 @@ def test_pyarrow_dates_time_stamps_and_durations_are_read_as_seconds():
     stamps, dates) or were misread as numbers (durations)."""
     pa = pytest.importorskip("pyarrow")
     import meta_features
-    from sklearn_meta.search.search_cv import error_lines
+    from sklearn_meta.search.objective import error_lines
 
     rng = np.random.default_rng(0)
     x = rng.uniform(0, 100, 200)

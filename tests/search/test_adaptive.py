@@ -193,7 +193,7 @@ def test_a_second_warm_start_on_the_same_study_reads_candidates_by_key():
 def test_warm_start_params_lists_only_trials_that_ran():
     """Warm trials still queued when the budget (or MetaSearchCV's timeout) ends never ran
     and are not listed."""
-    from sklearn_meta.search.search_cv import warm_start_params_that_ran
+    from sklearn_meta.search.results import warm_start_params_that_ran
 
     X, y = load_breast_cancer(return_X_y=True)
     study = optuna.create_study(direction="maximize")

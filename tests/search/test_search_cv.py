@@ -497,11 +497,11 @@ def test_overlapping_searches_restore_the_users_optuna_log_level():
     """Two searches fitted at once (threads): the one that ends last must restore the level
     the first one found, not the ERROR the other one set."""
     import optuna
-    from sklearn_meta.search.search_cv import _optuna_quiet
+    from sklearn_meta.search.trial_runs import optuna_quiet
 
     optuna.logging.set_verbosity(optuna.logging.INFO)
     try:
-        first, second = _optuna_quiet(), _optuna_quiet()
+        first, second = optuna_quiet(), optuna_quiet()
         first.__enter__()
         second.__enter__()  # starts while the first one runs
         first.__exit__(None, None, None)  # the first ends before the second

@@ -762,7 +762,7 @@ def test_a_worker_started_after_the_timeout_runs_no_trial(tmp_path):
 
     import optuna
 
-    from sklearn_meta.search.search_cv import _run_worker
+    from sklearn_meta.search.trial_runs import run_worker
     from sklearn_meta.search.storage import make_storage
 
     storage = str(tmp_path / "s.log")
@@ -773,10 +773,10 @@ def test_a_worker_started_after_the_timeout_runs_no_trial(tmp_path):
         calls.append(trial.number)
         return trial.suggest_float("x", 0, 1)
 
-    _run_worker(storage, "w", optuna.samplers.RandomSampler(0), objective, 3,
+    run_worker(storage, "w", optuna.samplers.RandomSampler(0), objective, 3,
                 time.time() - 1.0, [])
     assert calls == []
-    _run_worker(storage, "w", optuna.samplers.RandomSampler(0), objective, 3,
+    run_worker(storage, "w", optuna.samplers.RandomSampler(0), objective, 3,
                 time.time() + 60.0, [])
     assert calls == [0, 1, 2]
 

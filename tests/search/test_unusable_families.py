@@ -51,7 +51,7 @@ def test_nothing_left_is_a_clear_error(data):
 def test_forests_left_out_when_values_exceed_float32():
     """A column near 1e39 made every random-forest / extra-trees trial fail (scikit-learn's
     trees cast X to float32); they are left out, with the column named, and the rest run."""
-    from sklearn_meta.search.search_cv import beyond_float32_columns
+    from sklearn_meta.search.input_checks import beyond_float32_columns
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(90, 3))
