@@ -25,7 +25,7 @@ from sklearn.pipeline import Pipeline
 from .. import __version__
 from ..datasets import Task
 from ..datasets.task import stratified_rows
-from ..estimators._preprocess import make_preprocessor, needs_preprocessing
+from ..preprocessing.pipeline import make_preprocessor, needs_preprocessing
 from .artifacts import artifact_for_task
 from .estimators import EstimatorSpec, get_spec
 from .memory import PeakMemory

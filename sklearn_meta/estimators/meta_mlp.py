@@ -28,10 +28,12 @@ from sklearn.utils.validation import (_check_sample_weight, check_is_fitted, che
 
 from ..nn.episodes import CLIP
 from ._adapt import AdaptConfig, adapt_member, predict_member, resolve_init, task_embedding
-from ._preprocess import (_as_float, arrow_to_pandas, check_column_kinds, check_same_columns, column_kinds,
-                          holds_text_objects, infinite_columns, make_preprocessor, missing_as_nan,
-                          mixed_labels_message, object_array_frame, records_array,
-                          warn_number_text_columns)
+from ..preprocessing.column_kinds import (as_float, check_column_kinds, check_same_columns,
+                                          column_kinds, holds_text_objects, infinite_columns)
+from ..preprocessing.inputs import (arrow_to_pandas, missing_as_nan, mixed_labels_message,
+                                    object_array_frame, records_array)
+from ..preprocessing.pipeline import make_preprocessor
+from ..preprocessing.text_columns import warn_number_text_columns
 
 
 #: Largest sparse input densified (cells; 400 MB as float64): the network reads dense rows.
@@ -171,7 +173,7 @@ class _MetaMLPBase(BaseEstimator):
                     raise ValueError(f"X[{c!r}]: a {kinds[c]} column (dtype {X[c].dtype}), but "
                                      f"the estimator was fitted on a numeric array; pass "
                                      f"numbers (or fit on a DataFrame with this column)")
-                return _as_float(X)
+                return as_float(X)
             return X
         if not reset and getattr(self, "_column_kinds", None):
             # fitted on a DataFrame, given an array: columns by position (scikit-learn warns

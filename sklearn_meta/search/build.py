@@ -149,7 +149,7 @@ def run_task(task: Any, pool: Mapping[str, list[Config]], storage: Any,
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     storage = make_storage(storage)
-    from ..estimators._preprocess import needs_preprocessing
+    from ..preprocessing.pipeline import needs_preprocessing
 
     X = task.X
     if hasattr(X, "to_numpy") and not needs_preprocessing(X):

@@ -155,8 +155,9 @@ def check_search_data(X: Any, y: Any, single_output: bool = True,
     (models the search builds), a ``y`` of several columns."""
     import pandas as pd
 
-    from ..estimators._preprocess import (infinite_columns, mixed_labels_message,
-                                          warn_number_text_columns)
+    from ..preprocessing.column_kinds import infinite_columns
+    from ..preprocessing.inputs import mixed_labels_message
+    from ..preprocessing.text_columns import warn_number_text_columns
 
     n = _n_rows(X)
     shape = getattr(X, "shape", None)

@@ -27,7 +27,8 @@ from sklearn.compose import TransformedTargetRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ..estimators._preprocess import frame_kinds, make_preprocessor, needs_preprocessing
+from ..preprocessing.column_kinds import frame_kinds
+from ..preprocessing.pipeline import make_preprocessor, needs_preprocessing
 from .._warnings import warn_user
 from .spaces import (FAMILIES, family_label, family_of, final_model, param_prefix,
                      task_type_of)

@@ -27,7 +27,7 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping, _rout
                                             process_routing)
 from sklearn.utils.metaestimators import available_if
 
-from ..estimators._preprocess import arrow_to_pandas, records_array
+from ..preprocessing.inputs import arrow_to_pandas, records_array
 from .fit_routing import as_step_params, routed_fit_params, routed_params
 from .grid import GridGuard, grid_size, n_distinct
 from .input_checks import (beyond_float32_columns, check_classification_target,

@@ -18,7 +18,7 @@ from meta_features import infer_target_type
 from meta_features._validation import MAX_INT_CLASSES  # integer targets: classes up to it
 from meta_features._validation import arrow_to_pandas
 
-from ..estimators._preprocess import make_preprocessor
+from ..preprocessing.pipeline import make_preprocessor
 from .._warnings import warn_user
 from .composition import interleave
 from .knowledge_base import KnowledgeBase, compute_meta_features, embed_task, resolve_kb
@@ -83,7 +83,7 @@ def encoder_input(X: Any) -> np.ndarray:
     """
     import pandas as pd
 
-    from ..estimators._preprocess import categorical_columns, temporal_columns
+    from ..preprocessing.column_kinds import categorical_columns, temporal_columns
 
     if hasattr(X, "tocsr"):
         X = X.toarray()

@@ -111,7 +111,7 @@ def test_nullable_integers_as_array_after_dataframe_fit(data):
 
 
 def test_tail_robust_scaler_keeps_bulk_information_under_sentinels():
-    from sklearn_meta.estimators._preprocess import TailRobustScaler
+    from sklearn_meta.preprocessing.transformers import TailRobustScaler
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(2000, 2))
@@ -275,7 +275,7 @@ def test_a_missing_column_is_named_even_among_many(data):
     """Both lists used to be cut at 10 names, so a frame missing its 11th column printed two
     identical lists and never the missing name."""
     X, y = data
-    from sklearn_meta.estimators._preprocess import ColumnGuard  # in the searches' pipelines
+    from sklearn_meta.preprocessing.transformers import ColumnGuard  # in the searches' pipelines
 
     wide = pd.DataFrame(np.tile(X, 3)[:, :12], columns=[f"c{i}" for i in range(12)])
     guard = ColumnGuard().fit(wide, y)
@@ -307,7 +307,7 @@ def test_infinity_in_a_frame_column_is_named(data):
 
 
 def test_object_columns_of_nat_or_time_deltas_do_not_crash(data):
-    from sklearn_meta.estimators._preprocess import column_kinds, infinite_columns
+    from sklearn_meta.preprocessing.column_kinds import column_kinds, infinite_columns
 
     X, y = data
     frame = pd.DataFrame(X, columns=list("abcd"))
@@ -576,7 +576,7 @@ def test_median_imputer_matches_scikit_learns_simple_imputer():
     keep_empty_features=True)`` gives: values, indicator columns, feature names."""
     from sklearn.impute import SimpleImputer
 
-    from sklearn_meta.estimators._preprocess import MedianImputer
+    from sklearn_meta.preprocessing.transformers import MedianImputer
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(301, 8))
@@ -600,7 +600,7 @@ def test_median_imputer_matches_scikit_learns_simple_imputer():
 def test_columns_of_tiny_numbers_are_not_read_as_constant():
     """A column whose values are all below ~1e-15 was zeroed by the preprocessing (its spread
     was compared with an absolute 1e-12): chance accuracy instead of 1.0."""
-    from sklearn_meta.estimators._preprocess import make_preprocessor
+    from sklearn_meta.preprocessing.pipeline import make_preprocessor
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 3))
@@ -671,10 +671,10 @@ def test_gaps_in_a_text_column_at_fit_stay_visible(data):
 
 
 def test_text_value_nan_is_a_level_not_a_missing_value():
-    from sklearn_meta.estimators._preprocess import _ToStr
+    from sklearn_meta.preprocessing.text_columns import ToStr
 
     frame = pd.DataFrame({"c": ["nan", None, "x"]})
-    out = _ToStr().fit(frame).transform(frame)
+    out = ToStr().fit(frame).transform(frame)
     assert out.iloc[0, 0] == "nan" and pd.isna(out.iloc[1, 0]) and out.iloc[2, 0] == "x"
 
 
@@ -790,8 +790,8 @@ def test_a_categorical_column_keeps_its_frequent_levels_beyond_twenty():
     """A 50-level column (a US state, say) that drives the target keeps one column per level
     seen often enough, instead of lumping all but 20 into one; singletons are grouped; wide
     text tables keep at least 20 levels per column and a bounded total width."""
-    from sklearn_meta.estimators._preprocess import (MIN_TEXT_LEVELS, TOTAL_TEXT_LEVELS,
-                                                     text_levels_per_column)
+    from sklearn_meta.preprocessing.text_columns import (MIN_TEXT_LEVELS, TOTAL_TEXT_LEVELS,
+                                                         text_levels_per_column)
 
     rng = np.random.default_rng(0)
     n = 1500
@@ -811,7 +811,7 @@ def test_a_categorical_column_keeps_its_frequent_levels_beyond_twenty():
 
 def test_tail_robust_scaler_compresses_zero_inflated_heavy_tails():
     # 80 % zeros, the rest log-normal: no interquartile range, yet a heavy tail
-    from sklearn_meta.estimators._preprocess import TailRobustScaler
+    from sklearn_meta.preprocessing.transformers import TailRobustScaler
 
     rng = np.random.default_rng(0)
     amount = np.where(rng.random(4000) < 0.8, 0.0, rng.lognormal(3, 1.5, 4000))
