@@ -8,6 +8,7 @@ from sklearn.base import is_classifier, is_regressor
 from sklearn.linear_model import Ridge
 
 from sklearn_meta.search import MetaSearchCV, suggest_configs
+from sklearn_meta.search.suggest import infer_task_type
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +146,21 @@ def test_integer_counts_read_as_classes_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         suggest_configs(X, visits % 5, None, n=1)
+
+
+def test_whole_number_amounts_read_as_regression_without_a_warning():
+    """Whole-number floats that are amounts (prices, delays in minutes, scores spread over
+    hundreds of values) are regression by dtype and values alike: no warning; dense
+    non-negative codes with several rows each still warn (they may be classes)."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2000, 3))
+    prices = np.round(np.exp(12 + 0.5 * X[:, 0]))  # 85,000-style prices, whole numbers
+    delays = np.round(60 * X[:, 1] + 5)  # minutes, some negative (~300 values)
+    scores = np.round(150 + 40 * X[:, 2])[:440]  # diabetes-like: ~200 values in 440 rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        for y in (prices, delays, scores):
+            assert infer_task_type(y) == "regression"
+    codes = rng.permutation(np.arange(300) % 60).astype(float)  # 60 codes, 5 rows each
+    with pytest.warns(UserWarning, match="float target of whole numbers"):
+        assert infer_task_type(codes) == "regression"
