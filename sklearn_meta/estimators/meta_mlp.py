@@ -331,7 +331,11 @@ class MetaMLPClassifier(ClassifierMixin, _MetaMLPBase):
     validation_fraction : float, default=0.2
         Fraction held out for early stopping (the zero-step model is a candidate).
     n_iter_no_change : int, default=20
-        Early-stopping patience in epochs (validation loss checked after every epoch).
+        Early-stopping patience in epochs (validation loss checked after every epoch): a
+        member stops when its best fine-tuned epoch is this many epochs old, and not before
+        twice this many epochs, times ``3e-3 / learning_rate`` for a smaller learning rate
+        (the zero-step model stays a candidate but starts no count: fine-tuning often
+        stalls for 20-30 epochs at the default rate before it passes it).
     max_time : float or None, default=None
         Time budget for ``fit`` in seconds, checked after each mini-batch step: the
         preprocessing, the task embedding and the first member's first step always run, and

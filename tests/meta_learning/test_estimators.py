@@ -270,3 +270,19 @@ def test_regressor_pickled_before_target_transform_still_predicts():
     old.__setstate__(state)
     np.testing.assert_allclose(old.predict(X), model.predict(X))
     assert old.get_params()["target_transform"] == "standardize"
+
+
+def test_early_stopping_gives_fine_tuning_twice_the_patience():
+    """No member stops before 2 x n_iter_no_change epochs, and patience counts from the best
+    fine-tuned epoch, not the zero-step model: fine-tuning that first stalls above the
+    closed-form start and then passes it was stopped at the untrained model. The zero-step
+    model stays a candidate (best_iter_ 0)."""
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    m = MetaMLPRegressor(max_iter=50, n_iter_no_change=3, random_state=0).fit(X, y)
+    assert min(m.n_iter_) >= 6  # before: members whose epochs 1-3 did not beat epoch 0
+    # stopped at epoch 3
+    assert all(0 <= b <= n for b, n in zip(m.best_iter_, m.n_iter_))
+    m = MetaMLPRegressor(max_iter=4, n_iter_no_change=3, random_state=0).fit(X, y)
+    assert max(m.n_iter_) <= 4  # max_iter still bounds it
