@@ -44,27 +44,37 @@ def text_levels_per_column(n_categorical: int) -> int:
 _DATE_TEXT = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}:\d{2}")
 
 
-def _reads_as_dates(col: pd.Series) -> bool:
-    """A text column whose first values (up to 200) are dates or date-times written as text
-    (``'2012-01-01T06:16:41Z'``, ``'03/15/2021'``, ``'2021-03-15 14:02'``) with more than
-    :data:`NUMBER_TEXT_MIN_LEVELS` distinct values: one-hot coding throws their order away."""
+#: A time of day alone, no date: ``'13:30'``, ``'7:45 PM'``, ``'23:59:10.5'``.
+_CLOCK_TEXT = re.compile(r"\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([AaPp]\.?[Mm]\.?)?\s*")
+
+
+def _text_time_kind(col: pd.Series) -> str | None:
+    """``"date"`` for a text column whose first values (up to 200) are dates or date-times
+    written as text (``'2012-01-01T06:16:41Z'``, ``'03/15/2021'``, ``'2021-03-15 14:02'``),
+    ``"clock"`` where they are times of day alone (``'13:30'``), with more than
+    :data:`NUMBER_TEXT_MIN_LEVELS` distinct values (one-hot coding throws their order away);
+    else None."""
     first = [v for v in col.iloc[:20].tolist() if isinstance(v, str)]
     if len(first) < 5 or sum(bool(_DATE_TEXT.search(v)) for v in first) < \
             NUMBER_TEXT_SHARE * len(first):  # a cheap look first: wide text tables stay fast
-        return False
+        return None
     head = col.iloc[:200].dropna()
     if any(not isinstance(v, str) for v in head.iloc[:50]) or \
             head.nunique() <= NUMBER_TEXT_MIN_LEVELS:
-        return False
+        return None
     if head.str.contains(_DATE_TEXT).mean() < NUMBER_TEXT_SHARE:
-        return False
+        return None
+    if head.str.fullmatch(_CLOCK_TEXT).mean() >= NUMBER_TEXT_SHARE:
+        # pd.to_datetime would stamp the day it runs on each value: a model fitted one day
+        # and applied the next would see every value shifted by 86,400 s
+        return "clock"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             parsed = pd.to_datetime(head, errors="coerce", format="mixed", utc=True)
         except (ValueError, TypeError, OverflowError):
-            return False
-    return bool(parsed.notna().mean() >= NUMBER_TEXT_SHARE)
+            return None
+    return "date" if parsed.notna().mean() >= NUMBER_TEXT_SHARE else None
 
 
 def warn_number_text_columns(X, where: str = "X") -> None:
@@ -94,15 +104,23 @@ def warn_number_text_columns(X, where: str = "X") -> None:
         flagged.append(f"{X.columns[j]!r}" + (f" (but {others})" if others else ""))
     from .._warnings import warn_user
 
-    dates = [X.columns[j] for j, dt in enumerate(X.dtypes)
+    kinds = {X.columns[j]: _text_time_kind(X.iloc[:, j]) for j, dt in enumerate(X.dtypes)
              if (dt == object or pd.api.types.is_string_dtype(dt)) and
-             not isinstance(dt, pd.CategoricalDtype) and _reads_as_dates(X.iloc[:, j])]
+             not isinstance(dt, pd.CategoricalDtype)}
+    dates = [c for c, k in kinds.items() if k == "date"]
+    clocks = [c for c, k in kinds.items() if k == "clock"]
     if dates:
-        shown = ", ".join(repr(c) for c in dates[:10]) + (" ..." if len(dates) > 10 else "")
         warn_user(f"{where}: text columns of dates or date-times are one-hot coded as text "
                   f"(each date its own level; all but the most frequent grouped): "
-                  f"{shown}; to read one as a date-time (seconds since 1970) pass "
+                  f"{_shown(dates)}; to read one as a date-time (seconds since 1970) pass "
                   f"pd.to_datetime(X[name])")
+    if clocks:
+        warn_user(f"{where}: text columns of times of day are one-hot coded as text (each "
+                  f"time its own level; all but the most frequent grouped): "
+                  f"{_shown(clocks)}; to read one as seconds since midnight pass "
+                  f"pd.to_datetime(X[name], format='mixed').dt.time (not pd.to_datetime "
+                  f"alone: it adds the day it runs on, so the same time reads differently "
+                  f"on another day)")
     if not flagged:
         return
     hint = (f" or read_csv(..., na_values={sorted(markers)[:5]})" if markers else "")
@@ -112,6 +130,10 @@ def warn_number_text_columns(X, where: str = "X") -> None:
               f"as numbers pass pd.to_numeric(X[name], errors='coerce'){hint}; codes that "
               f"only look like numbers (zip codes, identifiers) are categories: "
               f"X[name].astype('category') says so and silences this warning")
+
+
+def _shown(columns: list) -> str:
+    return ", ".join(repr(c) for c in columns[:10]) + (" ..." if len(columns) > 10 else "")
 
 
 def level_str(v) -> str:

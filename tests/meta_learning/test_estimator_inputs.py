@@ -532,6 +532,33 @@ def test_dates_read_as_text_are_named_with_the_way_to_read_them():
     assert not [w for w in rec if "dates" in str(w.message)]
 
 
+def test_times_of_day_read_as_text_get_advice_that_keeps_them_the_same_every_day():
+    """Times of day as text (Stat2Data Hawks' ``CaptureTime``, '13:30') are not dates: the
+    advice ``pd.to_datetime(X[name])`` stamped the day it ran on each value, so a model
+    fitted one day saw its inputs shifted by 86,400 s the next. The warning names them as
+    times of day with a way to read them (``.dt.time``) that gives the same seconds since
+    midnight on any day, and the model then predicts from them."""
+    rng = np.random.default_rng(0)
+    minutes = rng.integers(6 * 60, 20 * 60, 300)
+    y = (minutes > 13 * 60).astype(int)
+    for fmt in ("{h}:{m:02d}", "{h:02d}:{m:02d}:00", "{h12}:{m:02d} {ampm}"):
+        text = [fmt.format(h=v // 60, m=v % 60, h12=(v // 60 - 1) % 12 + 1,
+                           ampm="PM" if v >= 720 else "AM") for v in minutes]
+        X = pd.DataFrame({"captured": text, "noise": rng.normal(size=300)})
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            MetaMLPClassifier(random_state=0, max_iter=0).fit(X, y)
+        said = [str(w.message) for w in rec if "'captured'" in str(w.message)]
+        assert len(said) == 1 and "times of day" in said[0] and ".dt.time" in said[0], said
+        assert "dates or date-times" not in said[0]
+    X = pd.DataFrame({"captured": pd.to_datetime(pd.Series(text), format="mixed").dt.time,
+                      "noise": rng.normal(size=300)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # the advice taken: no warning left
+        m = MetaMLPClassifier(random_state=0).fit(X[:200], y[:200])
+    assert m.score(X[200:], y[200:]) > 0.9  # read in order, the threshold at 13:00 is found
+
+
 def test_prediction_in_blocks_matches_one_pass(monkeypatch, data):
     """Large tables are predicted block by block (memory); results equal one pass."""
     import sklearn_meta.estimators._adapt as adapt
